@@ -1,0 +1,1 @@
+"""Transports to the customs node, and the customs node simulator."""

@@ -1,0 +1,73 @@
+"""X.509 certificates as far as the customs signature needs them: serial (KeyName) and public key."""
+
+import base64
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import der
+from .errors import SignatureError
+
+RSA_OID = "1.2.840.113549.1.1.1"
+EC_OID = "1.2.840.10045.2.1"
+SM2_OID = "1.2.156.10197.1.301"
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A parsed certificate. ``key_type`` is "RSA", "SM2", or the key algorithm OID otherwise."""
+
+    der: bytes
+    serial: int
+    key_type: str
+    public_key: bytes
+
+    @property
+    def key_name(self) -> str:
+        """企业证书序列号: the serial in lower-case hex, as customs expects in ds:KeyName."""
+        return format(self.serial, "x")
+
+    @property
+    def base64(self) -> str:
+        return base64.b64encode(self.der).decode("ascii")
+
+    def matches_key_name(self, key_name: str) -> bool:
+        """Hex comparison that tolerates case and leading zeros (UKeys report "01691f7f")."""
+        try:
+            return int(key_name.strip(), 16) == self.serial
+        except ValueError:
+            return False
+
+
+def load_certificate(data: bytes) -> Certificate:
+    """Parse a PEM (first CERTIFICATE block) or DER certificate."""
+    blocks = [body for label, body in der.pem_blocks(data) if label == "CERTIFICATE"]
+    if b"-----BEGIN" in data and not blocks:
+        raise SignatureError("no CERTIFICATE block in PEM data")
+    return parse_certificate(blocks[0] if blocks else data)
+
+
+@lru_cache(maxsize=256)
+def parse_certificate(data: bytes) -> Certificate:
+    """Parse DER; results are cached because every verification of a message re-reads its certificate."""
+    try:
+        tbs = der.items(der.expect(der.items(der.expect(der.read(data), der.SEQUENCE))[0], der.SEQUENCE))
+        if tbs[0][0] == 0xA0:
+            tbs = tbs[1:]
+        serial = int.from_bytes(der.expect(tbs[0], der.INTEGER), "big", signed=True)
+        key_type, public_key = _subject_public_key(der.expect(tbs[5], der.SEQUENCE))
+    except (der.DerError, IndexError, ValueError) as exc:
+        raise SignatureError(f"certificate is not readable X.509 DER: {exc}") from exc
+    return Certificate(data, serial, key_type, public_key)
+
+
+def _subject_public_key(spki: bytes) -> tuple[str, bytes]:
+    algorithm, bits = der.items(spki)
+    fields = der.items(der.expect(algorithm, der.SEQUENCE))
+    oid = der.oid_text(der.expect(fields[0], der.OID))
+    key = der.expect(bits, der.BIT_STRING)[1:]
+    if oid == RSA_OID:
+        return "RSA", key
+    curve = der.oid_text(fields[1][1]) if len(fields) > 1 and fields[1][0] == der.OID else None
+    if oid == SM2_OID or (oid == EC_OID and curve == SM2_OID):
+        return "SM2", key
+    return f"{oid}/{curve}" if curve else oid, key

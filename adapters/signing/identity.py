@@ -1,0 +1,106 @@
+"""Throwaway signing identities (private key + self-signed certificate) for tests and demos."""
+
+import datetime
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from .errors import SignatureError
+from .sm2_openssl import SM2_ID
+
+DEFAULT_COMMON_NAME = "CBEC 测试企业 Test Enterprise"
+_VALID_DAYS = 3650
+_OPENSSL_CONFIG = """[req]
+distinguished_name = dn
+x509_extensions = ext
+prompt = no
+[dn]
+[ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+subjectKeyIdentifier = hash
+"""
+
+
+def generate_identity(
+    directory: Path,
+    algorithm: str = "RSA-SHA1",
+    common_name: str = DEFAULT_COMMON_NAME,
+    *,
+    key_size: int = 2048,
+) -> tuple[Path, Path]:
+    """Write ``key.pem`` (unencrypted PKCS#8) and ``cert.pem`` into ``directory``; return their paths.
+
+    ``algorithm`` is "RSA-SHA1" (cryptography) or "SM2-SM3" (needs the ``openssl`` command, 3.x).
+    The certificate serial is random, so its hex form is the KeyName signatures will carry.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    key_path, cert_path = directory / "key.pem", directory / "cert.pem"
+    if algorithm == "RSA-SHA1":
+        _write_rsa(key_path, cert_path, common_name, key_size)
+    elif algorithm == "SM2-SM3":
+        _write_sm2(key_path, cert_path, common_name)
+    else:
+        raise SignatureError(f"unknown algorithm {algorithm!r}; expected RSA-SHA1 or SM2-SM3")
+    return key_path, cert_path
+
+
+def _write_rsa(key_path: Path, cert_path: Path, common_name: str, key_size: int) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=_VALID_DAYS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    _write_private(key_path, pem)
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+
+def _write_sm2(key_path: Path, cert_path: Path, common_name: str) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise SignatureError("generating SM2 identities needs the openssl command line tool")
+    serial = f"0x{secrets.randbits(63) | 1 << 62:x}"
+    subject = "/CN=" + common_name.replace("\\", "\\\\").replace("/", "\\/")
+    with tempfile.TemporaryDirectory() as scratch:
+        config = Path(scratch) / "req.cnf"
+        config.write_text(_OPENSSL_CONFIG)
+        _run(
+            openssl, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2", "-out", str(key_path)
+        )
+        os.chmod(key_path, 0o600)
+        _run(openssl, "req", "-new", "-x509", "-config", str(config), "-key", str(key_path), "-sm3",
+             "-sigopt", f"distid:{SM2_ID.decode()}", "-utf8", "-subj", subject, "-set_serial", serial,
+             "-days", str(_VALID_DAYS), "-out", str(cert_path))  # fmt: skip
+
+
+def _run(*command: str) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SignatureError(f"{' '.join(command[:2])} failed: {result.stderr.strip()}")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)

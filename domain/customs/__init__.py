@@ -1,0 +1,1 @@
+"""Customs declarations: import and export documents, their messages and receipts."""

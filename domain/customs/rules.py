@@ -1,0 +1,167 @@
+"""Rules a declaration must meet before it is sent, needing no outside data (no code lists, no history).
+
+Field shape rules come from the customs XSD (passed in as field specs, so the domain stays free of XML);
+the arithmetic and fixed-value rules are the customs specification's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+
+class FieldSpec(Protocol):
+    name: str
+    required: bool
+    max_length: int | None
+    length: int | None
+    min_length: int | None
+    total_digits: int | None
+    fraction_digits: int | None
+    kind: str  # 'string' | 'decimal' | 'int'
+    label_zh: str
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One broken rule on one field, said in Chinese and English."""
+
+    field: str
+    rule: str
+    message_zh: str
+    message_en: str
+
+    def message(self, lang: str = "zh-CN") -> str:
+        return self.message_en if lang == "en" else self.message_zh
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "rule": self.rule, "message": self.message_zh,
+                "message_zh": self.message_zh, "message_en": self.message_en}
+
+
+class DeclarationRejected(Exception):
+    """The declaration breaks rules; nothing was stored."""
+
+    def __init__(self, errors: Sequence[FieldError]):
+        super().__init__("; ".join(f"{e.field}: {e.message_en}" for e in errors))
+        self.errors = list(errors)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A money or quantity value as Decimal; floats go through their shortest text, never binary."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, (str, float, int, Decimal)) else None
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None
+
+
+def check_field(path: str, value: Any, spec: FieldSpec) -> FieldError | None:
+    """Required, length and number shape of one value against its XSD field spec."""
+    label = spec.label_zh or spec.name
+    if _blank(value):
+        return FieldError(path, "required", f"{label}({spec.name})为必填项", f"{spec.name} is required") \
+            if spec.required else None
+    if spec.kind in ("decimal", "int"):
+        return _check_number(path, value, spec, label)
+    return _check_length(path, str(value), spec, label)
+
+
+def _check_length(path: str, text: str, spec: FieldSpec, label: str) -> FieldError | None:
+    if spec.length and len(text) != spec.length:
+        return FieldError(path, "length", f"{label}({spec.name})长度必须为{spec.length}位",
+                          f"{spec.name} must be exactly {spec.length} characters")
+    if spec.max_length and len(text) > spec.max_length:
+        return FieldError(path, "max_length", f"{label}({spec.name})不能超过{spec.max_length}个字符",
+                          f"{spec.name} must be at most {spec.max_length} characters")
+    if spec.min_length and len(text) < spec.min_length:
+        return FieldError(path, "min_length", f"{label}({spec.name})至少{spec.min_length}个字符",
+                          f"{spec.name} must be at least {spec.min_length} characters")
+    return None
+
+
+def _check_number(path: str, value: Any, spec: FieldSpec, label: str) -> FieldError | None:
+    number = to_decimal(value)
+    if number is None or (spec.kind == "int" and number != number.to_integral_value()):
+        kind_zh, kind_en = ("整数", "a whole number") if spec.kind == "int" else ("数字", "a number")
+        return FieldError(path, "number", f"{label}({spec.name})必须是{kind_zh}", f"{spec.name} must be {kind_en}")
+    if number < 0:
+        return FieldError(path, "non_negative", f"{label}({spec.name})不能为负数", f"{spec.name} must not be negative")
+    exponent = -number.normalize().as_tuple().exponent if number else 0
+    if spec.fraction_digits is not None and exponent > spec.fraction_digits:
+        return FieldError(path, "fraction_digits", f"{label}({spec.name})最多{spec.fraction_digits}位小数",
+                          f"{spec.name} allows at most {spec.fraction_digits} decimals")
+    integer_digits = len(str(abs(int(number))))
+    if spec.total_digits and integer_digits > spec.total_digits - (spec.fraction_digits or 0):
+        return FieldError(path, "total_digits", f"{label}({spec.name})数值过大",
+                          f"{spec.name} is too large ({spec.total_digits} digits)")
+    return None
+
+
+def check_fields(document: dict[str, Any], specs: Iterable[FieldSpec], prefix: str = "") -> list[FieldError]:
+    errors = (check_field(prefix + spec.name, document.get(spec.name), spec) for spec in specs)
+    return [e for e in errors if e is not None]
+
+
+def _fixed(doc: dict[str, Any], path: str, name: str, expected: str, zh: str) -> FieldError | None:
+    value = doc.get(name)
+    if _blank(value) or str(value) == expected:
+        return None
+    return FieldError(path + name, "fixed_value", f"{zh}({name})必须填写{expected}", f"{name} must be {expected}")
+
+
+def check_import_order(order: dict[str, Any]) -> list[FieldError]:
+    """订单 CEB311 business rules: amounts add up, fixed codes, numbered lines."""
+    errors = [e for e in (
+        _fixed(order, "", "orderType", "I", "订单类型"),
+        _fixed(order, "", "currency", "142", "币制"),
+        _fixed(order, "", "buyerIdType", "1", "订购人证件类型"),
+        _check_paid(order),
+    ) if e]
+    lines = order.get("orderList") or []
+    if not lines:
+        errors.append(FieldError("orderList", "required", "订单至少需要一条商品",
+                                 "an order needs at least one goods line"))
+    if len(lines) > 99:
+        errors.append(FieldError("orderList", "max_items", "订单商品不能超过99条",
+                                 "an order has at most 99 goods lines"))
+    for index, line in enumerate(lines, start=1):
+        errors.extend(_check_line(line, index))
+    return errors
+
+
+def _check_paid(order: dict[str, Any]) -> FieldError | None:
+    parts = [to_decimal(order.get(n)) for n in ("goodsValue", "freight", "taxTotal", "discount", "acturalPaid")]
+    if any(p is None for p in parts):
+        return None
+    goods, freight, tax, discount, paid = parts
+    expected = goods + freight + tax - discount  # type: ignore[operator]
+    if paid == expected:
+        return None
+    return FieldError("acturalPaid", "paid_arithmetic",
+                      f"实际支付金额(acturalPaid)应为 商品价格+运杂费+代扣税款-非现金抵扣金额 = {expected}，"
+                      f"实际填写 {paid}",
+                      f"acturalPaid must equal goodsValue + freight + taxTotal - discount = {expected}, got {paid}")
+
+
+def _check_line(line: dict[str, Any], index: int) -> list[FieldError]:
+    path = f"orderList[{index}]."
+    errors = [e for e in (_fixed(line, path, "currency", "142", "币制"),) if e]
+    gnum = to_decimal(line.get("gnum"))
+    if gnum is not None and gnum != index:
+        errors.append(FieldError(path + "gnum", "sequence", f"商品序号(gnum)应为{index}，从1开始连续编号",
+                                 f"gnum must be {index}: lines are numbered 1..n"))
+    qty, price, total = (to_decimal(line.get(n)) for n in ("qty", "price", "totalPrice"))
+    if None not in (qty, price, total) and qty * price != total:  # type: ignore[operator]
+        errors.append(FieldError(path + "totalPrice", "line_total",
+                                 f"总价(totalPrice)应为 数量×单价 = {qty * price}，实际填写 {total}",  # type: ignore[operator]
+                                 f"totalPrice must equal qty x price = {qty * price}, got {total}"))  # type: ignore[operator]
+    return errors

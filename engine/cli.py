@@ -1,0 +1,89 @@
+"""cbec: the platform's command line (P6). See ../shared/INTERFACES.md for the contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from engine import commands
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cbec", description="跨境电商海关申报平台 cross-border e-commerce platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="the whole platform on the embedded default, with demo data")
+    serve.add_argument("--data", help="data folder (default ./cbec-data or CBEC_DATA_DIR)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-sim", action="store_true", help="do not start the customs node simulator")
+    serve.add_argument("--faults", default="", help="simulator faults, e.g. reject=0.1,reject-order=BAD")
+
+    sim = sub.add_parser("customs-sim", help="the customs node simulator on its own")
+    sim.add_argument("--boxes", required=True, help="the file boxes folder (outbox, inbox ...)")
+    sim.add_argument("--faults", default="")
+    sim.add_argument("--delay", type=float, default=1.0, help="seconds between 申报中 (2) and the final receipt")
+    sim.add_argument("--once", action="store_true", help="one pass, then exit")
+
+    sign = sub.add_parser("sign", help="customs XML signature (RSA-SHA1 or SM2-SM3 by key type)")
+    sign.add_argument("--key", required=True)
+    sign.add_argument("--cert", help="certificate (default: cert.pem beside the key)")
+    sign.add_argument("input")
+    sign.add_argument("output")
+
+    for name, text in (("verify", "check a customs signature"), ("validate", "schema and rules"),
+                       ("inspect", "any CEB message as JSON")):
+        sub.add_parser(name, help=text).add_argument("file")
+
+    example = sub.add_parser("example", help="a complete valid message built by the platform")
+    example.add_argument("message")
+    example.add_argument("--signed", action="store_true")
+    example.add_argument("--algorithm", default="RSA-SHA1", choices=["RSA-SHA1", "SM2-SM3"])
+    example.add_argument("--data")
+
+    order = sub.add_parser("order", help="import orders (CEB311) from the command line")
+    order_sub = order.add_subparsers(dest="action", required=True)
+    declare = order_sub.add_parser("declare", help="declare orders from a JSON file (one order or a list)")
+    declare.add_argument("file")
+    declare.add_argument("--data")
+    show = order_sub.add_parser("show", help="an order, its status and timeline as JSON")
+    show.add_argument("order_no")
+    show.add_argument("--data")
+
+    projections = sub.add_parser("projections", help="read models")
+    projections.add_argument("action", choices=["rebuild"])
+    projections.add_argument("name", nargs="?")
+    projections.add_argument("--data")
+
+    bench = sub.add_parser("bench", help="capacity benchmarks: e2e, sign")
+    bench.add_argument("name", choices=["e2e", "sign"])
+    bench.add_argument("--orders", type=int, default=10_000)
+    bench.add_argument("--n", type=int, default=2000, help="signatures per algorithm (sign)")
+    bench.add_argument("--database-url", help="benchmark against this store instead of a temporary SQLite")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    handler = getattr(commands, args.command.replace("-", "_"))
+    try:
+        return int(handler(args) or 0)
+    except commands.UserError as error:
+        print(f"错误 error: {error}", file=sys.stderr)
+        return 2
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["main", "print_json", "Path"]

@@ -1,0 +1,182 @@
+"""The command handlers behind `cbec`: each parses nothing, calls the engine, and prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+from pathlib import Path
+from typing import Any
+
+from adapters import ceb
+from adapters.signing import cli as signing_cli
+from adapters.signing import verify_bytes
+from domain.customs import rules
+from engine import bootstrap, examples
+from engine.settings import Settings
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed without a traceback."""
+
+
+def _platform(args: Namespace, with_simulator: bool = False, faults: str = "") -> bootstrap.Platform:
+    return bootstrap.build(Settings.from_env(getattr(args, "data", None)), with_simulator, faults)
+
+
+def serve(args: Namespace) -> int:
+    import uvicorn
+
+    from ui.app import create_app
+
+    platform = _platform(args, with_simulator=not args.no_sim, faults=args.faults)
+    enterprise = platform.enterprises.ensure_demo()
+    if not platform.orders_view.counts() and platform.store.recorder.max_notification_id() < 3:
+        platform.import_orders.declare_many([examples.import_order(f"DEMO{i:014d}") for i in range(1, 4)], "demo")
+    platform.runner.start()
+    url = f"http://{args.host}:{args.port}/"
+    print(f"跨境电商平台已启动 platform running: {url}  (API docs {url}docs)")
+    print(f"数据目录 data: {platform.settings.data_dir}  文件箱 boxes: {platform.settings.boxes_dir}")
+    print(f"演示企业 demo enterprise: {enterprise.code} {enterprise.name}; 海关模拟器 customs simulator: "
+          f"{'on' if platform.simulator else 'off'}", flush=True)
+    try:
+        uvicorn.run(create_app(platform), host=args.host, port=args.port, log_level="warning")
+    finally:
+        platform.close()
+    return 0
+
+
+def customs_sim(args: Namespace) -> int:
+    from adapters.customs.simulator import CustomsSimulator, Faults
+
+    simulator = CustomsSimulator(Path(args.boxes), Faults.parse(args.faults), args.delay)
+    if args.once:
+        simulator.run_once()
+        return 0
+    print(f"海关节点模拟器 customs node simulator watching {Path(args.boxes).resolve() / 'outbox'}", flush=True)
+    simulator.run_forever()
+    return 0
+
+
+def sign(args: Namespace) -> int:
+    cert = args.cert or str(Path(args.key).with_name("cert.pem"))
+    signing_cli.sign_file(args.key, cert, args.input, args.output)
+    return 0
+
+
+def verify(args: Namespace) -> int:
+    data = _read(args.file)
+    if ceb.is_dxp(data):
+        _, data = ceb.unwrap_dxp(data)
+    result = verify_bytes(data)
+    print("OK" if result.ok else f"FAILED: {result.reason}")
+    return 0 if result.ok else 1
+
+
+def validate(args: Namespace) -> int:
+    message = _parse(args.file)
+    problems = [(i.field, i.code, i.message) for i in ceb.validate(message.root)]
+    if message.message_type == "CEB311":
+        for n, doc in enumerate(message.documents, start=1):
+            problems += [(f"Order[{n}].{e.field}", e.rule, e.message_zh) for e in rules.check_import_order(doc)]
+    for field, code, text in problems:
+        print(f"{field}\t{code}\t{text}")
+    if not problems:
+        print("OK")
+    return 1 if problems else 0
+
+
+def inspect(args: Namespace) -> int:
+    message = _parse(args.file)
+    out: dict[str, Any] = {"message_type": message.message_type, "guid": message.guid, "version": message.version,
+                           "signed": message.signed, "transfer": message.transfer, "documents": message.documents}
+    if message.envelope is not None:
+        out["envelope"] = message.envelope._asdict() if hasattr(message.envelope, "_asdict") else vars(message.envelope)
+    print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def example(args: Namespace) -> int:
+    from engine.catalog import example_message
+
+    sys.stdout.buffer.write(example_message(args.message, signed=args.signed, algorithm=args.algorithm))
+    return 0
+
+
+def order(args: Namespace) -> int:
+    platform = _platform(args)
+    try:
+        return _declare(platform, args.file) if args.action == "declare" else _show(platform, args.order_no)
+    finally:
+        platform.close()
+
+
+def _declare(platform: bootstrap.Platform, file: str) -> int:
+    try:
+        data = json.loads(_read(file))
+    except json.JSONDecodeError as error:
+        raise UserError(f"{file} 不是有效的JSON not valid JSON: {error}") from error
+    orders = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(data, dict) else None
+    if not orders:
+        raise UserError(f"{file}: 需要一个订单对象或订单列表 expected an order object or a list of orders")
+    outcomes = platform.import_orders.declare_many(orders, declared_by="cli")
+    for o in outcomes:
+        print(f"{o.order_no or '#' + str(o.index + 1)}\t{'OK' if o.ok else 'REJECTED'}")
+        for e in o.errors:
+            print(f"  {e.field}\t{e.rule}\t{e.message_zh} / {e.message_en}")
+    platform.orders_view.run_once()
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _show(platform: bootstrap.Platform, order_no: str) -> int:
+    platform.orders_view.run_once()
+    detail = platform.queries.detail(order_no)
+    if detail is None:
+        raise UserError(f"订单 {order_no} 不存在 order not found")
+    from engine.cli import print_json
+
+    print_json({"orderNo": order_no, "status": detail.status, "document": detail.order.document,
+                "timeline": detail.timeline})
+    return 0
+
+
+def projections(args: Namespace) -> int:
+    platform = _platform(args)
+    try:
+        views = {platform.orders_view.name: platform.orders_view}
+        if args.name and args.name not in views:
+            raise UserError(f"unknown projection {args.name}; known: {', '.join(views)}")
+        for name, view in views.items():
+            if args.name in (None, name):
+                print(f"{name}: {view.rebuild()} events replayed")
+    finally:
+        platform.close()
+    return 0
+
+
+def bench(args: Namespace) -> int:
+    if args.name == "sign":
+        from bench.sign import run
+
+        results = run(args.n)
+    else:
+        from bench.e2e import run as run_e2e
+
+        results = run_e2e(args.orders, args.database_url)
+    for metric, value, unit in results:
+        print(f"{metric}: {value:.2f} {unit}" if isinstance(value, float) else f"{metric}: {value} {unit}")
+    return 0
+
+
+def _read(file: str) -> bytes:
+    path = Path(file)
+    if not path.is_file():
+        raise UserError(f"文件不存在 no such file: {file}")
+    return path.read_bytes()
+
+
+def _parse(file: str) -> ceb.Message:
+    try:
+        return ceb.parse(_read(file))
+    except ceb.CodecError as error:
+        raise UserError(str(error)) from error

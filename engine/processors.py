@@ -1,0 +1,167 @@
+"""Processors: each reads events (or receipt files), calls policies and adapters, and records its effects
+together with the position it consumed, so a restart neither repeats nor loses work. The embedded runner
+and the distributed worker host these same classes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import Tracking
+
+from adapters import ceb
+from adapters.customs.filebox import FileBox
+from domain.customs import policies
+from domain.customs.model import CustomsMessage, ImportOrder
+from domain.identity.model import Enterprise
+from engine import clock
+from engine.signers import Signers
+from engine.store import EventStore
+
+log = logging.getLogger(__name__)
+
+
+def topic(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+class PrepareMessages:
+    """报文生成: declared orders -> CEB311 messages, built, XSD-checked and signed (X3)."""
+
+    consumer = "prepare-messages"
+    topics = (topic(ImportOrder.Declared),)
+
+    def __init__(self, store: EventStore, signers: Signers, per_message: int = 100,
+                 now: Callable[[], datetime] = clock.now):
+        self.store, self.signers, self.per_message, self.now = store, signers, per_message, now
+
+    def run_once(self, limit: int = 1000) -> int:
+        events, position = self.store.read(self.consumer, self.topics, limit)
+        if position is None:
+            return 0
+        groups = policies.group_for_messages(events, lambda e: policies.sender_of(e.document), self.per_message)
+        messages = [self.build(group) for group in groups]
+        self.store.save_tracked(Tracking(self.consumer, position), *(m for m in messages if m is not None))
+        return len(events)
+
+    def build(self, declared: list[Any]) -> CustomsMessage | None:
+        sender = self.signers.enterprise(policies.sender_of(declared[0].document))
+        guid = str(uuid4()).upper()
+        transfer = {"copCode": sender.code, "copName": sender.name, "dxpMode": "DXP", "dxpId": sender.dxp_id}
+        root = ceb.build("CEB311", [e.document for e in declared], transfer, guid)
+        issues = ceb.validate(root)
+        if issues:
+            log.error("CEB311 message %s failed the XSD: %s", guid, issues)
+            return None
+        signer = self.signers.signer(sender.code)
+        signer.sign_tree(root)
+        return CustomsMessage(
+            guid=guid, message_type="CEB311", sender=sender.code,
+            document_ids=[e.originator_id for e in declared], document_numbers=[e.order_no for e in declared],
+            xml=ceb.to_bytes(root).decode("utf-8"), algorithm=signer.algorithm, prepared_at=self.now())
+
+
+class DeliverMessages:
+    """报文推送: prepared messages -> the customs node transport, each exactly once (X3)."""
+
+    consumer = "deliver-messages"
+    topics = (topic(CustomsMessage.Prepared),)
+
+    def __init__(self, store: EventStore, box: FileBox, dxp_envelope: bool = False,
+                 now: Callable[[], datetime] = clock.now):
+        self.store, self.box, self.dxp_envelope, self.now = store, box, dxp_envelope, now
+
+    def run_once(self, limit: int = 200) -> int:
+        events, position = self.store.read(self.consumer, self.topics, limit)
+        if position is None:
+            return 0
+        delivered = [self.deliver(e) for e in events]
+        self.store.save_tracked(Tracking(self.consumer, position), *delivered)
+        return len(events)
+
+    def deliver(self, prepared: Any) -> CustomsMessage:
+        message: CustomsMessage = self.store.repository.get(prepared.originator_id)
+        name = f"{message.message_type}Message_{message.guid}.xml"
+        data = message.xml.encode("utf-8")
+        if self.dxp_envelope:
+            data = self.wrap(message, data)
+        if not self.box.deliver(name, data):
+            log.info("message %s was already in the transport; not sent again", message.guid)
+        message.delivered(file_name=name, transport=self.box.name, delivered_at=self.now())
+        return message
+
+    def wrap(self, message: CustomsMessage, data: bytes) -> bytes:
+        sender = self.store.repository.get(Enterprise.create_id(message.sender))
+        return ceb.wrap_dxp(data, sender_id=sender.dxp_id, receiver_id=ceb.IMPORT_RECEIVER,
+                            msg_type=f"{message.message_type}Message", cop_msg_id=message.guid,
+                            created=message.prepared_at)
+
+
+class ApplyReceipts:
+    """回执结果处理: receipt files from the inbox -> receipt events on their documents (X4).
+
+    Idempotent: a receipt already applied is skipped, so a file read twice (crash before it was moved
+    aside) changes nothing the second time."""
+
+    def __init__(self, store: EventStore, box: FileBox):
+        self.store, self.box = store, box
+
+    def run_once(self, limit: int = 200) -> int:
+        files = self.box.receipts(limit)
+        changed: dict[UUID, Any] = {}
+        handled: list[Path] = []
+        for path in files:
+            if self._apply_file(path, changed):
+                handled.append(path)
+        self.store.save(*changed.values())
+        for path in handled:
+            self.box.mark_handled(path)
+        return len(files)
+
+    def _apply_file(self, path: Path, changed: dict[UUID, Any]) -> bool:
+        try:
+            message = ceb.parse(path.read_bytes())
+        except ceb.CodecError as error:
+            self.box.quarantine(path, f"不可解析的回执 unreadable receipt: {error}")
+            return False
+        if message.message_type == "CEB900":
+            return self._apply_format_errors(message, path, changed)
+        targets = policies.receipts_of(message.message_type, message.documents, path.name)
+        if not targets:
+            self.box.quarantine(path, f"不支持的回执类型 unsupported receipt type: {message.message_type}")
+            return False
+        for key, receipt in targets:
+            order = self._load(ImportOrder.create_id(*key), changed)
+            if order is None:
+                log.warning("receipt %s for unknown order %s ignored", path.name, key)
+            elif order.apply_receipt(receipt):
+                changed[order.id] = order
+        return True
+
+    def _apply_format_errors(self, message: Any, path: Path, changed: dict[UUID, Any]) -> bool:
+        for doc in message.documents:
+            receipt = policies.format_receipt(doc, path.name)
+            msg = self._load(CustomsMessage.create_id(str(doc.get("oriCopMsgId") or doc.get("guid"))), changed)
+            if msg is None:
+                log.warning("CEB900 %s names an unknown message", path.name)
+                continue
+            if msg.reject_format(receipt):
+                changed[msg.id] = msg
+            for order_id in msg.document_ids:
+                order = self._load(order_id, changed)
+                if order is not None and order.apply_receipt(receipt):
+                    changed[order.id] = order
+        return True
+
+    def _load(self, aggregate_id: UUID, changed: dict[UUID, Any]) -> Any:
+        if aggregate_id in changed:
+            return changed[aggregate_id]
+        try:
+            return self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None

@@ -1,0 +1,81 @@
+"""One settings object, read from the environment. The embedded default needs no settings at all."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+class SettingsError(ValueError):
+    """A setting has a value the platform cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    boxes_dir: Path
+    kafka_bootstrap: str = ""
+    lang: str = "zh-CN"
+    secret_key: str = ""
+    dxp_envelope: bool = False
+    orders_per_message: int = 100
+    poll_interval: float = 0.2
+    sim_accept_delay: float = 1.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, data_dir: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data = Path(data_dir or env.get("CBEC_DATA_DIR") or "./cbec-data").resolve()
+        url = env.get("CBEC_DATABASE_URL") or f"sqlite:///{data / 'events.sqlite'}"
+        settings = cls(
+            data_dir=data,
+            database_url=url,
+            boxes_dir=Path(env.get("CBEC_BOXES_DIR") or data / "boxes").resolve(),
+            kafka_bootstrap=env.get("CBEC_KAFKA_BOOTSTRAP", ""),
+            lang=env.get("CBEC_LANG", "zh-CN"),
+            secret_key=env.get("CBEC_SECRET_KEY", ""),
+            dxp_envelope=env.get("CBEC_DXP_ENVELOPE", "0").lower() in ("1", "true", "yes"),
+            orders_per_message=int(env.get("CBEC_ORDERS_PER_MESSAGE", "100")),
+            sim_accept_delay=float(env.get("CBEC_SIM_ACCEPT_DELAY", "1.0")),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.lang not in ("zh-CN", "en"):
+            raise SettingsError(f"CBEC_LANG must be zh-CN or en, not {self.lang!r}")
+        if not 1 <= self.orders_per_message <= 100:
+            raise SettingsError("CBEC_ORDERS_PER_MESSAGE must be 1..100 (customs allows 100 documents a message)")
+        if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise SettingsError("CBEC_DATABASE_URL must start with sqlite:/// or postgresql://")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    def event_store_env(self) -> dict[str, str]:
+        """The eventsourcing library's settings for this database URL."""
+        if not self.is_postgres:
+            path = Path(self.database_url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
+                    "SQLITE_LOCK_TIMEOUT": "30"}
+        url = urlparse(self.database_url)
+        env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+               "POSTGRES_HOST": url.hostname or "127.0.0.1", "POSTGRES_PORT": str(url.port or 5432),
+               "POSTGRES_USER": unquote(url.username or "postgres"),
+               "POSTGRES_PASSWORD": unquote(url.password or "")}
+        schema = dict(p.split("=", 1) for p in url.query.split("&") if "=" in p).get("schema")
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema
+        return env
+
+    def readmodel_url(self) -> str:
+        """Read models live beside the events: a second SQLite file, or the same PostgreSQL database."""
+        if self.is_postgres:
+            return self.database_url
+        return f"sqlite:///{Path(self.database_url.removeprefix('sqlite:///')).with_name('readmodels.sqlite')}"

@@ -1,0 +1,54 @@
+"""The event store: the system of record. One eventsourcing application holds every aggregate;
+processors record what they consumed (tracking) in the same transaction as what they produced."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
+
+from engine.settings import Settings
+
+
+class EventStore(Application):
+    """跨境电商平台事件库. The notification log orders every event of every aggregate."""
+
+    name = "cbec"
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    def save_tracked(self, tracking: Tracking | None, *objs: Any) -> None:
+        """Save aggregates' new events and the consumer's position atomically (exactly-once effects)."""
+        processing = ProcessingEvent(tracking=tracking)
+        processing.collect_events(*objs)
+        if processing.events or tracking is not None:
+            self._record(processing)
+
+    def position(self, consumer: str) -> int:
+        return self.recorder.max_tracking_id(consumer) or 0  # type: ignore[attr-defined]
+
+    def read(self, consumer: str, topics: Sequence[str], limit: int = 500) -> tuple[list[Any], int | None]:
+        """Next events for a consumer after its recorded position, and the position they end at."""
+        notifications: Sequence[Notification] = self.recorder.select_notifications(
+            self.position(consumer) + 1, limit, topics=topics)
+        if not notifications:
+            return [], None
+        return [self.mapper.to_domain_event(n) for n in notifications], notifications[-1].id
+
+
+def open_store(settings: Settings) -> EventStore:
+    env = settings.event_store_env() | {"AGGREGATE_CACHE_MAXSIZE": "20000"}
+    if env.get("POSTGRES_SCHEMA"):
+        _create_schema(settings.database_url, env["POSTGRES_SCHEMA"])
+    return EventStore(env=env)
+
+
+def _create_schema(url: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

@@ -1,0 +1,1 @@
+"""Read models: SQL tables kept from the event history, documented for consoles and BI (B4)."""

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine, then runs the whole suite.
+# Used as-is by CI (.ci/run). Services: PostgreSQL on 127.0.0.1:5432 is expected to be running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian chromium for the browser tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e ".[test,distributed]"
+
+python3 -m ruff check domain engine adapters projections ui bench tests
+python3 -m pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,73 @@
+"""Shared fixtures: real services (PostgreSQL), real folders, a platform on the embedded default."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES = os.environ.get("CBEC_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def missing(reason: str) -> None:
+    """Outside CI a missing service skips its tests; in CI it is a failure."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        missing(f"shared material not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh schema in the test database, dropped afterwards."""
+    try:
+        import psycopg
+
+        conn = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=5)
+    except Exception as error:  # noqa: BLE001 - any connection failure means the service is missing
+        missing(f"PostgreSQL not reachable at {POSTGRES}: {error}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield f"{POSTGRES}?schema={schema}"
+    conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'events.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def make_platform(tmp_path):
+    """Build platforms on a data folder; closes them at the end of the test."""
+    from engine import bootstrap
+    from engine.settings import Settings
+
+    built = []
+
+    def make(database_url: str | None = None, faults: str = "", **env: str):
+        settings_env = {"CBEC_SIM_ACCEPT_DELAY": "0", **env}
+        if database_url:
+            settings_env["CBEC_DATABASE_URL"] = database_url
+        platform = bootstrap.build(Settings.from_env(tmp_path / "data", env=settings_env),
+                                   with_simulator=True, faults=faults)
+        platform.enterprises.ensure_demo()
+        built.append(platform)
+        return platform
+
+    yield make
+    for platform in built:
+        platform.close()

@@ -1,0 +1,32 @@
+"""Dependencies shared by the routers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from domain.customs import statuses
+from engine.bootstrap import Platform
+from ui.i18n import lang_of, translator
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def get_platform(request: Request) -> Platform:
+    return request.app.state.platform
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+
+def render(request: Request, name: str, context: dict, status_code: int = 200):  # noqa: ANN201
+    platform: Platform = request.app.state.platform
+    lang = lang_of(request, platform.settings.lang)
+    base = {"lang": lang, "t": translator(lang), "status_label": lambda s: statuses.label(s, lang)}
+    response = templates.TemplateResponse(request, name, base | context, status_code=status_code)
+    if request.query_params.get("lang") in ("en", "zh-CN"):
+        response.set_cookie("lang", lang, samesite="lax")
+    return response

@@ -1,0 +1,35 @@
+"""/healthz: store, processors and transports, for operators and load balancers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from ui.deps import PlatformDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz(platform: PlatformDep) -> Any:
+    checks: dict[str, Any] = {}
+    try:
+        checks["store"] = {"ok": True, "events": platform.store.recorder.max_notification_id() or 0}
+    except Exception as error:  # report, don't crash the probe
+        checks["store"] = {"ok": False, "error": str(error)}
+    thread = platform.runner.thread
+    checks["processors"] = {
+        "ok": bool(thread and thread.is_alive()),
+        "steps": {name: {"items": s.items, "errors": s.errors, "last_error": s.last_error,
+                         "seconds_since_run": round(time.time() - s.last_run, 1) if s.last_run else None}
+                  for name, s in platform.runner.stats.items()}}
+    box = platform.box
+    checks["transport"] = {"ok": box.folder("outbox").is_dir(), "kind": box.name,
+                           "outbox": sum(1 for _ in box.folder("outbox").glob("*.xml")),
+                           "inbox": sum(1 for _ in box.folder("inbox").glob("*.xml")),
+                           "quarantine": sum(1 for _ in box.folder("quarantine").glob("*.xml"))}
+    ok = all(c["ok"] for c in checks.values())
+    return JSONResponse(status_code=200 if ok else 503, content={"ok": ok, **checks})
