@@ -9,10 +9,12 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from domain.customs import statuses
+from engine import clock
 from engine.bootstrap import Platform
 from ui.i18n import lang_of, translator
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["local"] = lambda moment: moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S.%f")[:23]
 
 
 def get_platform(request: Request) -> Platform:

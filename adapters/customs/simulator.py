@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from uuid import NAMESPACE_URL, uuid5
+from zoneinfo import ZoneInfo
 
 from adapters import ceb
 from adapters.customs.filebox import FileBox, write_atomically
@@ -22,6 +23,7 @@ from adapters.signing import verify_tree
 from domain.customs import rules
 
 log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECEIPT_OF = {"CEB311": ("CEB312", "OrderReturn")}
 
 
@@ -55,7 +57,7 @@ class Faults:
 
 
 def _stamp(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now().astimezone()
+    moment = moment or datetime.now(SHANGHAI)
     return moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
 
 

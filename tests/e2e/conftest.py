@@ -73,12 +73,13 @@ def server(tmp_path):
 
 
 @pytest.fixture
-def browser(tmp_path):
+def browser():
     if not Path(CHROMIUM).exists():
         missing("Debian chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS + [f"--user-data-dir={tmp_path / 'chrome'}"])
+        # Playwright gives each launch a fresh, empty user-data-dir of its own.
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield instance
         instance.close()
