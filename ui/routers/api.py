@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, Query
@@ -10,21 +9,11 @@ from fastapi.responses import JSONResponse
 
 from domain.customs import statuses
 from domain.customs.rules import DeclarationRejected
+from engine.api_json import plain
 from engine.queries import OrderDetail
 from ui.deps import PlatformDep
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-
-def plain(value: Any) -> Any:
-    """Decimals as exact strings, so no amount passes through a float."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
 
 
 @router.get("/enterprises", summary="Enterprises the caller may declare for")
