@@ -42,6 +42,7 @@ class ImportOrders:
         self.store = store
         self.catalog = catalog
         self.now = now
+        self._enterprises: dict[str, Enterprise] = {}
 
     def declare(self, raw: dict[str, Any], declared_by: str) -> ImportOrder:
         """Check and store one order; raises DeclarationRejected with every broken rule, storing nothing."""
@@ -96,10 +97,13 @@ class ImportOrders:
         return []
 
     def enterprise(self, code: str) -> Enterprise | None:
-        try:
-            return self.store.repository.get(Enterprise.create_id(code))
-        except AggregateNotFoundError:
-            return None
+        """Registered enterprises are remembered: registration is never undone (yet), absence is re-checked."""
+        if code not in self._enterprises:
+            try:
+                self._enterprises[code] = self.store.repository.get(Enterprise.create_id(code))
+            except AggregateNotFoundError:
+                return None
+        return self._enterprises[code]
 
     def _exists(self, ebp_code: str, order_no: str) -> bool:
         return ImportOrder.create_id(ebp_code, order_no) in self.store.repository

@@ -48,10 +48,9 @@ class ImportOrdersView(Projector):
         declared = [self._row(e) for e in events if isinstance(e, ImportOrder.Declared)]
         if declared:
             self.db.executemany(INSERT, declared)
+        receipts = [self._receipt(e) for e in events if isinstance(e, ImportOrder.ReceiptApplied) and e.supersedes]
         for e in events:
-            if isinstance(e, ImportOrder.ReceiptApplied):
-                self._receipt(e)
-            elif isinstance(e, CustomsMessage.Prepared):
+            if isinstance(e, CustomsMessage.Prepared):
                 self.db.executemany(
                     "UPDATE import_orders SET status = 'prepared', message_guid = ?, message_id = ?, updated_at = ? "
                     "WHERE order_id = ? AND status = 'declared'",
@@ -61,6 +60,10 @@ class ImportOrdersView(Projector):
                     "UPDATE import_orders SET status = 'sent', updated_at = ? "
                     "WHERE message_id = ? AND status IN ('declared', 'prepared')",
                     (e.timestamp.isoformat(), str(e.originator_id)))
+        if receipts:  # after the message events: a receipt's status must win over 'sent'
+            self.db.executemany(
+                "UPDATE import_orders SET status = ?, return_info = ?, return_time = ?, updated_at = ? "
+                "WHERE order_id = ?", receipts)
 
     @staticmethod
     def _row(e: Any) -> tuple[Any, ...]:
@@ -69,13 +72,11 @@ class ImportOrdersView(Projector):
                 doc.get("buyerName"), doc.get("consignee"), str(doc.get("goodsValue")), str(doc.get("acturalPaid")),
                 len(doc.get("orderList") or []), e.declared_by, e.declared_at.isoformat(), e.timestamp.isoformat())
 
-    def _receipt(self, e: Any) -> None:
-        if not e.supersedes:
-            return
+    @staticmethod
+    def _receipt(e: Any) -> tuple[str, ...]:
         r = e.receipt
-        self.db.execute(
-            "UPDATE import_orders SET status = ?, return_info = ?, return_time = ?, updated_at = ? WHERE order_id = ?",
-            (r["returnStatus"], r["returnInfo"][:1000], r["returnTime"], e.timestamp.isoformat(), str(e.originator_id)))
+        return (r["returnStatus"], r["returnInfo"][:1000], r["returnTime"], e.timestamp.isoformat(),
+                str(e.originator_id))
 
     # queries ------------------------------------------------------------------------------------
 
