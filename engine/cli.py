@@ -23,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-sim", action="store_true", help="do not start the customs node simulator")
     serve.add_argument("--faults", default="", help="simulator faults, e.g. reject=0.1,reject-order=BAD")
 
+    init = sub.add_parser("init", help="create the data folder with the demo enterprise and its test key")
+    init.add_argument("--data")
+    init.add_argument("--algorithm", default="RSA-SHA1", choices=["RSA-SHA1", "SM2-SM3"])
+
     sim = sub.add_parser("customs-sim", help="the customs node simulator on its own")
     sim.add_argument("--boxes", required=True, help="the file boxes folder (outbox, inbox ...)")
     sim.add_argument("--faults", default="")

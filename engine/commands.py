@@ -46,6 +46,17 @@ def serve(args: Namespace) -> int:
     return 0
 
 
+def init(args: Namespace) -> int:
+    platform = _platform(args)
+    try:
+        enterprise = platform.enterprises.ensure_demo(args.algorithm)
+        print(f"{platform.settings.data_dir}: 演示企业 demo enterprise {enterprise.code} {enterprise.name} "
+              f"({enterprise.signing['algorithm']})")
+    finally:
+        platform.close()
+    return 0
+
+
 def customs_sim(args: Namespace) -> int:
     from adapters.customs.simulator import CustomsSimulator, Faults
 

@@ -1,0 +1,76 @@
+"""P6, S1, X2: the command line operators and integrators script against (INTERFACES.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.signing import generate_identity
+from engine import examples
+from engine.api_json import plain
+
+
+def cbec(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+def test_example_sign_verify_and_one_changed_byte(tmp_path):
+    unsigned = tmp_path / "order.xml"
+    unsigned.write_text(cbec("example", "CEB311").stdout, "utf-8")
+    for algorithm in ("RSA-SHA1", "SM2-SM3"):
+        key, cert = generate_identity(tmp_path / algorithm, algorithm)
+        signed = tmp_path / f"signed-{algorithm}.xml"
+        assert cbec("sign", "--key", key, "--cert", cert, unsigned, signed).returncode == 0
+        result = cbec("verify", signed)
+        assert (result.returncode, result.stdout.strip()) == (0, "OK")
+        tampered = tmp_path / "tampered.xml"
+        tampered.write_bytes(signed.read_bytes().replace(b"<ceb:qty>2<", b"<ceb:qty>3<", 1))
+        result = cbec("verify", tampered)
+        assert result.returncode == 1 and "digest" in result.stdout
+
+
+def test_validate_reports_field_code_and_message(tmp_path):
+    good = tmp_path / "good.xml"
+    good.write_text(cbec("example", "CEB311", "--signed").stdout, "utf-8")
+    assert cbec("validate", good).returncode == 0
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(good.read_bytes().replace(b"<ceb:acturalPaid>871.25<", b"<ceb:acturalPaid>9<"))
+    result = cbec("validate", bad)
+    assert result.returncode == 1
+    assert result.stdout.split("\t")[:2] == ["Order[1].acturalPaid", "paid_arithmetic"]
+
+
+def test_inspect_prints_the_message_as_json(tmp_path):
+    message = tmp_path / "m.xml"
+    message.write_text(cbec("example", "CEB311").stdout, "utf-8")
+    data = json.loads(cbec("inspect", message).stdout)
+    assert data["message_type"] == "CEB311" and len(data["guid"]) == 36
+    assert data["documents"][0]["orderList"][0]["gnum"] == "1"
+
+
+def test_inspect_reads_an_official_receipt(shared_dir):
+    data = json.loads(cbec("inspect", shared_dir / "ceb/samples/202205/import/CEB312Message.xml").stdout)
+    assert data["message_type"] == "CEB312" and data["documents"][0]["returnStatus"] == "2"
+
+
+def test_declaring_from_a_file_names_the_bad_fields(tmp_path):
+    data = tmp_path / "data"
+    orders = tmp_path / "orders.json"
+    good, bad = plain(examples.import_order("CLI-1")), plain(examples.import_order("CLI-2")) | {"buyerName": ""}
+    orders.write_text(json.dumps([good, bad]), "utf-8")
+    assert "not registered" in cbec("order", "declare", orders, "--data", data).stdout
+    assert cbec("init", "--data", data).returncode == 0
+    result = cbec("order", "declare", orders, "--data", data)
+    assert result.returncode == 1
+    missing_name = "  buyerName\trequired\t订购人姓名(buyerName)为必填项 / buyerName is required"
+    assert result.stdout.splitlines()[:3] == ["CLI-1\tOK", "CLI-2\tREJECTED", missing_name]
+    shown = json.loads(cbec("order", "show", "CLI-1", "--data", data).stdout)
+    assert shown["status"] == "declared" and shown["timeline"][0]["event"] == "Declared"
+
+
+def test_a_missing_file_is_a_clear_error():
+    result = cbec("verify", "/no/such/file.xml")
+    assert result.returncode == 2 and "no such file" in result.stderr
