@@ -7,12 +7,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from adapters import ceb
 from adapters.customs.filebox import FileBox
@@ -42,12 +41,25 @@ class PrepareMessages:
 
     def run_once(self, limit: int = 1000) -> int:
         events, position = self.store.read(self.consumer, self.topics, limit)
-        if position is None:
-            return 0
-        groups = policies.group_for_messages(events, lambda e: policies.sender_of(e.document), self.per_message)
-        messages = [self.build(group) for group in groups]
-        self.store.save_tracked(Tracking(self.consumer, position), *(m for m in messages if m is not None))
+        if position is not None:
+            self.handle(events, Tracking(self.consumer, position))
         return len(events)
+
+    def handle(self, declared: list[Any], tracking: Tracking) -> None:
+        """Build one message per group of orders and record it, each order's Packed event and the position
+        in one transaction."""
+        groups = policies.group_for_messages(declared, lambda e: policies.sender_of(e.document), self.per_message)
+        recorded: list[Any] = []
+        for group in groups:
+            message = self.build(group)
+            if message is not None:
+                recorded += [message, *(self._packed(e, message) for e in group)]
+        self.store.save_tracked(tracking, *recorded)
+
+    def _packed(self, declared: Any, message: CustomsMessage) -> Any:
+        return ImportOrder.Packed(originator_id=declared.originator_id, originator_version=ImportOrder.PACKED_VERSION,
+                                  timestamp=ImportOrder.Packed.create_timestamp(), message_id=message.id,
+                                  message_guid=message.guid)
 
     def build(self, declared: list[Any]) -> CustomsMessage | None:
         sender = self.signers.enterprise(policies.sender_of(declared[0].document))
@@ -78,11 +90,12 @@ class DeliverMessages:
 
     def run_once(self, limit: int = 200) -> int:
         events, position = self.store.read(self.consumer, self.topics, limit)
-        if position is None:
-            return 0
-        delivered = [self.deliver(e) for e in events]
-        self.store.save_tracked(Tracking(self.consumer, position), *delivered)
+        if position is not None:
+            self.handle(events, Tracking(self.consumer, position))
         return len(events)
+
+    def handle(self, prepared: list[Any], tracking: Tracking) -> None:
+        self.store.save_tracked(tracking, *(self.deliver(e) for e in prepared))
 
     def deliver(self, prepared: Any) -> CustomsMessage:
         message: CustomsMessage = self.store.repository.get(prepared.originator_id)
@@ -103,52 +116,68 @@ class DeliverMessages:
 
 
 class ApplyReceipts:
-    """回执结果处理: receipt files from the inbox -> receipt events on their documents (X4).
+    """回执结果处理: receipt files -> receipt events on their documents (X4).
 
     Idempotent: a receipt already applied is skipped, so a file read twice (crash before it was moved
-    aside) changes nothing the second time."""
+    aside, or redelivered by Kafka) changes nothing the second time. Another worker recording on the same
+    document at the same moment makes the save fail on the version number; the batch is then re-applied
+    to the fresh documents."""
+
+    ATTEMPTS = 5
 
     def __init__(self, store: EventStore, box: FileBox):
         self.store, self.box = store, box
 
     def run_once(self, limit: int = 200) -> int:
         files = self.box.receipts(limit)
-        changed: dict[UUID, Any] = {}
-        handled: list[Path] = []
+        problems = self.handle([(path.name, path.read_bytes()) for path in files])
         for path in files:
-            if self._apply_file(path, changed):
-                handled.append(path)
-        self.store.save(*changed.values())
-        for path in handled:
-            self.box.mark_handled(path)
+            if path.name in problems:
+                self.box.quarantine(path, problems[path.name])
+            else:
+                self.box.mark_handled(path)
         return len(files)
 
-    def _apply_file(self, path: Path, changed: dict[UUID, Any]) -> bool:
+    def handle(self, receipts: list[tuple[str, bytes]]) -> dict[str, str]:
+        """Apply receipt files given as (name, content); returns the unreadable ones with the reason."""
+        for attempt in range(1, self.ATTEMPTS + 1):
+            changed: dict[UUID, Any] = {}
+            problems = {name: p for name, data in receipts if (p := self._apply_file(name, data, changed))}
+            try:
+                self.store.save(*changed.values())
+                return problems
+            except IntegrityError:
+                if attempt == self.ATTEMPTS:
+                    raise
+                # the repository hands out copies and fast-forwards them, so the next attempt sees the new events
+                log.info("receipts raced another writer; re-applying (attempt %s)", attempt + 1)
+        return {}
+
+    def _apply_file(self, name: str, data: bytes, changed: dict[UUID, Any]) -> str:
         try:
-            message = ceb.parse(path.read_bytes())
+            message = ceb.parse(data)
         except ceb.CodecError as error:
-            self.box.quarantine(path, f"不可解析的回执 unreadable receipt: {error}")
-            return False
+            return f"不可解析的回执 unreadable receipt: {error}"
         if message.message_type == "CEB900":
-            return self._apply_format_errors(message, path, changed)
-        targets = policies.receipts_of(message.message_type, message.documents, path.name)
+            self._apply_format_errors(message, name, changed)
+            return ""
+        targets = policies.receipts_of(message.message_type, message.documents, name)
         if not targets:
-            self.box.quarantine(path, f"不支持的回执类型 unsupported receipt type: {message.message_type}")
-            return False
+            return f"不支持的回执类型 unsupported receipt type: {message.message_type}"
         for key, receipt in targets:
             order = self._load(ImportOrder.create_id(*key), changed)
             if order is None:
-                log.warning("receipt %s for unknown order %s ignored", path.name, key)
+                log.warning("receipt %s for unknown order %s ignored", name, key)
             elif order.apply_receipt(receipt):
                 changed[order.id] = order
-        return True
+        return ""
 
-    def _apply_format_errors(self, message: Any, path: Path, changed: dict[UUID, Any]) -> bool:
+    def _apply_format_errors(self, message: Any, name: str, changed: dict[UUID, Any]) -> None:
         for doc in message.documents:
-            receipt = policies.format_receipt(doc, path.name)
+            receipt = policies.format_receipt(doc, name)
             msg = self._load(CustomsMessage.create_id(str(doc.get("oriCopMsgId") or doc.get("guid"))), changed)
             if msg is None:
-                log.warning("CEB900 %s names an unknown message", path.name)
+                log.warning("CEB900 %s names an unknown message", name)
                 continue
             if msg.reject_format(receipt):
                 changed[msg.id] = msg
@@ -156,7 +185,6 @@ class ApplyReceipts:
                 order = self._load(order_id, changed)
                 if order is not None and order.apply_receipt(receipt):
                     changed[order.id] = order
-        return True
 
     def _load(self, aggregate_id: UUID, changed: dict[UUID, Any]) -> Any:
         if aggregate_id in changed:

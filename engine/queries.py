@@ -38,13 +38,11 @@ class OrderQueries:
             order: ImportOrder = self.store.repository.get(ImportOrder.create_id(rows[0]["ebp_code"], order_no))
         except AggregateNotFoundError:
             return None
-        messages = self._messages(rows[0].get("message_id"))
+        messages = self._messages(order.message_id)
         return OrderDetail(order, current_status(order, messages), messages, self._timeline(order, messages))
 
-    def _messages(self, message_id: str | None) -> list[CustomsMessage]:
-        if not message_id:
-            return []
-        return [self.store.repository.get(UUID(message_id))]
+    def _messages(self, message_id: UUID | None) -> list[CustomsMessage]:
+        return [self.store.repository.get(message_id)] if message_id else []
 
     def _timeline(self, order: ImportOrder, messages: list[CustomsMessage]) -> list[dict[str, Any]]:
         events = list(self.store.events.get(order.id))
@@ -73,6 +71,8 @@ def describe(event: Any) -> dict[str, Any]:
         details = {"file": event.file_name, "transport": event.transport}
     elif kind == "FormatRejected":
         details = dict(event.receipt)
+    elif kind == "Packed":
+        details = {"message": event.message_guid}
     elif kind == "Declared":
         details = {"by": event.declared_by}
     return {"at": event.timestamp, "event": kind, "version": event.originator_version, "details": details}

@@ -30,9 +30,18 @@ class ImportOrder(Aggregate):
         self.declared_by = declared_by
         self.declared_at = declared_at
         self.status = statuses.DECLARED
+        self.message_id: UUID | None = None
         self.status_time = ""
         self.return_info = ""
         self.receipts: list[dict[str, str]] = []
+
+    @event("Packed")
+    def packed(self, message_id: UUID, message_guid: str) -> None:
+        """Put into a customs message. Always the order's second event, so two processors packing the same
+        order race on one version number and only one can win (exactly once across workers)."""
+        self.message_id = message_id
+
+    PACKED_VERSION = 2
 
     @property
     def _customs_status(self) -> str:

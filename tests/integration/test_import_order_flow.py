@@ -42,8 +42,8 @@ def test_the_message_sent_is_signed_valid_and_kept_with_the_order(make_platform,
     assert parsed.message_type == "CEB311" and ceb.validate(parsed.root) == []
     assert parsed.documents[0]["orderNo"] == "SIGNED1"
     assert parsed.documents[0]["guid"] == detail.order.guid
-    assert [t["event"] for t in detail.timeline] == ["Declared", "Prepared", "Delivered", "ReceiptApplied",
-                                                     "ReceiptApplied"]
+    assert [t["event"] for t in detail.timeline] == ["Declared", "Prepared", "Packed", "Delivered",
+                                                     "ReceiptApplied", "ReceiptApplied"]
 
 
 def test_an_invalid_order_is_refused_field_by_field_and_nothing_is_stored(make_platform, database_url):
