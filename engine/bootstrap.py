@@ -32,6 +32,8 @@ class Platform:
     enterprises: Enterprises
     queries: OrderQueries
     runner: Runner
+    signers: Signers
+    receipts: ApplyReceipts
     simulator: CustomsSimulator | None = None
 
     def close(self) -> None:
@@ -47,10 +49,11 @@ def build(settings: Settings, with_simulator: bool = False, faults: str = "") ->
     view = ImportOrdersView(readmodels, store)
     catalog = Catalog()
     signers = Signers(store)
+    receipts = ApplyReceipts(store, box)
     steps = [
         ("prepare", PrepareMessages(store, signers, settings.orders_per_message).run_once),
         ("deliver", DeliverMessages(store, box, settings.dxp_envelope).run_once),
-        ("receipts", ApplyReceipts(store, box).run_once),
+        ("receipts", receipts.run_once),
         ("projection:import_orders", view.run_once),
     ]
     simulator = None
@@ -59,7 +62,7 @@ def build(settings: Settings, with_simulator: bool = False, faults: str = "") ->
         steps.insert(2, ("customs-sim", simulator.run_once))
     runner = Runner(steps, interval=settings.poll_interval)
     return Platform(settings, store, box, readmodels, view, ImportOrders(store, catalog), Enterprises(store, settings),
-                    OrderQueries(store, view), runner, simulator)
+                    OrderQueries(store, view), runner, signers, receipts, simulator)
 
 
 def data_path(settings: Settings, *parts: str) -> Path:

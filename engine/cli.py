@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--delay", type=float, default=1.0, help="seconds between 申报中 (2) and the final receipt")
     sim.add_argument("--once", action="store_true", help="one pass, then exit")
 
+    relay = sub.add_parser("relay", help="distributed mode: publish the event store to Kafka, in order")
+    relay.add_argument("--data")
+    worker = sub.add_parser("worker", help="distributed mode: a Faust worker running the processors")
+    worker.add_argument("--data")
+
     sign = sub.add_parser("sign", help="customs XML signature (RSA-SHA1 or SM2-SM3 by key type)")
     sign.add_argument("--key", required=True)
     sign.add_argument("--cert", help="certificate (default: cert.pem beside the key)")
@@ -61,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     projections = sub.add_parser("projections", help="read models")
     projections.add_argument("action", choices=["rebuild"])
     projections.add_argument("name", nargs="?")
+    projections.add_argument("--from-kafka", action="store_true", help="replay the Kafka topics from offset 0")
     projections.add_argument("--data")
 
     bench = sub.add_parser("bench", help="capacity benchmarks: e2e, sign")

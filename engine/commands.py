@@ -33,7 +33,8 @@ def serve(args: Namespace) -> int:
     enterprise = platform.enterprises.ensure_demo()
     if not platform.orders_view.counts() and platform.store.recorder.max_notification_id() < 3:
         platform.import_orders.declare_many([examples.import_order(f"DEMO{i:014d}") for i in range(1, 4)], "demo")
-    platform.runner.start()
+    if not platform.settings.distributed:
+        platform.runner.start()  # distributed: the workers run the processors
     url = f"http://{args.host}:{args.port}/"
     print(f"跨境电商平台已启动 platform running: {url}  (API docs {url}docs)")
     print(f"数据目录 data: {platform.settings.data_dir}  文件箱 boxes: {platform.settings.boxes_dir}")
@@ -55,6 +56,38 @@ def init(args: Namespace) -> int:
     finally:
         platform.close()
     return 0
+
+
+def relay(args: Namespace) -> int:
+    from adapters.kafka.client import Publisher, ensure_topics
+    from engine.relay import Relay
+
+    settings = _distributed_settings(args)
+    platform = bootstrap.build(settings)
+    publisher = Publisher(settings.kafka_bootstrap)
+    print(f"relay: event store -> Kafka {settings.kafka_bootstrap}, from position "
+          f"{platform.store.position('relay')}", flush=True)
+    try:
+        Relay(platform.store, publisher,
+              lambda names: ensure_topics(settings.kafka_bootstrap, names, settings.kafka_partitions)).run_forever()
+    finally:
+        publisher.close()
+        platform.close()
+    return 0
+
+
+def worker(args: Namespace) -> int:
+    from engine.worker import run
+
+    run(_distributed_settings(args))
+    return 0
+
+
+def _distributed_settings(args: Namespace) -> Settings:
+    settings = Settings.from_env(getattr(args, "data", None))
+    if not settings.distributed:
+        raise UserError("CBEC_KAFKA_BOOTSTRAP is not set: relay and worker are for distributed mode")
+    return settings
 
 
 def customs_sim(args: Namespace) -> int:
@@ -159,10 +192,20 @@ def projections(args: Namespace) -> int:
             raise UserError(f"unknown projection {args.name}; known: {', '.join(views)}")
         for name, view in views.items():
             if args.name in (None, name):
-                print(f"{name}: {view.rebuild()} events replayed")
+                print(f"{name}: {_rebuild(platform, view, args.from_kafka)} events replayed")
     finally:
         platform.close()
     return 0
+
+
+def _rebuild(platform: bootstrap.Platform, view: Any, from_kafka: bool) -> int:
+    if not from_kafka:
+        return int(view.rebuild())
+    if not platform.settings.distributed:
+        raise UserError("--from-kafka needs CBEC_KAFKA_BOOTSTRAP")
+    from engine.replay import rebuild_from_kafka
+
+    return rebuild_from_kafka(platform.settings.kafka_bootstrap, view)
 
 
 def bench(args: Namespace) -> int:

@@ -18,6 +18,7 @@ class Settings:
     database_url: str
     boxes_dir: Path
     kafka_bootstrap: str = ""
+    kafka_partitions: int = 6
     lang: str = "zh-CN"
     secret_key: str = ""
     dxp_envelope: bool = False
@@ -36,6 +37,7 @@ class Settings:
             database_url=url,
             boxes_dir=Path(env.get("CBEC_BOXES_DIR") or data / "boxes").resolve(),
             kafka_bootstrap=env.get("CBEC_KAFKA_BOOTSTRAP", ""),
+            kafka_partitions=int(env.get("CBEC_KAFKA_PARTITIONS", "6")),
             lang=env.get("CBEC_LANG", "zh-CN"),
             secret_key=env.get("CBEC_SECRET_KEY", ""),
             dxp_envelope=env.get("CBEC_DXP_ENVELOPE", "0").lower() in ("1", "true", "yes"),
@@ -52,6 +54,11 @@ class Settings:
             raise SettingsError("CBEC_ORDERS_PER_MESSAGE must be 1..100 (customs allows 100 documents a message)")
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise SettingsError("CBEC_DATABASE_URL must start with sqlite:/// or postgresql://")
+
+    @property
+    def distributed(self) -> bool:
+        """A Kafka bootstrap address turns on distributed mode: workers run the processors, not `cbec serve`."""
+        return bool(self.kafka_bootstrap)
 
     @property
     def is_postgres(self) -> bool:

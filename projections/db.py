@@ -59,8 +59,9 @@ class Database:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.execute("BEGIN")
+    def transaction(self, exclusive: bool = False) -> Iterator[None]:
+        """exclusive: on SQLite take the write lock at BEGIN (PostgreSQL locks rows with FOR UPDATE instead)."""
+        self.execute("BEGIN IMMEDIATE" if exclusive and not self.is_postgres else "BEGIN")
         try:
             yield
         except BaseException:

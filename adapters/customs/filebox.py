@@ -46,6 +46,12 @@ class FileBox:
     def mark_handled(self, path: Path) -> None:
         os.replace(path, self.root / "handled" / path.name)
 
+    def quarantine_bytes(self, name: str, data: bytes, reason: str) -> None:
+        """A receipt that arrived by another way than the inbox (e.g. a Kafka topic) and cannot be applied."""
+        log.warning("receipt %s quarantined: %s", name, reason)
+        (self.root / "quarantine" / (name + ".reason.txt")).write_text(reason + "\n", encoding="utf-8")
+        write_atomically(self.root / "quarantine" / name, data)
+
     def quarantine(self, path: Path, reason: str) -> None:
         log.warning("receipt %s quarantined: %s", path.name, reason)
         target = self.root / "quarantine" / path.name

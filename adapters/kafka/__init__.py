@@ -1,0 +1,1 @@
+"""Kafka: topic administration and an ordered, acknowledged publisher (kafka-python)."""

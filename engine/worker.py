@@ -1,0 +1,113 @@
+"""cbec worker: the distributed host (Faust). It feeds the same processors as the embedded runner with events
+from Kafka instead of the event store's log. Each processor records its effects with the consumed position,
+per partition, in the event store: a record seen again after a crash or a rebalance is skipped.
+
+Agents: prepare (cbec.customs.ImportOrder), deliver (cbec.customs.CustomsMessage), receipts
+(cbec.customs.receipts). On the leader only: the inbox pump (receipt files -> receipts topic) and the
+read-model projections, which follow the event store's log in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import faust
+from eventsourcing.persistence import Tracking
+
+from adapters.kafka.client import ensure_topics
+from domain.customs.model import CustomsMessage, ImportOrder
+from engine import bootstrap
+from engine.processors import DeliverMessages, PrepareMessages, topic
+from engine.settings import Settings
+from engine.wire import RECEIPTS_TOPIC, from_value, kafka_topic
+
+log = logging.getLogger(__name__)
+BATCH, WITHIN = 500, 0.3
+
+
+class PartitionFeeder:
+    """Turns a batch of Kafka records into processor calls: per partition, only positions not yet recorded."""
+
+    def __init__(self, platform: bootstrap.Platform, processor: Any):
+        self.store, self.processor = platform.store, processor
+        self.wanted = set(processor.topics)
+
+    def feed(self, records: list[tuple[str, int, bytes]]) -> int:
+        by_partition: dict[tuple[str, int], list[bytes]] = defaultdict(list)
+        for kafka_topic_name, partition, value in records:
+            by_partition[(kafka_topic_name, partition)].append(value)
+        return sum(self._feed_partition(f"{self.processor.consumer}@{t}:{p}", values)
+                   for (t, p), values in by_partition.items())
+
+    def _feed_partition(self, consumer: str, values: list[bytes]) -> int:
+        done = self.store.position(consumer)
+        decoded = [from_value(v, self.store.mapper) for v in values]
+        fresh = [(pos, event) for pos, event in decoded if pos > done]
+        events = [event for _, event in fresh if topic(type(event)) in self.wanted]
+        if events:
+            self.processor.handle(events, Tracking(consumer, max(pos for pos, _ in fresh)))
+        return len(events)
+
+
+def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -> faust.App:
+    platform = platform or bootstrap.build(settings)
+    partitions = settings.kafka_partitions
+    order_topic, message_topic = kafka_topic(topic(ImportOrder.Declared)), kafka_topic(topic(CustomsMessage.Prepared))
+    ensure_topics(settings.kafka_bootstrap, [order_topic, message_topic, RECEIPTS_TOPIC], partitions)
+    app = faust.App(
+        "cbec-worker", broker=f"kafka://{settings.kafka_bootstrap}", store="memory://", web_enabled=False,
+        value_serializer="raw", key_serializer="raw", topic_partitions=partitions, topic_allow_declare=False,
+        broker_session_timeout=10, broker_heartbeat_interval=2, consumer_auto_offset_reset="earliest",
+        producer_acks=-1, broker_commit_every=200, broker_commit_interval=1.0)
+    app.platform = platform  # type: ignore[attr-defined]
+    prepare = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signers,
+                                                        settings.orders_per_message))
+    deliver = PartitionFeeder(platform, DeliverMessages(platform.store, platform.box, settings.dxp_envelope))
+    receipts_topic = app.topic(RECEIPTS_TOPIC, partitions=partitions)
+
+    def _agent(name: str, kafka_topic_name: str, feeder: PartitionFeeder) -> None:
+        async def agent(stream: faust.StreamT) -> None:
+            async for events in stream.take_events(BATCH, within=WITHIN):
+                records = [(e.message.topic, e.message.partition, e.value) for e in events]
+                await blocking(feeder.feed, records)
+        app.agent(app.topic(kafka_topic_name, partitions=partitions), name=name)(agent)
+
+    _agent("prepare", order_topic, prepare)
+    _agent("deliver", message_topic, deliver)
+
+    @app.agent(receipts_topic, name="receipts")
+    async def receipts(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(100, within=WITHIN):
+            files = [(e.key.decode("utf-8"), e.value) for e in events]
+            problems = await blocking(platform.receipts.handle, files)
+            for name, data in files:
+                if name in problems:
+                    platform.box.quarantine_bytes(name, data, problems[name])
+
+    @app.timer(0.3, on_leader=True)
+    async def pump_inbox() -> None:
+        """Receipt files from the customs transport go onto their own topic, then aside."""
+        for path in await blocking(platform.box.receipts, 200):
+            await (await receipts_topic.send(key=path.name.encode("utf-8"), value=path.read_bytes()))
+            platform.box.mark_handled(path)
+
+    @app.timer(0.5, on_leader=True)
+    async def project() -> None:
+        while await blocking(platform.orders_view.run_once):
+            pass
+
+    return app
+
+
+async def blocking(function: Callable[..., Any], *args: Any) -> Any:
+    """Database and file work off the event loop, so heartbeats keep flowing."""
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
+def run(settings: Settings) -> None:
+    app = create_app(settings)
+    worker = faust.Worker(app, loglevel="INFO", quiet=True)
+    worker.execute_from_commandline()
