@@ -123,6 +123,9 @@ def validate(args: Namespace) -> int:
     if message.message_type == "CEB311":
         for n, doc in enumerate(message.documents, start=1):
             problems += [(f"Order[{n}].{e.field}", e.rule, e.message_zh) for e in rules.check_import_order(doc)]
+    from engine.reference_commands import code_problems
+
+    problems += code_problems(message, getattr(args, "data", None))
     for field, code, text in problems:
         print(f"{field}\t{code}\t{text}")
     if not problems:
@@ -213,6 +216,10 @@ def bench(args: Namespace) -> int:
         from bench.sign import run
 
         results = run(args.n)
+    elif args.distributed:
+        from bench.distributed import run as run_distributed
+
+        results = run_distributed(args.orders, args.database_url, args.kafka, args.workers)
     else:
         from bench.e2e import run as run_e2e
 

@@ -56,6 +56,10 @@ class PrepareMessages:
                 recorded += [message, *(self._packed(e, message) for e in group)]
         self.store.save_tracked(tracking, *recorded)
 
+    def pending(self, declared: list[Any]) -> list[Any]:
+        """The orders not packed yet (after losing a race with another worker)."""
+        return [e for e in declared if not self.store.recorder.select_events(e.originator_id, gt=1, limit=1)]
+
     def _packed(self, declared: Any, message: CustomsMessage) -> Any:
         return ImportOrder.Packed(originator_id=declared.originator_id, originator_version=ImportOrder.PACKED_VERSION,
                                   timestamp=ImportOrder.Packed.create_timestamp(), message_id=message.id,
@@ -95,10 +99,14 @@ class DeliverMessages:
         return len(events)
 
     def handle(self, prepared: list[Any], tracking: Tracking) -> None:
-        self.store.save_tracked(tracking, *(self.deliver(e) for e in prepared))
+        messages = (self.store.repository.get(e.originator_id) for e in prepared)
+        self.store.save_tracked(tracking, *(self.deliver(m) for m in messages if m.delivered_at is None))
 
-    def deliver(self, prepared: Any) -> CustomsMessage:
-        message: CustomsMessage = self.store.repository.get(prepared.originator_id)
+    def pending(self, prepared: list[Any]) -> list[Any]:
+        """The messages not delivered yet (after losing a race with another worker)."""
+        return [e for e in prepared if not self.store.recorder.select_events(e.originator_id, gt=1, limit=1)]
+
+    def deliver(self, message: CustomsMessage) -> CustomsMessage:
         name = f"{message.message_type}Message_{message.guid}.xml"
         data = message.xml.encode("utf-8")
         if self.dxp_envelope:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import faust
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from adapters.kafka.client import ensure_topics
 from domain.customs.model import CustomsMessage, ImportOrder
@@ -25,7 +25,7 @@ from engine.settings import Settings
 from engine.wire import RECEIPTS_TOPIC, from_value, kafka_topic
 
 log = logging.getLogger(__name__)
-BATCH, WITHIN = 500, 0.3
+BATCH, WITHIN, ATTEMPTS = 500, 0.3, 5
 
 
 class PartitionFeeder:
@@ -43,13 +43,22 @@ class PartitionFeeder:
                    for (t, p), values in by_partition.items())
 
     def _feed_partition(self, consumer: str, values: list[bytes]) -> int:
-        done = self.store.position(consumer)
         decoded = [from_value(v, self.store.mapper) for v in values]
-        fresh = [(pos, event) for pos, event in decoded if pos > done]
-        events = [event for _, event in fresh if topic(type(event)) in self.wanted]
-        if events:
-            self.processor.handle(events, Tracking(consumer, max(pos for pos, _ in fresh)))
-        return len(events)
+        for attempt in range(1, ATTEMPTS + 1):
+            done = self.store.position(consumer)
+            fresh = [(pos, event) for pos, event in decoded if pos > done]
+            events = [event for _, event in fresh if topic(type(event)) in self.wanted]
+            if attempt > 1:
+                events = self.processor.pending(events)
+            if not fresh:
+                return 0
+            try:
+                self.processor.handle(events, Tracking(consumer, max(pos for pos, _ in fresh)))
+                return len(events)
+            except IntegrityError:
+                # another worker (one that lost this partition in a rebalance) recorded some of these first
+                log.warning("%s lost a race on %s events; retrying with what is left", consumer, len(events))
+        raise RuntimeError(f"{consumer}: could not record its batch after {ATTEMPTS} attempts")
 
 
 def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -> faust.App:
