@@ -10,15 +10,20 @@ from adapters.customs.filebox import FileBox
 from adapters.customs.simulator import CustomsSimulator, Faults
 from engine.catalog import Catalog
 from engine.enterprises import Enterprises
+from engine.identity import Identity
 from engine.imports import ImportOrders
 from engine.processors import ApplyReceipts, DeliverMessages, PrepareMessages
 from engine.queries import OrderQueries
+from engine.reference import ReferenceData
 from engine.runner import Runner
+from engine.secrets_box import Sealer, secret_key
 from engine.settings import Settings
 from engine.signers import Signers
 from engine.store import EventStore, open_store
 from projections.db import Database
 from projections.import_orders import ImportOrdersView
+from projections.reference import ReferenceView
+from projections.system_log import SystemLogView
 
 
 @dataclass
@@ -35,6 +40,10 @@ class Platform:
     signers: Signers
     receipts: ApplyReceipts
     simulator: CustomsSimulator | None = None
+    reference: ReferenceData | None = None  # 海关参数 (I1, I2): code lists, lookups, the code rules
+    identity: Identity | None = None  # 权限管理 (A1-A6): organisations, users, clients, logins, system log
+    log_view: SystemLogView | None = None
+    secret: str = ""
 
     def close(self) -> None:
         self.runner.stop()
@@ -48,6 +57,8 @@ def build(settings: Settings, with_simulator: bool = False, faults: str = "") ->
     readmodels = Database(settings.readmodel_url())
     view = ImportOrdersView(readmodels, store)
     catalog = Catalog()
+    reference = ReferenceData(store, ReferenceView(readmodels, store))
+    reference.ensure_seeded()
     signers = Signers(store)
     receipts = ApplyReceipts(store, box)
     steps = [
@@ -55,14 +66,20 @@ def build(settings: Settings, with_simulator: bool = False, faults: str = "") ->
         ("deliver", DeliverMessages(store, box, settings.dxp_envelope).run_once),
         ("receipts", receipts.run_once),
         ("projection:import_orders", view.run_once),
+        ("projection:reference", reference.view.run_once),
     ]
     simulator = None
     if with_simulator:
         simulator = CustomsSimulator(settings.boxes_dir, Faults.parse(faults), settings.sim_accept_delay)
         steps.insert(2, ("customs-sim", simulator.run_once))
+    log_view = SystemLogView(readmodels, store)
+    steps.append(("projection:system_log", log_view.run_once))
+    secret = secret_key(settings.secret_key, settings.data_dir)
+    identity = Identity(store, readmodels, Sealer(secret))
     runner = Runner(steps, interval=settings.poll_interval)
-    return Platform(settings, store, box, readmodels, view, ImportOrders(store, catalog), Enterprises(store, settings),
-                    OrderQueries(store, view), runner, signers, receipts, simulator)
+    return Platform(settings, store, box, readmodels, view, ImportOrders(store, catalog, codes=reference),
+                    Enterprises(store, settings), OrderQueries(store, view), runner, signers, receipts, simulator,
+                    reference=reference, identity=identity, log_view=log_view, secret=secret)
 
 
 def data_path(settings: Settings, *parts: str) -> Path:

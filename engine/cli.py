@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine import commands, reference_commands
+from engine import commands, reference_commands, signing_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,13 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--workers", type=int, default=1, help="Faust workers (--distributed)")
     bench.add_argument("--kafka", help="Kafka bootstrap address (default: start the bundled test broker)")
     reference_commands.add_parsers(sub, bench)
+    signing_commands.add_parsers(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    handler = reference_commands.handler(args) or getattr(commands, args.command.replace("-", "_"))
+    handler = (reference_commands.handler(args) or signing_commands.handler(args)
+               or getattr(commands, args.command.replace("-", "_")))
     try:
         return int(handler(args) or 0)
     except commands.UserError as error:

@@ -27,11 +27,13 @@ def _platform(args: Namespace, with_simulator: bool = False, faults: str = "") -
 def serve(args: Namespace) -> int:
     import uvicorn
 
+    from engine.demo import DEMO_PASSWORD, ORGANISATIONS, ensure_demo
     from ui.app import create_app
 
     platform = _platform(args, with_simulator=not args.no_sim, faults=args.faults)
     enterprise = platform.enterprises.ensure_demo()
-    if not platform.orders_view.counts() and platform.store.recorder.max_notification_id() < 3:
+    ensure_demo(platform.identity, platform.enterprises)
+    if platform.import_orders.get(enterprise.code, "DEMO00000000000001") is None:
         platform.import_orders.declare_many([examples.import_order(f"DEMO{i:014d}") for i in range(1, 4)], "demo")
     if not platform.settings.distributed:
         platform.runner.start()  # distributed: the workers run the processors
@@ -39,7 +41,9 @@ def serve(args: Namespace) -> int:
     print(f"跨境电商平台已启动 platform running: {url}  (API docs {url}docs)")
     print(f"数据目录 data: {platform.settings.data_dir}  文件箱 boxes: {platform.settings.boxes_dir}")
     print(f"演示企业 demo enterprise: {enterprise.code} {enterprise.name}; 海关模拟器 customs simulator: "
-          f"{'on' if platform.simulator else 'off'}", flush=True)
+          f"{'on' if platform.simulator else 'off'}")
+    logins = ", ".join(user for *_, users in ORGANISATIONS for user, _, _ in users)
+    print(f"演示账户 demo logins: {logins}; 密码 password: {DEMO_PASSWORD}", flush=True)
     try:
         uvicorn.run(create_app(platform), host=args.host, port=args.port, log_level="warning")
     finally:
@@ -50,7 +54,10 @@ def serve(args: Namespace) -> int:
 def init(args: Namespace) -> int:
     platform = _platform(args)
     try:
+        from engine.demo import ensure_demo
+
         enterprise = platform.enterprises.ensure_demo(args.algorithm)
+        ensure_demo(platform.identity, platform.enterprises)
         print(f"{platform.settings.data_dir}: 演示企业 demo enterprise {enterprise.code} {enterprise.name} "
               f"({enterprise.signing['algorithm']})")
     finally:

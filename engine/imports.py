@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -14,6 +14,7 @@ from domain.customs import rules
 from domain.customs.model import ImportOrder
 from domain.customs.rules import DeclarationRejected, FieldError
 from domain.identity.model import Enterprise
+from domain.identity.roles import Principal
 from engine import clock
 from engine.catalog import Catalog
 from engine.store import EventStore
@@ -35,35 +36,49 @@ class Outcome:
         return not self.errors
 
 
+class CodeCheck(Protocol):
+    """The code rules of the reference data (I1): codes exist and are valid on the declaration date."""
+
+    def check(self, message_type: str, document: Mapping[str, Any], on: date | None = None,
+              skip: Collection[str] = ()) -> list[FieldError]: ...
+
+
 class ImportOrders:
     """订单管理 (I3): declare CEB311 orders."""
 
-    def __init__(self, store: EventStore, catalog: Catalog, now: Callable[[], datetime] = clock.now):
+    def __init__(self, store: EventStore, catalog: Catalog, now: Callable[[], datetime] = clock.now,
+                 codes: CodeCheck | None = None):
         self.store = store
         self.catalog = catalog
         self.now = now
+        self.codes = codes
         self._enterprises: dict[str, Enterprise] = {}
 
-    def declare(self, raw: dict[str, Any], declared_by: str) -> ImportOrder:
-        """Check and store one order; raises DeclarationRejected with every broken rule, storing nothing."""
-        outcome, order = self._decide(0, raw, declared_by, set())
+    def declare(self, raw: dict[str, Any], declared_by: str, principal: Principal | None = None) -> ImportOrder:
+        """Check and store one order; raises DeclarationRejected with every broken rule, storing nothing.
+        With a principal, the e-commerce enterprise must be one of its organisation's (A6)."""
+        outcome, order = self._decide(0, raw, declared_by, set(), principal)
         if order is None:
             raise DeclarationRejected(outcome.errors)
         self.store.save(order)
         return order
 
-    def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str) -> list[Outcome]:
+    def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str,
+                     principal: Principal | None = None) -> list[Outcome]:
         """Batch declaration: valid orders are stored together in one transaction, invalid ones reported."""
         seen: set[tuple[str, str]] = set()
-        decided = [self._decide(i, raw, declared_by, seen) for i, raw in enumerate(raws)]
+        decided = [self._decide(i, raw, declared_by, seen, principal) for i, raw in enumerate(raws)]
         self.store.save(*(order for _, order in decided if order is not None))
         return [outcome for outcome, _ in decided]
 
-    def _decide(self, index: int, raw: dict[str, Any], declared_by: str,
-                seen: set[tuple[str, str]]) -> tuple[Outcome, ImportOrder | None]:
+    def _decide(self, index: int, raw: dict[str, Any], declared_by: str, seen: set[tuple[str, str]],
+                principal: Principal | None = None) -> tuple[Outcome, ImportOrder | None]:
         moment = self.now()
         document = complete(raw, moment)
         errors = self.check(document)
+        if principal is not None and not principal.may_see(str(document.get("ebcCode") or "")):
+            errors.append(FieldError("ebcCode", "tenancy", f"无权为企业 {document.get('ebcCode')} 申报（不属于本单位）",
+                                     f"you may not declare for enterprise {document.get('ebcCode')}"))
         key = (str(document.get("ebpCode", "")), str(document.get("orderNo", "")))
         if not errors and (key in seen or self._exists(*key)):
             errors = [FieldError("orderNo", "unique", f"订单编号 {key[1]} 已申报过（同一电商平台内唯一）",
@@ -86,6 +101,8 @@ class ImportOrders:
                                             f"{list_name} must be a list of line objects")]
             for i, line in enumerate(lines, start=1):
                 errors += rules.check_fields(line, line_specs, prefix=f"{list_name}[{i}].")
+        if self.codes is not None:
+            errors += self.codes.check("CEB311", document, skip={e.field for e in errors})
         errors += rules.check_import_order(document)
         return errors + self._check_sender(document) if not errors else errors
 

@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.customs import statuses
 from domain.customs.model import CustomsMessage, ImportOrder
+from domain.identity.roles import Principal
 from engine.store import EventStore
 from projections.import_orders import ImportOrdersView
 
@@ -26,12 +27,17 @@ class OrderQueries:
     def __init__(self, store: EventStore, view: ImportOrdersView):
         self.store, self.view = store, view
 
-    def search(self, **criteria: Any) -> tuple[list[dict[str, Any]], int]:
+    def search(self, principal: Principal | None = None, **criteria: Any) -> tuple[list[dict[str, Any]], int]:
+        if principal is not None and not principal.sees_all:
+            criteria["ebc_codes"] = sorted(principal.enterprise_codes)
         return self.view.search(**criteria)
 
-    def detail(self, order_no: str, ebp_code: str | None = None) -> OrderDetail | None:
-        """The order as its events tell it: fields, status, the signed messages that carried it, its timeline."""
-        rows = [r for r in self.view.find(order_no) if ebp_code in (None, r["ebp_code"])]
+    def detail(self, order_no: str, ebp_code: str | None = None,
+               principal: Principal | None = None) -> OrderDetail | None:
+        """The order as its events tell it: fields, status, the signed messages that carried it, its timeline.
+        None when it does not exist or the principal may not see it (A6: the same answer for both)."""
+        rows = [r for r in self.view.find(order_no) if ebp_code in (None, r["ebp_code"])
+                and (principal is None or principal.may_see(r["ebc_code"]))]
         if not rows:
             return None
         try:

@@ -21,6 +21,8 @@ class Settings:
     kafka_partitions: int = 6
     lang: str = "zh-CN"
     secret_key: str = ""
+    cipher_key: str = ""
+    cookie_secure: bool = True
     dxp_envelope: bool = False
     orders_per_message: int = 100
     poll_interval: float = 0.2
@@ -40,6 +42,8 @@ class Settings:
             kafka_partitions=int(env.get("CBEC_KAFKA_PARTITIONS", "6")),
             lang=env.get("CBEC_LANG", "zh-CN"),
             secret_key=env.get("CBEC_SECRET_KEY", ""),
+            cipher_key=env.get("CBEC_CIPHER_KEY", ""),
+            cookie_secure=env.get("CBEC_COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
             dxp_envelope=env.get("CBEC_DXP_ENVELOPE", "0").lower() in ("1", "true", "yes"),
             orders_per_message=int(env.get("CBEC_ORDERS_PER_MESSAGE", "100")),
             sim_accept_delay=float(env.get("CBEC_SIM_ACCEPT_DELAY", "1.0")),
@@ -65,7 +69,12 @@ class Settings:
         return self.database_url.startswith(("postgresql://", "postgres://"))
 
     def event_store_env(self) -> dict[str, str]:
-        """The eventsourcing library's settings for this database URL."""
+        """The eventsourcing library's settings for this database URL (and encryption at rest, when keyed)."""
+        cipher = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": self.cipher_key} \
+            if self.cipher_key else {}
+        return self._store_env() | cipher
+
+    def _store_env(self) -> dict[str, str]:
         if not self.is_postgres:
             path = Path(self.database_url.removeprefix("sqlite:///"))
             path.parent.mkdir(parents=True, exist_ok=True)

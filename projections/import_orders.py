@@ -103,7 +103,7 @@ class ImportOrdersView(Projector):
         total = self.db.query(f"SELECT COUNT(*) AS n FROM import_orders WHERE {clause}", params)[0]["n"]
         rows = self.db.query(
             f"SELECT * FROM import_orders WHERE {clause} ORDER BY declared_at DESC, order_no DESC LIMIT ? OFFSET ?",
-            [*params, per_page, (max(page, 1) - 1) * per_page])
+            [*params, per_page, (min(max(page, 1), 1_000_000) - 1) * per_page])
         return rows, int(total)
 
     def find(self, order_no: str) -> list[dict[str, Any]]:

@@ -58,16 +58,36 @@ def make_platform(tmp_path):
 
     built = []
 
-    def make(database_url: str | None = None, faults: str = "", **env: str):
+    def make(database_url: str | None = None, faults: str = "", demo_users: bool = False, **env: str):
         settings_env = {"CBEC_SIM_ACCEPT_DELAY": "0", **env}
         if database_url:
             settings_env["CBEC_DATABASE_URL"] = database_url
         platform = bootstrap.build(Settings.from_env(tmp_path / "data", env=settings_env),
                                    with_simulator=True, faults=faults)
         platform.enterprises.ensure_demo()
+        if demo_users:
+            from engine.demo import ensure_demo
+
+            ensure_demo(platform.identity, platform.enterprises)
         built.append(platform)
         return platform
 
     yield make
     for platform in built:
         platform.close()
+
+
+def login(client, username: str, password: str | None = None, next_url: str = "/declarant/orders"):
+    """Log a TestClient in through the login form; sets the CSRF header for later unsafe requests."""
+    import re
+
+    from engine.demo import DEMO_PASSWORD
+
+    page = client.get("/login")
+    token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
+    response = client.post("/login", data={"username": username, "password": password or DEMO_PASSWORD,
+                                           "login_csrf": token, "next": next_url}, follow_redirects=True)
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)"', response.text)
+    if found and found.group(1):
+        client.headers["X-CSRF-Token"] = found.group(1)
+    return response

@@ -2,30 +2,74 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from engine.bootstrap import Platform
-from ui.routers import api, declarant, health
+from ui.routers import admin, admin_reference, api, auth, declarant, health, reference_api
+from ui.security import PUBLIC, NotLoggedIn, client_address
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
+COMMANDS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def create_app(platform: Platform) -> FastAPI:
     app = FastAPI(title="跨境电商综合服务平台 API", version="0.1.0",
-                  description="Import declarations (CEB311 ...), receipts and read models. "
-                              "JSON field names are the customs XSD element names.")
+                  description="Import declarations (CEB311 ...), receipts and read models. JSON field names are the "
+                              "customs XSD element names. Machine clients sign requests (headers X-App-Id, "
+                              "X-Timestamp, X-Nonce, X-Signature = Base64 HMAC-SHA256 over method, path, timestamp, "
+                              "nonce and the SHA-256 of the body, joined by newlines).")
     app.state.platform = platform
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(api.router)
-    app.include_router(declarant.router)
-    app.include_router(health.router)
+    for router in (auth, api, declarant, health, reference_api, admin_reference, admin):
+        app.include_router(router.router)
+    app.add_exception_handler(NotLoggedIn, _not_logged_in)
+    app.middleware("http")(_system_log)
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/declarant/orders")
+    @app.get("/", include_in_schema=False, dependencies=[PUBLIC])
+    def home(request: Request) -> RedirectResponse:
+        principal = request.state.principal
+        if principal is None:
+            return RedirectResponse("/login")
+        return RedirectResponse("/admin" if principal.can("A3:manage") and not principal.can("I3:declare")
+                                else "/declarant/orders")
 
     return app
+
+
+def _not_logged_in(request: Request, _: Exception) -> Any:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": "请先登录或签名请求 log in or sign the request"}, status_code=401)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+async def _system_log(request: Request, call_next: Any) -> Any:
+    """系统日志: every command (who, when, what, outcome) and every error, as events (A4)."""
+    try:
+        response = await call_next(request)
+    except Exception as error:
+        _record(request, "error", "500", {"error": type(error).__name__})
+        raise
+    if response.status_code >= 500:
+        _record(request, "error", str(response.status_code), {})
+    elif request.method in COMMANDS and request.url.path not in ("/login",):
+        _record(request, "command", str(response.status_code), {})
+    return response
+
+
+def _record(request: Request, kind: str, outcome: str, details: dict[str, Any]) -> None:
+    principal = getattr(request.state, "principal", None)
+    try:
+        request.app.state.platform.identity.log(
+            kind, principal.name if principal else "", principal.organisation if principal else "",
+            client_address(request), f"{request.method} {request.url.path}", request.url.path, outcome, details)
+    except Exception:  # the log must never take a request down with it
+        log.exception("could not record a system log entry")

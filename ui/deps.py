@@ -12,6 +12,7 @@ from domain.customs import statuses
 from engine import clock
 from engine.bootstrap import Platform
 from ui.i18n import lang_of, translator
+from ui.security import csrf_token
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["local"] = lambda moment: moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S.%f")[:23]
@@ -27,7 +28,8 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 def render(request: Request, name: str, context: dict, status_code: int = 200):  # noqa: ANN201
     platform: Platform = request.app.state.platform
     lang = lang_of(request, platform.settings.lang)
-    base = {"lang": lang, "t": translator(lang), "status_label": lambda s: statuses.label(s, lang)}
+    base = {"lang": lang, "t": translator(lang), "status_label": lambda s: statuses.label(s, lang),
+            "principal": getattr(request.state, "principal", None), "csrf": csrf_token(request)}
     response = templates.TemplateResponse(request, name, base | context, status_code=status_code)
     if request.query_params.get("lang") in ("en", "zh-CN"):
         response.set_cookie("lang", lang, samesite="lax")

@@ -1,2 +1,44 @@
 class SignatureError(Exception):
     """A key, certificate or document cannot be used for the customs signature (加签)."""
+
+
+class SigningError(SignatureError):
+    """A refused signing request: a stable ``code`` for programs, a Chinese and an English message for people.
+
+    Hierarchy: SignatureError > SigningError > UnknownKeyError, WrongPassphraseError, CertificateExpiredError,
+    CertificateNotYetValidError, UnsupportedAlgorithmError, InvalidInputError, NotARecipientError.
+    """
+
+    code = "signing-error"
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+class UnknownKeyError(SigningError):
+    code = "unknown-key"
+
+
+class WrongPassphraseError(SigningError):
+    code = "wrong-passphrase"
+
+
+class CertificateExpiredError(SigningError):
+    code = "certificate-expired"
+
+
+class CertificateNotYetValidError(SigningError):
+    code = "certificate-not-yet-valid"
+
+
+class UnsupportedAlgorithmError(SigningError):
+    code = "unsupported-algorithm"
+
+
+class InvalidInputError(SigningError):
+    code = "invalid-input"
+
+
+class NotARecipientError(SigningError):
+    code = "not-a-recipient"

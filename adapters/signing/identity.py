@@ -36,47 +36,52 @@ def generate_identity(
     common_name: str = DEFAULT_COMMON_NAME,
     *,
     key_size: int = 2048,
+    days: int = _VALID_DAYS,
+    passphrase: bytes | None = None,
 ) -> tuple[Path, Path]:
-    """Write ``key.pem`` (unencrypted PKCS#8) and ``cert.pem`` into ``directory``; return their paths.
+    """Write ``key.pem`` (PKCS#8) and ``cert.pem`` into ``directory``; return their paths.
 
     ``algorithm`` is "RSA-SHA1" (cryptography) or "SM2-SM3" (needs the ``openssl`` command, 3.x).
     The certificate serial is random, so its hex form is the KeyName signatures will carry.
+    The certificate is valid for ``days`` from now (RSA: a negative number makes an expired one, for tests);
+    with a ``passphrase`` the key is written encrypted (PBES2, AES-256-CBC) and never touches disk in clear.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     key_path, cert_path = directory / "key.pem", directory / "cert.pem"
     if algorithm == "RSA-SHA1":
-        _write_rsa(key_path, cert_path, common_name, key_size)
+        _write_rsa(key_path, cert_path, common_name, key_size, days, passphrase)
     elif algorithm == "SM2-SM3":
-        _write_sm2(key_path, cert_path, common_name)
+        _write_sm2(key_path, cert_path, common_name, days, passphrase)
     else:
         raise SignatureError(f"unknown algorithm {algorithm!r}; expected RSA-SHA1 or SM2-SM3")
     return key_path, cert_path
 
 
-def _write_rsa(key_path: Path, cert_path: Path, common_name: str, key_size: int) -> None:
+def _write_rsa(key_path: Path, cert_path: Path, common_name: str, key_size: int, days: int,
+               passphrase: bytes | None) -> None:  # fmt: skip
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
+    not_after = now + datetime.timedelta(days=days)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=_VALID_DAYS))
+        .not_valid_before(min(now - datetime.timedelta(minutes=5), not_after - datetime.timedelta(days=1)))
+        .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    protection = serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, protection)
     _write_private(key_path, pem)
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
 
 
-def _write_sm2(key_path: Path, cert_path: Path, common_name: str) -> None:
+def _write_sm2(key_path: Path, cert_path: Path, common_name: str, days: int, passphrase: bytes | None) -> None:
     openssl = shutil.which("openssl")
     if openssl is None:
         raise SignatureError("generating SM2 identities needs the openssl command line tool")
@@ -85,19 +90,20 @@ def _write_sm2(key_path: Path, cert_path: Path, common_name: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         config = Path(scratch) / "req.cnf"
         config.write_text(_OPENSSL_CONFIG)
-        _run(
-            openssl, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2", "-out", str(key_path)
-        )
+        encrypt = ("-aes-256-cbc", "-pass", "stdin") if passphrase else ()
+        _run(openssl, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2", *encrypt,
+             "-out", str(key_path), secret=passphrase)  # fmt: skip
         os.chmod(key_path, 0o600)
         _run(openssl, "req", "-new", "-x509", "-config", str(config), "-key", str(key_path), "-sm3",
              "-sigopt", f"distid:{SM2_ID.decode()}", "-utf8", "-subj", subject, "-set_serial", serial,
-             "-days", str(_VALID_DAYS), "-out", str(cert_path))  # fmt: skip
+             "-days", str(days), "-out", str(cert_path), *(("-passin", "stdin") if passphrase else ()),
+             secret=passphrase)  # fmt: skip
 
 
-def _run(*command: str) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+def _run(*command: str, secret: bytes | None = None) -> None:
+    result = subprocess.run(command, input=secret or b"", capture_output=True, check=False)
     if result.returncode != 0:
-        raise SignatureError(f"{' '.join(command[:2])} failed: {result.stderr.strip()}")
+        raise SignatureError(f"{' '.join(command[:2])} failed: {result.stderr.decode(errors='replace').strip()}")
 
 
 def _write_private(path: Path, data: bytes) -> None:

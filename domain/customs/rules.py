@@ -32,13 +32,20 @@ class FieldError:
     rule: str
     message_zh: str
     message_en: str
+    value: str = ""  # the value found, when the rule is about a value (a code not in its list ...)
+    fix_zh: str = ""  # what to do about it
+    fix_en: str = ""
 
     def message(self, lang: str = "zh-CN") -> str:
         return self.message_en if lang == "en" else self.message_zh
 
+    def fix(self, lang: str = "zh-CN") -> str:
+        return self.fix_en if lang == "en" else self.fix_zh
+
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "rule": self.rule, "message": self.message_zh,
-                "message_zh": self.message_zh, "message_en": self.message_en}
+                "message_zh": self.message_zh, "message_en": self.message_en,
+                "value": self.value, "fix_zh": self.fix_zh, "fix_en": self.fix_en}
 
 
 class DeclarationRejected(Exception):

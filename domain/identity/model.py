@@ -1,15 +1,36 @@
-"""Enterprises that declare to customs (电商/物流/支付企业, 电商平台, 监管场所)."""
+"""Organisations (单位组织), enterprises that declare (电商/物流/支付企业, 电商平台, 监管场所), users, machine
+clients and the system log (系统日志). Secrets never enter events: users keep a password hash (Argon2) and
+clients an encrypted secret."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.customs.model import NAMESPACE
 
 KINDS = ("ecommerce", "platform", "logistics", "payment", "site")
+
+
+class Organisation(Aggregate):
+    """单位组织: a company using the platform; its users act for its enterprises only."""
+
+    @staticmethod
+    def create_id(code: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"organisation/{code}")
+
+    @event("Registered")
+    def __init__(self, code: str, name: str, registered_by: str) -> None:
+        self.code, self.name = code, name
+        self.enterprise_codes: list[str] = []
+
+    @event("EnterpriseAssigned")
+    def assign_enterprise(self, enterprise_code: str, by: str) -> None:
+        if enterprise_code not in self.enterprise_codes:
+            self.enterprise_codes.append(enterprise_code)
 
 
 class Enterprise(Aggregate):
@@ -20,9 +41,70 @@ class Enterprise(Aggregate):
         return uuid5(NAMESPACE, f"enterprise/{code}")
 
     @event("Registered")
-    def __init__(self, code: str, name: str, kinds: list[str], dxp_id: str, signing: dict[str, str]) -> None:
+    def __init__(self, code: str, name: str, kinds: list[str], dxp_id: str, signing: dict[str, str],
+                 uscc: str = "", organisation: str = "") -> None:
         self.code = code
         self.name = name
         self.kinds = kinds
         self.dxp_id = dxp_id
         self.signing = signing
+        self.uscc = uscc
+        self.organisation = organisation
+
+
+class User(Aggregate):
+    """A person who logs in (A3)."""
+
+    @staticmethod
+    def create_id(username: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"user/{username.lower()}")
+
+    @event("Registered")
+    def __init__(self, username: str, display_name: str, organisation: str, roles: list[str], password_hash: str,
+                 registered_by: str) -> None:
+        self.username, self.display_name, self.organisation = username, display_name, organisation
+        self.roles, self.password_hash, self.active = roles, password_hash, True
+
+    @event("PasswordChanged")
+    def change_password(self, password_hash: str, by: str) -> None:
+        self.password_hash = password_hash
+
+    @event("RolesChanged")
+    def change_roles(self, roles: list[str], by: str) -> None:
+        self.roles = roles
+
+    @event("Deactivated")
+    def deactivate(self, by: str, reason: str) -> None:
+        self.active = False
+
+
+class ApiClient(Aggregate):
+    """A machine client (enterprise ERP, channel) calling the JSON API with an app id and a signed request."""
+
+    @staticmethod
+    def create_id(app_id: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"client/{app_id}")
+
+    @event("Registered")
+    def __init__(self, app_id: str, name: str, organisation: str, roles: list[str], secret_sealed: str,
+                 registered_by: str) -> None:
+        self.app_id, self.name, self.organisation, self.roles = app_id, name, organisation, roles
+        self.secret_sealed, self.active = secret_sealed, True
+
+    @event("Revoked")
+    def revoke(self, by: str) -> None:
+        self.active = False
+
+
+class LogEntry(Aggregate):
+    """One line of the system log (系统日志): a login, a command or an error (A4, A9)."""
+
+    @staticmethod
+    def create_id(**_: Any) -> UUID:
+        return uuid4()
+
+    @event("Recorded")
+    def __init__(self, kind: str, actor: str, organisation: str, address: str, action: str, target: str,
+                 outcome: str, details: dict[str, Any], at: datetime) -> None:
+        self.kind, self.actor, self.organisation, self.address = kind, actor, organisation, address
+        self.action, self.target, self.outcome, self.details, self.at = action, target, outcome, details, at

@@ -6,12 +6,21 @@ import re
 
 from playwright.sync_api import expect
 
+from engine.demo import DEMO_PASSWORD
+
 LINE = {"itemNo": "SKU-1", "itemName": "婴儿奶粉", "gmodel": "800克/罐", "unit": "122", "qty": "2",
         "price": "198.5", "totalPrice": "397", "country": "601"}
 HEAD = {"orderNo": "WEB-0001", "goodsValue": "397", "freight": "10", "discount": "0", "taxTotal": "36.13",
         "acturalPaid": "443.13", "buyerRegNo": "buyer01", "buyerName": "李四", "buyerTelephone": "13900000000",
         "buyerIdNumber": "330102199001011234", "consignee": "李四", "consigneeTelephone": "13900000000",
         "consigneeAddress": "浙江省杭州市西湖区文三路2号"}
+
+
+def log_in(page, server, username="ecom", next_url="/declarant/orders"):
+    page.goto(f"{server.url}/login?next={next_url}")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", DEMO_PASSWORD)
+    page.click("#login")
 
 
 def fill_order(page, head, line):
@@ -23,7 +32,7 @@ def fill_order(page, head, line):
 
 def test_declarant_creates_an_order_and_sees_customs_accept_it(server, browser):
     page = browser.new_page()
-    page.goto(server.url + "/declarant/orders/new")
+    log_in(page, server, next_url="/declarant/orders/new")
     expect(page.locator("h1")).to_contain_text("新增订单")
     fill_order(page, HEAD, LINE)
     page.click("#submit")
@@ -39,7 +48,7 @@ def test_declarant_creates_an_order_and_sees_customs_accept_it(server, browser):
 
 def test_a_wrong_total_is_refused_with_the_field_named_and_nothing_stored(server, browser):
     page = browser.new_page()
-    page.goto(server.url + "/declarant/orders/new")
+    log_in(page, server, next_url="/declarant/orders/new")
     fill_order(page, HEAD | {"orderNo": "WEB-BAD", "acturalPaid": "500"}, LINE)
     page.click("#submit")
     alert = page.locator(".errors")
@@ -52,6 +61,7 @@ def test_a_wrong_total_is_refused_with_the_field_named_and_nothing_stored(server
 
 def test_the_console_speaks_english_when_asked(server, browser):
     page = browser.new_page()
+    log_in(page, server)
     page.goto(server.url + "/declarant/orders?lang=en")
     expect(page.locator("h1")).to_have_text("Import orders")
     page.goto(server.url + "/declarant/orders/new")

@@ -7,14 +7,16 @@ from fastapi.testclient import TestClient
 
 from engine import examples
 from engine.api_json import plain
+from tests.conftest import login
 from ui.app import create_app
 
 
 @pytest.fixture
 def client(make_platform):
-    platform = make_platform()
-    with TestClient(create_app(platform)) as test_client:
+    platform = make_platform(demo_users=True)
+    with TestClient(create_app(platform), base_url="https://testserver") as test_client:
         test_client.platform = platform
+        login(test_client, "ecom")
         yield test_client
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from domain.customs.rules import DeclarationRejected
 from engine.catalog import Catalog
 from ui.deps import PlatformDep, render
+from ui.security import require
 
 router = APIRouter(prefix="/declarant", include_in_schema=False)
 catalog = Catalog()
@@ -25,29 +26,33 @@ def form_fields() -> tuple[list[Any], list[Any]]:
     return [s for s in head if s.name not in GENERATED], [s for s in lists["orderList"] if s.name not in LINE_HIDDEN]
 
 
-@router.get("/orders", response_class=HTMLResponse)
+@router.get("/orders", response_class=HTMLResponse, dependencies=[require("I3:view")])
 def orders(request: Request, platform: PlatformDep, q: str = "", status: str = "", date_from: str = "",
            date_to: str = "", page: int = 1) -> Any:
-    rows, total = platform.queries.search(q=q, status=status, date_from=date_from, date_to=date_to,
-                                          page=max(page, 1), per_page=20)
+    rows, total = platform.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
+                                          date_to=date_to, page=max(page, 1), per_page=20)
     return render(request, "declarant/orders.html", {
         "rows": rows, "total": total, "page": max(page, 1), "pages": max((total + 19) // 20, 1), "statuses": STATUSES,
         "filters": {"q": q, "status": status, "date_from": date_from, "date_to": date_to}})
 
 
-@router.get("/orders/new", response_class=HTMLResponse)
+@router.get("/orders/new", response_class=HTMLResponse, dependencies=[require("I3:declare")])
 def new_order(request: Request, platform: PlatformDep) -> Any:
-    enterprise = next(iter(platform.enterprises.all()), None)
+    principal = request.state.principal
+    enterprise = next((e for e in platform.enterprises.all() if principal.may_see(e.code) and "ecommerce" in e.kinds),
+                      None)
     values = {} if enterprise is None else {"ebpCode": enterprise.code, "ebpName": enterprise.name,
                                             "ebcCode": enterprise.code, "ebcName": enterprise.name}
     return _form(request, values | {"freight": "0", "discount": "0", "taxTotal": "0"}, [{}], [])
 
 
-@router.post("/orders/new", response_class=HTMLResponse)
+@router.post("/orders/new", response_class=HTMLResponse, dependencies=[require("I3:declare")])
 async def submit_order(request: Request, platform: PlatformDep) -> Any:
     head, lines = parse_form(dict((await request.form()).items()))
     try:
-        order = platform.import_orders.declare(head | {"orderList": lines}, declared_by="console")
+        principal = request.state.principal
+        order = platform.import_orders.declare(head | {"orderList": lines}, declared_by=principal.name,
+                                               principal=principal)
     except DeclarationRejected as rejected:
         return _form(request, head, lines or [{}], rejected.errors, status_code=422)
     platform.runner.wake.set()
@@ -77,9 +82,9 @@ def _form(request: Request, values: dict[str, Any], lines: list[dict[str, Any]],
         "head_fields": head_fields, "line_fields": line_fields}, status_code=status_code)
 
 
-@router.get("/orders/{order_no}", response_class=HTMLResponse)
+@router.get("/orders/{order_no}", response_class=HTMLResponse, dependencies=[require("I3:view")])
 def order_detail(request: Request, platform: PlatformDep, order_no: str, ebpCode: str | None = None) -> Any:  # noqa: N803
-    detail = platform.queries.detail(order_no, ebpCode)
+    detail = platform.queries.detail(order_no, ebpCode, request.state.principal)
     if detail is None:
         return render(request, "declarant/not_found.html", {"order_no": order_no}, status_code=404)
     head_fields, line_fields = form_fields()

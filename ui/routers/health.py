@@ -9,11 +9,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ui.deps import PlatformDep
+from ui.security import PUBLIC
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", dependencies=[PUBLIC])
 def healthz(platform: PlatformDep) -> Any:
     checks: dict[str, Any] = {}
     try:

@@ -1,0 +1,88 @@
+"""Permissions, named after the features of FEATURES.md, and the built-in roles (A2).
+
+A permission is "<feature>:<action>", e.g. "I3:view", "I3:declare". A principal is who acts: a user or a
+machine client, with the permissions of its roles and the enterprises of its organisation (A6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+VIEW, DECLARE, MANAGE = "view", "declare", "manage"
+SELF = "self:session"  # what every logged-in person may do: log out, change their own password
+
+PERMISSIONS: dict[str, tuple[str, str]] = {
+    "I1:view": ("查看海关参数", "view customs parameters"),
+    "I1:manage": ("维护海关参数", "maintain customs parameters"),
+    "I2:view": ("查看基础资料", "view basic data"),
+    "I2:manage": ("维护基础资料", "maintain basic data"),
+    "I3:view": ("查看订单", "view orders"),
+    "I3:declare": ("申报订单", "declare orders"),
+    "I8:view": ("查看运单", "view waybills"),
+    "I8:declare": ("申报运单", "declare waybills"),
+    "I10:view": ("查看支付单", "view payments"),
+    "I10:declare": ("申报支付单", "declare payments"),
+    "I11:view": ("查看入库明细单", "view warehouse entries"),
+    "I11:declare": ("申报入库明细单", "declare warehouse entries"),
+    "A1:manage": ("管理单位组织", "manage organisations"),
+    "A2:manage": ("管理角色", "manage roles"),
+    "A3:manage": ("管理用户", "manage users"),
+    "A4:view": ("查看系统日志", "view the system log"),
+    "A5:manage": ("管理企业", "manage enterprises"),
+    "A6:manage": ("管理接口客户端", "manage API clients"),
+    "B1:view": ("查看历史", "view document history"),
+    "B4:read": ("读取BI数据", "read BI read models"),
+    "S1:sign": ("调用签名服务", "use the signing service"),
+}
+
+BUILTIN_ROLES: dict[str, tuple[str, str, frozenset[str], bool]] = {
+    # name: (zh, en, permissions, sees every organisation's documents)
+    "platform_admin": ("平台管理员", "Platform administrator", frozenset(PERMISSIONS), True),
+    "enterprise_admin": ("企业管理员", "Enterprise administrator",
+                         frozenset({"A3:manage", "A4:view", "I1:view", "I2:view", "I3:view", "I3:declare"}), False),
+    "declarant_ecommerce": ("电商企业申报员", "E-commerce declarant",
+                            frozenset({"I1:view", "I2:view", "I3:view", "I3:declare"}), False),
+    "declarant_logistics": ("物流企业申报员", "Logistics declarant",
+                            frozenset({"I1:view", "I2:view", "I8:view", "I8:declare"}), False),
+    "declarant_payment": ("支付企业申报员", "Payment declarant",
+                          frozenset({"I1:view", "I10:view", "I10:declare"}), False),
+    "declarant_site": ("监管场所申报员", "Supervised-site declarant",
+                       frozenset({"I1:view", "I2:view", "I11:view", "I11:declare"}), False),
+    "auditor": ("审计员", "Auditor",
+                frozenset({p for p in PERMISSIONS if p.endswith(":view")} | {"B1:view"}), True),
+    "bi_reader": ("BI读取", "BI reader", frozenset({"B4:read", "I3:view"}), True),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a user or a machine client of an organisation."""
+
+    name: str
+    organisation: str
+    roles: tuple[str, ...]
+    permissions: frozenset[str]
+    enterprise_codes: frozenset[str] = field(default_factory=frozenset)
+    sees_all: bool = False
+    kind: str = "user"  # 'user' | 'client'
+
+    def can(self, permission: str) -> bool:
+        return permission == SELF or permission in self.permissions
+
+    def may_see(self, enterprise_code: str | None) -> bool:
+        """Tenancy: documents of the organisation's own enterprises only, unless the role sees everything."""
+        return self.sees_all or (enterprise_code or "") in self.enterprise_codes
+
+
+def permissions_of(roles: list[str] | tuple[str, ...],
+                   custom: dict[str, frozenset[str]] | None = None) -> frozenset[str]:
+    found: set[str] = set()
+    for role in roles:
+        if role in BUILTIN_ROLES:
+            found |= BUILTIN_ROLES[role][2]
+        elif custom and role in custom:
+            found |= custom[role]
+    return frozenset(found)
+
+
+def sees_all(roles: list[str] | tuple[str, ...]) -> bool:
+    return any(BUILTIN_ROLES.get(r, ("", "", frozenset(), False))[3] for r in roles)

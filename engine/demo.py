@@ -1,0 +1,47 @@
+"""Demo data of the embedded default: one organisation per role with a user each (README lists the logins)."""
+
+from __future__ import annotations
+
+from domain.identity.rules import uscc_check_digit
+from engine.enterprises import DEMO, Enterprises
+from engine.identity import Identity
+
+DEMO_PASSWORD = "Cbec-Demo-2026"
+
+
+def _uscc(base: str) -> str:
+    return base + uscc_check_digit(base)
+
+
+# organisation code, name, [(enterprise code, name, kinds, dxp id, uscc)], [(user, name, roles)]
+ORGANISATIONS = [
+    ("PLATFORM", "平台运营方", [], [("admin", "平台管理员", ["platform_admin"]), ("auditor", "审计员", ["auditor"]),
+                                  ("bi", "BI读取", ["bi_reader"])]),
+    ("ECOM-DEMO", DEMO["name"], [(DEMO["code"], DEMO["name"], DEMO["kinds"], DEMO["dxp_id"], DEMO["uscc"])],
+     [("ecom", "电商申报员", ["declarant_ecommerce"]), ("ecomadmin", "电商企业管理员", ["enterprise_admin"])]),
+    ("LOGI-DEMO", "示范国际物流有限公司",
+     [("3301980001", "示范国际物流有限公司", ["logistics"], "DXPENT0000000002", _uscc("91330106MA2H00002"))],
+     [("logistics", "物流申报员", ["declarant_logistics"])]),
+    ("PAY-DEMO", "示范支付有限公司",
+     [("3301960002", "示范支付有限公司", ["payment"], "DXPENT0000000003", _uscc("91330106MA2H00003"))],
+     [("payment", "支付申报员", ["declarant_payment"])]),
+    ("SITE-DEMO", "示范监管场所",
+     [("3301990001", "示范保税物流中心监管场所", ["site"], "DXPENT0000000004", _uscc("91330106MA2H00004"))],
+     [("site", "监管场所申报员", ["declarant_site"])]),
+]
+
+
+def ensure_demo(identity: Identity, enterprises: Enterprises) -> None:
+    """Idempotent: what exists is left as it is."""
+    existing_orgs = {o.code for o in identity.organisations()}
+    existing_users = {u.username for u in identity.users()}
+    for code, name, firms, users in ORGANISATIONS:
+        if code not in existing_orgs:
+            identity.register_organisation(code, name, by="demo")
+        for firm_code, firm_name, kinds, dxp_id, uscc in firms:
+            enterprises.ensure(firm_code, firm_name, kinds, dxp_id, uscc, organisation=code)
+            if firm_code not in identity.organisation(code).enterprise_codes:
+                identity.assign_enterprise(code, firm_code, by="demo")
+        for username, display, roles in users:
+            if username not in existing_users:
+                identity.register_user(username, display, code, roles, DEMO_PASSWORD, by="demo")

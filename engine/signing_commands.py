@@ -1,0 +1,105 @@
+"""`cbec signer` (the signing service over HTTP) and `cbec signer-keys` (the key store), S1-S6.
+
+`cbec signer` needs ``CBEC_SIGNER_API_KEY`` (callers send it as ``X-API-Key``) and
+``CBEC_KEYSTORE_PASSPHRASE``; it refuses to start without them. It runs uvicorn with one worker
+process per core by default; every worker opens the key store itself.
+"""
+
+from __future__ import annotations
+
+import os
+from argparse import Namespace
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+KEY_ACTIONS = ("list", "generate", "import", "activate", "expiring")
+
+
+def add_parsers(sub: Any) -> None:
+    signer = sub.add_parser("signer", help="签名服务 the signing service: JSON API over HTTP, OpenAPI at /docs")
+    signer.add_argument("--host", default="127.0.0.1")
+    signer.add_argument("--port", type=int, default=8100)
+    signer.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    signer.add_argument("--data", help="data folder holding keystore/ (default ./cbec-data or CBEC_DATA_DIR)")
+    keys = sub.add_parser("signer-keys", help="密钥库 the key store: list, generate, import, activate, expiring")
+    keys.add_argument("action", choices=KEY_ACTIONS)
+    keys.add_argument("enterprise", nargs="?", help="enterprise code (all but expiring)")
+    keys.add_argument("--key-type", default="RSA", choices=["RSA", "SM2"], help="generate")
+    keys.add_argument("--common-name", default="CBEC 测试企业 Test Enterprise", help="generate")
+    keys.add_argument("--days", type=int, default=3650, help="generate: certificate validity")
+    keys.add_argument("--key", help="import: PEM private key file")
+    keys.add_argument("--cert", help="import: PEM certificate file")
+    keys.add_argument("--key-password-env", help="import: variable holding the key file's own password")
+    keys.add_argument("--key-id", help="activate: the key to make active")
+    keys.add_argument("--no-activate", action="store_true", help="generate/import without switching to it")
+    keys.add_argument("--within", type=int, default=30, help="expiring: days ahead")
+    keys.add_argument("--data")
+
+
+def handler(args: Namespace) -> Callable[[Namespace], int] | None:
+    return {"signer": signer, "signer-keys": signer_keys}.get(args.command)
+
+
+def signer(args: Namespace) -> int:
+    """Serve the signing API until stopped."""
+    import uvicorn
+
+    from engine.commands import UserError
+    from engine.signing import SigningSetupError, service_from_env
+
+    if args.data:
+        os.environ["CBEC_DATA_DIR"] = str(Path(args.data).resolve())
+    if not os.environ.get("CBEC_SIGNER_API_KEY"):
+        raise UserError("未设置 CBEC_SIGNER_API_KEY，签名服务拒绝启动 / "
+                        "CBEC_SIGNER_API_KEY is not set: refusing to start")
+    try:
+        root = service_from_env().keystore.root
+    except SigningSetupError as error:
+        raise UserError(str(error)) from error
+    print(f"签名服务 signing service on http://{args.host}:{args.port}/docs, key store {root}, "
+          f"{args.workers} workers", flush=True)  # fmt: skip
+    uvicorn.run("ui.signer_main:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=max(1, args.workers), log_level="warning")  # fmt: skip
+    return 0
+
+
+def signer_keys(args: Namespace) -> int:
+    from adapters.signing.errors import SignatureError
+    from engine.commands import UserError
+    from engine.signing import SigningSetupError, service_from_env
+
+    if args.data:
+        os.environ["CBEC_DATA_DIR"] = str(Path(args.data).resolve())
+    try:
+        store = service_from_env().keystore
+        infos = _key_action(store, args)
+    except (SignatureError, SigningSetupError, OSError) as error:
+        raise UserError(str(error)) from error
+    for info in infos:
+        flag = "*" if info.active else " "
+        print(f"{flag} {info.enterprise}\t{info.key_id}\t{info.key_type}\t{info.kind}\t"
+              f"{info.not_after:%Y-%m-%d}\t{info.subject}")  # fmt: skip
+    return 0
+
+
+def _key_action(store: Any, args: Namespace) -> list[Any]:
+    from engine.commands import UserError
+
+    if args.action == "expiring":
+        return store.expiring(args.within)
+    if not args.enterprise:
+        raise UserError(f"{args.action} 需要企业编码 / {args.action} needs an enterprise code")
+    activate = not args.no_activate
+    if args.action == "generate":
+        return [store.generate(args.enterprise, args.key_type, args.common_name, args.days, activate)]
+    if args.action == "import":
+        if not (args.key and args.cert):
+            raise UserError("import 需要 --key 和 --cert / import needs --key and --cert")
+        password = os.environ.get(args.key_password_env, "").encode() or None if args.key_password_env else None
+        return [store.add(args.enterprise, Path(args.key).read_bytes(), Path(args.cert).read_bytes(), password,
+                          activate)]  # fmt: skip
+    if args.action == "activate":
+        store.activate(args.enterprise, args.key_id or "")
+    return store.keys(args.enterprise)
+

@@ -1,0 +1,137 @@
+"""海关参数 read model: every code list's current entries, and each entry's history, for lookups, the
+administrator console and BI.
+
+Table reference_entries: list_name (currencies, countries, hs_codes ... see domain/reference/lists.py), code,
+name_zh, name_en, valid_from / valid_to (ISO dates, empty = open), data (JSON: every column of the entry),
+updated_at (ISO 8601), updated_by. Primary key (list_name, code).
+Table reference_history: list_name, code, version (the list aggregate's event version), at (ISO 8601),
+action (seeded, imported, edited, added), by_whom, reason, source, changes (JSON {"before": {}, "after": {}}).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from domain.reference.lists import LISTS
+from domain.reference.model import CodeList
+from projections.base import Projector
+
+
+def _topic(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS reference_entries (
+        list_name VARCHAR(40) NOT NULL, code VARCHAR(100) NOT NULL, name_zh VARCHAR(500), name_en VARCHAR(500),
+        valid_from VARCHAR(10), valid_to VARCHAR(10), data TEXT NOT NULL, updated_at VARCHAR(40) NOT NULL,
+        updated_by VARCHAR(100), PRIMARY KEY (list_name, code))""",
+    "CREATE INDEX IF NOT EXISTS reference_entries_name ON reference_entries (list_name, name_zh)",
+    """CREATE TABLE IF NOT EXISTS reference_history (
+        list_name VARCHAR(40) NOT NULL, code VARCHAR(100) NOT NULL, version INTEGER NOT NULL, at VARCHAR(40) NOT NULL,
+        action VARCHAR(16) NOT NULL, by_whom VARCHAR(100), reason VARCHAR(1000), source VARCHAR(500),
+        changes TEXT NOT NULL, PRIMARY KEY (list_name, code, version))""",
+)
+
+UPSERT = """INSERT INTO reference_entries (list_name, code, name_zh, name_en, valid_from, valid_to, data, updated_at,
+    updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list_name, code) DO UPDATE SET
+    name_zh = excluded.name_zh, name_en = excluded.name_en, valid_from = excluded.valid_from,
+    valid_to = excluded.valid_to, data = excluded.data, updated_at = excluded.updated_at,
+    updated_by = excluded.updated_by"""
+HISTORY = """INSERT INTO reference_history (list_name, code, version, at, action, by_whom, reason, source, changes)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list_name, code, version) DO NOTHING"""
+LIST_OF = {CodeList.create_id(name): name for name in LISTS}
+
+
+class ReferenceView(Projector):
+    name = "reference"
+    tables = ("reference_entries", "reference_history")
+    ddl = DDL
+    topics = (_topic(CodeList.Seeded), _topic(CodeList.Imported), _topic(CodeList.EntryEdited))
+
+    def __init__(self, db: Any, store: Any):
+        super().__init__(db, store)
+        self.listeners: list[Callable[[], None]] = []
+
+    def run_once(self, limit: int = 2000) -> int:
+        count = super().run_once(limit)
+        if count:
+            for listener in self.listeners:
+                listener()
+        return count
+
+    def apply(self, events: list[Any]) -> None:
+        for e in events:
+            list_name = LIST_OF[e.originator_id]
+            at, version = e.at.isoformat(), e.originator_version
+            if isinstance(e, CodeList.Seeded):
+                reason = f"随平台发布的代码表 shipped data {e.digest}"
+                self._added(list_name, e.added, at, version, "seeded", "system", reason, "shipped")
+            elif isinstance(e, CodeList.Imported):
+                self._added(list_name, e.added, at, version, "imported", e.by, e.reason, e.source)
+                self._changed(list_name, e.changed, at, version, "imported", e.by, e.reason, e.source)
+            elif isinstance(e, CodeList.EntryEdited):
+                change = {"code": e.code, "before": e.before, "after": e.after}
+                self._changed(list_name, [change], at, version, "edited" if e.before else "added", e.by, e.reason, "")
+
+    def _added(self, list_name: str, rows: list[dict[str, str]], at: str, version: int, action: str, by: str,
+               reason: str, source: str) -> None:
+        self.db.executemany(UPSERT, [_entry(list_name, row, at, by) for row in rows])
+        self.db.executemany(HISTORY, [(list_name, row["code"], version, at, action, by, reason[:1000], source[:500],
+                                       json.dumps({"before": {}, "after": row}, ensure_ascii=False)) for row in rows])
+
+    def _changed(self, list_name: str, changes: list[dict[str, Any]], at: str, version: int, action: str, by: str,
+                 reason: str, source: str) -> None:
+        current = dict(self._current(list_name, [c["code"] for c in changes]))
+        merged = [current.get(c["code"], {}) | c["after"] for c in changes]
+        self.db.executemany(UPSERT, [_entry(list_name, row, at, by) for row in merged])
+        self.db.executemany(HISTORY, [
+            (list_name, c["code"], version, at, action, by, reason[:1000], source[:500],
+             json.dumps({"before": c["before"], "after": c["after"]}, ensure_ascii=False)) for c in changes])
+
+    def _current(self, list_name: str, codes: list[str]) -> Iterator[tuple[str, dict[str, str]]]:
+        for start in range(0, len(codes), 500):
+            chunk = codes[start:start + 500]
+            rows = self.db.query(f"SELECT code, data FROM reference_entries WHERE list_name = ? AND code IN "
+                                 f"({', '.join('?' * len(chunk))})", [list_name, *chunk])
+            yield from ((r["code"], json.loads(r["data"])) for r in rows)
+
+    # queries ------------------------------------------------------------------------------------
+
+    def page(self, list_name: str, q: str = "", page: int = 1, per_page: int = 50) -> tuple[list[dict[str, str]], int]:
+        """Entries whose code starts with, or whose names contain, the text; by code."""
+        where, params = "list_name = ?", [list_name]
+        if q:
+            where += " AND (code LIKE ? OR name_zh LIKE ? OR LOWER(name_en) LIKE ?)"
+            params += [f"{q}%", f"%{q}%", f"%{q.lower()}%"]
+        total = self.db.query(f"SELECT COUNT(*) AS n FROM reference_entries WHERE {where}", params)[0]["n"]
+        rows = self.db.query(f"SELECT data FROM reference_entries WHERE {where} ORDER BY code LIMIT ? OFFSET ?",
+                             [*params, per_page, (max(page, 1) - 1) * per_page])
+        return [json.loads(r["data"]) for r in rows], int(total)
+
+    def get(self, list_name: str, code: str) -> dict[str, str] | None:
+        rows = self.db.query("SELECT data FROM reference_entries WHERE list_name = ? AND code = ?", (list_name, code))
+        return json.loads(rows[0]["data"]) if rows else None
+
+    def rows(self, list_name: str | None = None) -> list[tuple[str, dict[str, str]]]:
+        """(list, entry) of one list or of all, by code."""
+        where, params = ("WHERE list_name = ?", [list_name]) if list_name else ("", [])
+        found = self.db.query(f"SELECT list_name, data FROM reference_entries {where} ORDER BY list_name, code", params)
+        return [(r["list_name"], json.loads(r["data"])) for r in found]
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.query("SELECT list_name, COUNT(*) AS n FROM reference_entries GROUP BY list_name")
+        return {r["list_name"]: int(r["n"]) for r in rows}
+
+    def history(self, list_name: str, code: str) -> list[dict[str, Any]]:
+        """What happened to one entry, newest first: when, what, who, why, and the values before and after."""
+        rows = self.db.query("SELECT * FROM reference_history WHERE list_name = ? AND code = ? ORDER BY version DESC",
+                             (list_name, code))
+        return [r | {"changes": json.loads(r["changes"])} for r in rows]
+
+
+def _entry(list_name: str, row: dict[str, str], at: str, by: str) -> tuple[Any, ...]:
+    return (list_name, row["code"], row.get("name_zh", "")[:500], row.get("name_en", "")[:500],
+            row.get("valid_from", ""), row.get("valid_to", ""), json.dumps(row, ensure_ascii=False), at, by[:100])

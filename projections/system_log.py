@@ -1,0 +1,58 @@
+"""系统日志 read model (A4): logins, commands and errors, searchable and exportable.
+
+Table system_log: entry_id, at (ISO 8601 with offset), kind (login / command / error), actor, organisation,
+address (client IP), action, target (document or path), outcome (ok / failed / locked / refused / error
+or an HTTP status), details (JSON text)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.identity.model import LogEntry
+from projections.base import Projector
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS system_log (
+        entry_id VARCHAR(36) PRIMARY KEY, at VARCHAR(40) NOT NULL, kind VARCHAR(20) NOT NULL,
+        actor VARCHAR(100), organisation VARCHAR(60), address VARCHAR(60), action VARCHAR(200),
+        target VARCHAR(200), outcome VARCHAR(40), details TEXT)""",
+    "CREATE INDEX IF NOT EXISTS system_log_at ON system_log (at)",
+    "CREATE INDEX IF NOT EXISTS system_log_actor ON system_log (actor, at)",
+)
+
+
+class SystemLogView(Projector):
+    name = "system_log"
+    tables = ("system_log",)
+    ddl = DDL
+    topics = (f"{LogEntry.Recorded.__module__}:{LogEntry.Recorded.__qualname__}",)
+
+    def apply(self, events: list[Any]) -> None:
+        self.db.executemany(
+            "INSERT INTO system_log (entry_id, at, kind, actor, organisation, address, action, target, outcome, "
+            "details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO NOTHING",
+            [(str(e.originator_id), e.at.isoformat(), e.kind, e.actor, e.organisation, e.address, e.action,
+              e.target, e.outcome, json.dumps(e.details, ensure_ascii=False, default=str)) for e in events])
+
+    def search(self, q: str = "", kind: str = "", date_from: str = "", date_to: str = "", page: int = 1,
+               per_page: int = 50, organisation: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        where, params = ["1 = 1"], []
+        if q:
+            where.append("(actor LIKE ? OR action LIKE ? OR target LIKE ? OR address LIKE ?)")
+            params += [f"%{q}%"] * 4
+        for column, value in (("kind", kind), ("organisation", organisation)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if date_from:
+            where.append("at >= ?")
+            params.append(date_from)
+        if date_to:
+            where.append("at < ?")
+            params.append(date_to + "T99")
+        clause = " AND ".join(where)
+        total = self.db.query(f"SELECT COUNT(*) AS n FROM system_log WHERE {clause}", params)[0]["n"]
+        rows = self.db.query(f"SELECT * FROM system_log WHERE {clause} ORDER BY at DESC LIMIT ? OFFSET ?",
+                             [*params, per_page, (min(max(page, 1), 1_000_000) - 1) * per_page])
+        return rows, int(total)
