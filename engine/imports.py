@@ -30,6 +30,7 @@ class Outcome:
     index: int
     order_no: str
     errors: list[FieldError]
+    stored: bool = False
 
     @property
     def ok(self) -> bool:
@@ -63,12 +64,16 @@ class ImportOrders:
         self.store.save(order)
         return order
 
-    def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str,
-                     principal: Principal | None = None) -> list[Outcome]:
-        """Batch declaration: valid orders are stored together in one transaction, invalid ones reported."""
+    def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str, principal: Principal | None = None,
+                     all_or_nothing: bool = False, dry_run: bool = False) -> list[Outcome]:
+        """Batch declaration: valid orders are stored together in one transaction, invalid ones reported.
+        all_or_nothing: one invalid order and none is stored; dry_run: check only."""
         seen: set[tuple[str, str]] = set()
         decided = [self._decide(i, raw, declared_by, seen, principal) for i, raw in enumerate(raws)]
-        self.store.save(*(order for _, order in decided if order is not None))
+        if not dry_run and not (all_or_nothing and any(order is None for _, order in decided)):
+            self.store.save(*(order for _, order in decided if order is not None))
+            for outcome, order in decided:
+                outcome.stored = order is not None
         return [outcome for outcome, _ in decided]
 
     def _decide(self, index: int, raw: dict[str, Any], declared_by: str, seen: set[tuple[str, str]],

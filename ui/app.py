@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from engine.bootstrap import Platform
-from ui.routers import admin, admin_reference, api, auth, declarant, health, reference_api
+from ui.routers import admin, admin_reference, api, auth, declarant, declarant_batch, health, reference_api
 from ui.security import PUBLIC, NotLoggedIn, client_address
 
 HERE = Path(__file__).parent
@@ -28,7 +28,7 @@ def create_app(platform: Platform) -> FastAPI:
                               "nonce and the SHA-256 of the body, joined by newlines).")
     app.state.platform = platform
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for router in (auth, api, declarant, health, reference_api, admin_reference, admin):
+    for router in (auth, api, declarant, declarant_batch, health, reference_api, admin_reference, admin):
         app.include_router(router.router)
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     app.middleware("http")(_system_log)

@@ -66,3 +66,13 @@ def test_health_enterprises_and_the_openapi_page(client):
     schema = client.get("/openapi.json").json()
     assert "/api/import/orders" in schema["paths"] and "/api/import/orders/{order_no}" in schema["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_a_batch_call_answers_per_order_and_a_retry_declares_nothing_twice(client):
+    orders = [plain(examples.import_order("BULK-1")), plain(examples.import_order("BULK-2")) | {"buyerName": ""}]
+    first = client.post("/api/import/orders/batch", json={"orders": orders}).json()
+    assert first["accepted"] == 1
+    assert [r["accepted"] for r in first["results"]] == [True, False]
+    assert first["results"][1]["errors"][0]["field"] == "buyerName"
+    retry = client.post("/api/import/orders/batch", json={"orders": orders[:1]}).json()
+    assert retry["accepted"] == 0 and retry["results"][0]["errors"][0]["rule"] == "unique"

@@ -38,6 +38,18 @@ def declare_order(platform: PlatformDep, principal: Allowed("I3:declare"), order
             "status": stored.status, "statusLabel": statuses.label(stored.status)}
 
 
+@router.post("/import/orders/batch", summary="Declare up to 1,000 import orders in one call")
+def declare_orders(platform: PlatformDep, principal: Allowed("I3:declare"),
+                   orders: list[dict[str, Any]] = Body(..., embed=True, max_length=1000)) -> Any:
+    """Each order is checked on its own: the valid ones are stored together, the answer lists per order
+    `accepted` or its errors. A retried call cannot declare an order twice (the order number is unique)."""
+    outcomes = platform.import_orders.declare_many(orders, declared_by=principal.name, principal=principal)
+    platform.runner.wake.set()
+    return {"accepted": sum(o.stored for o in outcomes), "results": [
+        {"index": o.index, "orderNo": o.order_no, "accepted": o.stored, "errors": [e.as_dict() for e in o.errors]}
+        for o in outcomes]}
+
+
 @router.get("/import/orders", summary="Search import orders")
 def search_orders(platform: PlatformDep, principal: Allowed("I3:view"), q: str = "", status: str = "",
                   date_from: str = Query("", alias="from"),

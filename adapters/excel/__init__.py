@@ -1,0 +1,1 @@
+"""Excel workbooks users fill in and receive (openpyxl)."""
