@@ -53,7 +53,8 @@ def upload(client, data: bytes, keep_good: bool = False):
 
 def order_numbers(client) -> set[str]:
     client.platform.orders_view.run_once()
-    return {i["order_no"] for i in client.get("/api/import/orders", params={"q": "XL", "per_page": 100}).json()["items"]}
+    found = client.get("/api/import/orders", params={"q": "XL", "per_page": 100}).json()["items"]
+    return {i["order_no"] for i in found}
 
 
 def test_the_template_has_heads_and_lines_with_chinese_column_names(client):

@@ -85,4 +85,5 @@ def export_workbook(request: Request, platform: PlatformDep, q: str = "", status
     orders = [platform.import_orders.get(r["ebp_code"], r["order_no"]) for r in rows]
     head, lines = _fields()
     documents = [plain(o.document) | {"status": o.status} for o in orders if o is not None]
-    return _download(workbook.template(head, lines, "orderNo", "orderList", documents), "进口订单.xlsx", "import-orders.xlsx")
+    data = workbook.template(head, lines, "orderNo", "orderList", documents)
+    return _download(data, "进口订单.xlsx", "import-orders.xlsx")
