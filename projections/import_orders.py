@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.customs.model import CustomsMessage, ImportOrder
 from projections.base import Projector
+from projections.query import Where
 
 
 def _topic(cls: type) -> str:
@@ -83,28 +84,9 @@ class ImportOrdersView(Projector):
     def search(self, q: str = "", status: str = "", date_from: str = "", date_to: str = "", page: int = 1,
                per_page: int = 20, ebc_codes: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
         """Orders matching an order-number fragment, a status and a declaration date range, newest first."""
-        where, params = ["1 = 1"], []
-        if q:
-            where.append("order_no LIKE ?")
-            params.append(f"%{q}%")
-        if status:
-            where.append("status = ?")
-            params.append(status)
-        if date_from:
-            where.append("declared_at >= ?")
-            params.append(date_from)
-        if date_to:
-            where.append("declared_at < ?")
-            params.append(date_to + "T99")
-        if ebc_codes is not None:
-            where.append(f"ebc_code IN ({', '.join('?' * len(ebc_codes)) or 'NULL'})")
-            params.extend(ebc_codes)
-        clause = " AND ".join(where)
-        total = self.db.query(f"SELECT COUNT(*) AS n FROM import_orders WHERE {clause}", params)[0]["n"]
-        rows = self.db.query(
-            f"SELECT * FROM import_orders WHERE {clause} ORDER BY declared_at DESC, order_no DESC LIMIT ? OFFSET ?",
-            [*params, per_page, (min(max(page, 1), 1_000_000) - 1) * per_page])
-        return rows, int(total)
+        where = Where().contains(["order_no"], q).equals("status", status)
+        where.between_dates("declared_at", date_from, date_to).one_of("ebc_code", ebc_codes)
+        return where.page(self.db, "import_orders", "declared_at DESC, order_no DESC", page, per_page)
 
     def find(self, order_no: str) -> list[dict[str, Any]]:
         return self.db.query("SELECT * FROM import_orders WHERE order_no = ?", (order_no,))

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.identity.model import LogEntry
 from projections.base import Projector
+from projections.query import Where
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS system_log (
@@ -37,22 +38,6 @@ class SystemLogView(Projector):
 
     def search(self, q: str = "", kind: str = "", date_from: str = "", date_to: str = "", page: int = 1,
                per_page: int = 50, organisation: str | None = None) -> tuple[list[dict[str, Any]], int]:
-        where, params = ["1 = 1"], []
-        if q:
-            where.append("(actor LIKE ? OR action LIKE ? OR target LIKE ? OR address LIKE ?)")
-            params += [f"%{q}%"] * 4
-        for column, value in (("kind", kind), ("organisation", organisation)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if date_from:
-            where.append("at >= ?")
-            params.append(date_from)
-        if date_to:
-            where.append("at < ?")
-            params.append(date_to + "T99")
-        clause = " AND ".join(where)
-        total = self.db.query(f"SELECT COUNT(*) AS n FROM system_log WHERE {clause}", params)[0]["n"]
-        rows = self.db.query(f"SELECT * FROM system_log WHERE {clause} ORDER BY at DESC LIMIT ? OFFSET ?",
-                             [*params, per_page, (min(max(page, 1), 1_000_000) - 1) * per_page])
-        return rows, int(total)
+        where = Where().contains(["actor", "action", "target", "address"], q).equals("kind", kind)
+        where.equals("organisation", organisation).between_dates("at", date_from, date_to)
+        return where.page(self.db, "system_log", "at DESC", page, per_page)

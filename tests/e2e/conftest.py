@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,31 +11,24 @@ import httpx
 import pytest
 
 from tests.conftest import missing
+from tests.processes import Command, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Server(Command):
+    """`cbec serve` on a free port, started when its /healthz answers."""
 
-
-class Server:
     def __init__(self, data: Path, env: dict[str, str] | None = None, args: list[str] | None = None):
         self.data, self.port = data, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = os.environ | {"CBEC_SIM_ACCEPT_DELAY": "0.5"} | (env or {})
-        self.args = args or []
-        self.process: subprocess.Popen | None = None
+        super().__init__(f"serve-{self.port}", ["serve", "--data", str(data), "--port", str(self.port), *(args or [])],
+                         os.environ | {"CBEC_SIM_ACCEPT_DELAY": "0.5"} | (env or {}), data.parent)
 
     def start(self) -> Server:
-        log = open(self.data.parent / f"serve-{self.port}.log", "ab")  # noqa: SIM115 - kept for the process
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "engine.cli", "serve", "--data", str(self.data), "--port", str(self.port),
-             *self.args], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.launch()
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -46,23 +36,10 @@ class Server:
                     return self
             except httpx.HTTPError:
                 pass
-            if self.process.poll() is not None:
-                raise RuntimeError(f"cbec serve exited: {(self.data.parent / f'serve-{self.port}.log').read_text()}")
+            if self.exited():
+                raise RuntimeError(f"cbec serve exited: {self.log_path.read_text()}")
             time.sleep(0.2)
         raise RuntimeError("cbec serve did not become healthy in 60 s")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture

@@ -5,19 +5,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import missing
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.processes import Command, free_port
 
 
 def tansu_binary() -> Path | None:
@@ -55,33 +49,10 @@ def kafka(tmp_path):
     broker.wait(10)
 
 
-class Process:
-    """One `cbec ...` command running in the background, with its output in a log file."""
-
-    def __init__(self, name: str, args: list[str], env: dict[str, str], logs: Path):
-        self.name, self.args, self.env, self.logs = name, args, env, logs
-        self.popen: subprocess.Popen | None = None
-        self.starts = 0
-
+class Process(Command):
     def start(self) -> Process:
-        self.starts += 1
-        with open(self.logs / f"{self.name}-{self.starts}.log", "wb") as log:
-            self.popen = subprocess.Popen([sys.executable, "-m", "engine.cli", *self.args], env=self.env,
-                                          stdout=log, stderr=subprocess.STDOUT)
+        self.launch()
         return self
-
-    def kill(self) -> None:
-        if self.popen and self.popen.poll() is None:
-            self.popen.kill()
-            self.popen.wait()
-
-    def stop(self) -> None:
-        if self.popen and self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture
