@@ -120,11 +120,12 @@ def test_a_relay_restarted_mid_stream_leaves_no_gap(tmp_path, kafka, postgres_ur
     try:
         last = platform.store.recorder.max_notification_id()
         wait_for(lambda: platform.store.position("relay") == last, 60, "the relay to catch up")
+        # PostgreSQL's sequence skips the ids of rolled-back inserts, so compare with the ids actually stored
+        stored = {n.id for n in platform.store.recorder.select_notifications(1, 1_000_000)}
     finally:
         platform.close()
     admin = KafkaAdminClient(bootstrap_servers=kafka)
     topics = [t for t in admin.list_topics() if t.startswith("cbec.") and t != RECEIPTS_TOPIC]
     admin.close()
     positions = Counter(json.loads(value)["position"] for *_, value in read_all(kafka, topics))
-    assert set(positions) == set(range(1, last + 1)), "every event of the store is on Kafka"
-    assert len(positions) == last
+    assert set(positions) == stored, "every event of the store is on Kafka, and nothing else"
