@@ -1,7 +1,11 @@
-"""Benchmark of the customs signature (`cbec bench sign`): whole-message sign and verify throughput.
+"""Benchmark of the signing service (`cbec bench sign`): customs XML signatures, raw RSA-2048 and SM2
+signatures as a module and over HTTP, one core and all cores, against `openssl speed` and `xmlsec1`.
 
-Each operation is the full path a message takes: parse, C14N digest, sign SignedInfo, serialize (and
-the reverse for verify), on a realistic ~3 KB CEB311 order. Throwaway keys live in a temporary directory.
+The customs figures are the full path a message takes: parse, C14N digest, sign SignedInfo, serialize
+(and the reverse for verify), on a realistic ~3 KB CEB311 order. The raw figures go through
+engine.signing.SigningService (bench/sign_service.py) and a local `cbec signer` (bench/sign_http.py);
+`*_vs_openssl` lines give the all-core module rate as a percentage of `openssl speed -multi`.
+Throwaway keys live in a temporary directory.
 """
 
 import tempfile
@@ -10,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.signing import Signer, generate_identity, load_signer, verify_bytes
+from bench import sign_http, sign_service, sign_tools
 
 Metric = tuple[str, float, str]
 
@@ -50,7 +55,8 @@ def ceb311_document(items: int = 3) -> bytes:
 
 
 def run(n: int = 2000) -> list[Metric]:
-    """Signs and verifies per second for RSA-SHA1 and SM2-SM3 (OpenSSL, plus the gmssl fallback)."""
+    """Customs XML signs/verifies per second (RSA-SHA1, SM2-SM3 OpenSSL and gmssl; ``n`` each), then the
+    service figures (module and HTTP, one core and all cores) and the openssl/xmlsec1 reference points."""
     document = ceb311_document()
     with tempfile.TemporaryDirectory() as scratch:
         rsa = generate_identity(Path(scratch) / "rsa", "RSA-SHA1")
@@ -59,7 +65,25 @@ def run(n: int = 2000) -> list[Metric]:
         lines += _measure("sm2_sm3", load_signer(*sm2, sm2_backend="openssl"), document, n, "openssl")
         slow = max(10, n // 50)
         lines += _measure("sm2_sm3_gmssl", load_signer(*sm2, sm2_backend="gmssl"), document, slow, "gmssl")
-    return lines + [("ceb311_document", float(len(document)), "bytes")]
+        lines += [("ceb311_document", float(len(document)), "bytes")]
+        lines += _service_metrics(Path(scratch), document)
+    return lines
+
+
+def _service_metrics(scratch: Path, document: bytes, seconds: float = 2.0) -> list[Metric]:
+    sign_service.make_keystore(scratch / "data" / "keystore")
+    lines = sign_service.run(scratch / "data" / "keystore", seconds)
+    lines += sign_http.run(scratch / "data", seconds)
+    lines += sign_tools.xmlsec1_sign(document)
+    speed = sign_tools.openssl_speed()
+    return lines + speed + _versus_openssl(lines, speed)
+
+
+def _versus_openssl(lines: list[Metric], speed: list[Metric]) -> list[Metric]:
+    ours = {name.removeprefix("module_"): value for name, value, _ in lines if name.startswith("module_")}
+    limits = {name.removeprefix("openssl_speed_"): value for name, value, _ in speed}
+    shared = [name for name in ours if name in limits]
+    return [(f"module_vs_openssl_{name}", round(100 * ours[name] / limits[name], 1), "%") for name in shared]
 
 
 def _measure(label: str, signer: Signer, document: bytes, n: int, backend: str | None) -> list[Metric]:

@@ -34,11 +34,11 @@ def run(root: Path, seconds: float = 2.0) -> list[Metric]:
     lines: list[Metric] = []
     for key_type, enterprise in ENTERPRISES.items():
         label = "rsa2048" if key_type == "RSA" else "sm2"
-        for operation in ("sign", "verify"):
+        for operation, unit in (("sign", "signs/s"), ("verify", "verifies/s")):
             work = _operation(service, enterprise, operation)
-            lines.append((f"module_{label}_{operation}_1core", _rate_for(work, seconds), "signs/s" if operation == "sign" else "verifies/s"))
+            lines.append((f"module_{label}_{operation}_1core", _rate_for(work, seconds), unit))
             total = _all_cores(root, enterprise, operation, cores, seconds)
-            lines.append((f"module_{label}_{operation}_{cores}cores", total, "signs/s" if operation == "sign" else "verifies/s"))
+            lines.append((f"module_{label}_{operation}_{cores}cores", total, unit))
     return lines
 
 

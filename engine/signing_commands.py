@@ -1,13 +1,17 @@
 """`cbec signer` (the signing service over HTTP) and `cbec signer-keys` (the key store), S1-S6.
 
-`cbec signer` needs ``CBEC_SIGNER_API_KEY`` (callers send it as ``X-API-Key``) and
-``CBEC_KEYSTORE_PASSPHRASE``; it refuses to start without them. It runs uvicorn with one worker
+`cbec signer` answers the platform's API clients whose roles grant S1:sign (and, when set, callers of the static
+``CBEC_SIGNER_API_KEY``); it needs ``CBEC_KEYSTORE_PASSPHRASE`` and refuses to start without it. It runs uvicorn with one worker
 process per core by default; every worker opens the key store itself.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
+import socket
+import sys
 from argparse import Namespace
 from collections.abc import Callable
 from pathlib import Path
@@ -43,25 +47,54 @@ def handler(args: Namespace) -> Callable[[Namespace], int] | None:
 
 def signer(args: Namespace) -> int:
     """Serve the signing API until stopped."""
-    import uvicorn
-
     from engine.commands import UserError
     from engine.signing import SigningSetupError, service_from_env
 
     if args.data:
         os.environ["CBEC_DATA_DIR"] = str(Path(args.data).resolve())
-    if not os.environ.get("CBEC_SIGNER_API_KEY"):
-        raise UserError("未设置 CBEC_SIGNER_API_KEY，签名服务拒绝启动 / "
-                        "CBEC_SIGNER_API_KEY is not set: refusing to start")
     try:
         root = service_from_env().keystore.root
     except SigningSetupError as error:
         raise UserError(str(error)) from error
     print(f"签名服务 signing service on http://{args.host}:{args.port}/docs, key store {root}, "
           f"{args.workers} workers", flush=True)  # fmt: skip
-    uvicorn.run("ui.signer_main:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=max(1, args.workers), log_level="warning")  # fmt: skip
+    _serve(args.host, args.port, max(1, args.workers))
     return 0
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    """One listening socket shared by ``workers`` uvicorn processes.
+
+    uvicorn's own ``--workers`` binds its socket without IPPROTO_TCP, so asyncio never turns on TCP_NODELAY
+    and every keep-alive request waits about 40 ms for a delayed ACK (Kludex/uvicorn#3149). Binding the
+    socket here with the protocol set avoids that.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                         proto=socket.IPPROTO_TCP)[0]  # fmt: skip
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(address)
+    listener.listen(2048)
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_worker, args=(listener, host, port)) for _ in range(workers)]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+
+
+def _worker(listener: socket.socket, host: str, port: int) -> None:
+    import uvicorn
+
+    config = uvicorn.Config("ui.signer_main:app_from_env", factory=True, host=host, port=port, log_level="warning")
+    uvicorn.Server(config).run(sockets=[listener])
 
 
 def signer_keys(args: Namespace) -> int:

@@ -9,6 +9,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
+# the signing service's interop tests: PKCS#11 token, XMLDSig, PDF signatures, QR scanning
+if ! command -v softhsm2-util >/dev/null 2>&1 || ! command -v xmlsec1 >/dev/null 2>&1 \
+   || ! command -v pdfsig >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; then
+  echo "installing Debian softhsm2, opensc, xmlsec1, poppler-utils and zbar-tools for the signing tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq softhsm2 opensc xmlsec1 poppler-utils zbar-tools >/dev/null
+fi
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e ".[test,distributed]"
 
 python3 -m ruff check domain engine adapters projections ui bench tests

@@ -106,7 +106,9 @@ def load_private_key(pem: bytes, certificate: Certificate, password: bytes | Non
             raise _unreadable(pem, error) from error
     try:
         key = load_pem_private_key(pem, password)
-    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+    except UnsupportedAlgorithm as error:
+        raise SignatureError(f"the certificate holds an RSA key but the key file is not RSA: {error}") from error
+    except (ValueError, TypeError) as error:
         raise _unreadable(pem, error) from error
     if not isinstance(key, rsa.RSAPrivateKey):
         raise SignatureError(f"the certificate holds an RSA key but the key is {type(key).__name__}")

@@ -13,7 +13,7 @@ from asn1crypto import algos
 from asn1crypto import x509 as asn1_x509
 from PIL import Image, ImageDraw
 
-from . import keys
+from . import asn1_names, keys
 from .certificate import Certificate, parse_certificate
 from .errors import InvalidInputError, UnsupportedAlgorithmError
 from .verify import Reason, Verification
@@ -38,6 +38,7 @@ def seal(key: keys.PrivateKey, certificate: Certificate, pdf: bytes, scheme: key
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import StaticStampStyle
 
+    asn1_names.refresh()
     if scheme.key_type != "RSA":
         raise UnsupportedAlgorithmError("PDF 签章仅支持 RSA", "PDF seals are RSA only: PDF readers do not know SM2")
     try:
@@ -62,6 +63,7 @@ def verify(pdf: bytes) -> Verification:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    asn1_names.refresh()
     try:
         signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
     except Exception as error:  # noqa: BLE001 - pyHanko raises many kinds on a broken PDF

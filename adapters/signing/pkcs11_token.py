@@ -29,7 +29,7 @@ class Pkcs11PrivateKey:
 
         try:
             token = _library(module).get_token(token_label=token_label)
-            self._session = token.open(user_pin=pin)
+            self._session = _open(token, pin)
         except exceptions.PinIncorrect as error:
             raise WrongPassphraseError("令牌口令(PIN)错误", f"wrong PIN for token {token_label}") from error
         except (exceptions.NoSuchToken, exceptions.MultipleTokensReturned) as error:
@@ -49,15 +49,29 @@ class Pkcs11PrivateKey:
             return bytes(self._key.sign(data, mechanism=mechanism, mechanism_param=parameter))
 
     def decrypt(self, ciphertext: bytes, oaep: bool) -> bytes:
-        from pkcs11 import MGF, Mechanism
+        from pkcs11 import MGF, Mechanism, exceptions
 
         mechanism = Mechanism.RSA_PKCS_OAEP if oaep else Mechanism.RSA_PKCS
         parameter = (Mechanism.SHA256, MGF.SHA256, None) if oaep else None
-        with self._lock:
-            return bytes(self._key.decrypt(ciphertext, mechanism=mechanism, mechanism_param=parameter))
+        try:
+            with self._lock:
+                return bytes(self._key.decrypt(ciphertext, mechanism=mechanism, mechanism_param=parameter))
+        except (exceptions.ArgumentsBad, exceptions.MechanismInvalid, exceptions.MechanismParamInvalid) as error:
+            english = "the token cannot unwrap RSAES-OAEP with SHA-256 (SoftHSM2 knows SHA-1 only)"
+            raise UnsupportedAlgorithmError("令牌不支持 OAEP-SHA256", english) from error
 
     def close(self) -> None:
         self._session.close()
+
+
+def _open(token: object, pin: str) -> object:
+    """A session logged in as the user; login is per application, so a second key finds it done already."""
+    from pkcs11 import exceptions
+
+    try:
+        return token.open(user_pin=pin)
+    except exceptions.UserAlreadyLoggedIn:
+        return token.open()
 
 
 def _signing_mechanism(scheme: Scheme) -> tuple[object, object]:

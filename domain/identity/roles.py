@@ -30,7 +30,9 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "A5:manage": ("管理企业", "manage enterprises"),
     "A6:manage": ("管理接口客户端", "manage API clients"),
     "B1:view": ("查看历史", "view document history"),
+    "B2:verify": ("核验防篡改链", "verify the tamper-evidence chain"),
     "B4:read": ("读取BI数据", "read BI read models"),
+    "B4:view": ("查看数据统计", "view dashboards"),
     "S1:sign": ("调用签名服务", "use the signing service"),
 }
 
@@ -48,8 +50,9 @@ BUILTIN_ROLES: dict[str, tuple[str, str, frozenset[str], bool]] = {
     "declarant_site": ("监管场所申报员", "Supervised-site declarant",
                        frozenset({"I1:view", "I2:view", "I11:view", "I11:declare"}), False),
     "auditor": ("审计员", "Auditor",
-                frozenset({p for p in PERMISSIONS if p.endswith(":view")} | {"B1:view"}), True),
-    "bi_reader": ("BI读取", "BI reader", frozenset({"B4:read", "I3:view"}), True),
+                frozenset({p for p in PERMISSIONS if p.endswith(":view")} | {"B1:view", "B2:verify"}), True),
+    "signing_client": ("签名服务调用方", "Signing-service client", frozenset({"S1:sign"}), False),
+    "bi_reader": ("BI读取", "BI reader", frozenset({"B4:read", "B4:view", "I3:view"}), True),
 }
 
 
