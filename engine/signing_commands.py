@@ -1,8 +1,8 @@
 """`cbec signer` (the signing service over HTTP) and `cbec signer-keys` (the key store), S1-S6.
 
 `cbec signer` answers the platform's API clients whose roles grant S1:sign (and, when set, callers of the static
-``CBEC_SIGNER_API_KEY``); it needs ``CBEC_KEYSTORE_PASSPHRASE`` and refuses to start without it. It runs uvicorn with one worker
-process per core by default; every worker opens the key store itself.
+``CBEC_SIGNER_API_KEY``); it needs ``CBEC_KEYSTORE_PASSPHRASE`` and refuses to start without it.
+It runs uvicorn with one worker process per core by default; every worker opens the key store itself.
 """
 
 from __future__ import annotations
