@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.customs.rules import DeclarationRejected, FieldError
 from domain.identity import roles as role_rules
-from domain.identity.model import ApiClient, LogEntry, Organisation, User
+from domain.identity.model import ApiClient, LogEntry, Organisation, Role, User
 from domain.identity.roles import Principal
 from domain.identity.rules import check_password
 from engine import clock
@@ -78,7 +79,7 @@ class Identity:
             errors.insert(0, FieldError("username", "unique", "用户名为空或已被使用", "user name empty or taken"))
         if self._get(Organisation.create_id(organisation)) is None:
             errors.append(FieldError("organisation", "unknown", f"单位 {organisation} 不存在", "unknown organisation"))
-        unknown = [r for r in roles if r not in role_rules.BUILTIN_ROLES]
+        unknown = [r for r in roles if r not in self.role_names()]
         if unknown or not roles:
             errors.append(FieldError("roles", "unknown", f"未知角色 {unknown}", f"unknown roles {unknown}"))
         if errors:
@@ -95,6 +96,37 @@ class Identity:
         user = self.user(username)
         user.change_password(password_hash=self.hasher.hash(new_password), by=by)
         self.store.save(user)
+
+    # --- custom roles (A2) ------------------------------------------------------------------------------
+
+    def define_role(self, name: str, name_zh: str, name_en: str, permissions: list[str], by: str) -> Role:
+        errors = []
+        if not re.fullmatch(r"[a-z][a-z0-9_]{2,40}", name or "") or name in role_rules.BUILTIN_ROLES:
+            errors.append(FieldError("name", "role_name",
+                                     "角色标识应为3-41位小写字母、数字或下划线，且不与内置角色重名",
+                                     "a role name has 3-41 lower-case letters, digits or _ and is not built in"))
+        elif self._get(Role.create_id(name)) is not None:
+            errors.append(FieldError("name", "unique", f"角色 {name} 已存在", f"role {name} exists"))
+        unknown = sorted(set(permissions) - set(role_rules.PERMISSIONS))
+        if unknown or not permissions:
+            errors.append(FieldError("permissions", "unknown", f"未知或空的权限 {unknown}",
+                                     f"unknown or no permissions {unknown}"))
+        if errors:
+            raise DeclarationRejected(errors)
+        role = Role(name=name, name_zh=name_zh or name, name_en=name_en or name, permissions=sorted(permissions),
+                    by=by)
+        self.store.save(role)
+        return role
+
+    def roles(self) -> list[Role]:
+        return self._all(Role, lambda e: Role.create_id(e.name))
+
+    def role_names(self) -> set[str]:
+        return set(role_rules.BUILTIN_ROLES) | {r.name for r in self.roles()}
+
+    def _custom_permissions(self, roles: list[str]) -> dict[str, frozenset[str]]:
+        custom = [self._get(Role.create_id(r)) for r in roles if r not in role_rules.BUILTIN_ROLES]
+        return {r.name: frozenset(r.permissions) for r in custom if r is not None}
 
     def organisation(self, code: str) -> Organisation:
         return self.store.repository.get(Organisation.create_id(code))
@@ -173,7 +205,7 @@ class Identity:
     def _principal(self, name: str, organisation: str, roles: list[str], kind: str) -> Principal:
         org = self._get(Organisation.create_id(organisation))
         return Principal(name=name, organisation=organisation, roles=tuple(roles),
-                         permissions=role_rules.permissions_of(roles),
+                         permissions=role_rules.permissions_of(roles, self._custom_permissions(roles)),
                          enterprise_codes=frozenset(org.enterprise_codes if org else ()),
                          sees_all=role_rules.sees_all(roles), kind=kind)
 

@@ -78,6 +78,22 @@ class User(Aggregate):
         self.active = False
 
 
+class Role(Aggregate):
+    """A custom role (A2): a named set of permissions, beside the built-in roles."""
+
+    @staticmethod
+    def create_id(name: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"role/{name}")
+
+    @event("Registered")
+    def __init__(self, name: str, name_zh: str, name_en: str, permissions: list[str], by: str) -> None:
+        self.name, self.name_zh, self.name_en, self.permissions = name, name_zh, name_en, permissions
+
+    @event("PermissionsChanged")
+    def change_permissions(self, permissions: list[str], by: str, reason: str) -> None:
+        self.permissions = permissions
+
+
 class ApiClient(Aggregate):
     """A machine client (enterprise ERP, channel) calling the JSON API with an app id and a signed request."""
 

@@ -192,3 +192,18 @@ def test_enterprises_are_registered_with_checked_codes(app, platform):
     assert good.status_code == 200 and "3301970001" in good.text
     assert "3301970001" in platform.identity.organisation("ECOM-DEMO").enterprise_codes
     assert "key.pem" not in good.text
+
+
+def test_an_administrator_defines_a_role_whose_permissions_a_user_then_has(app, platform):
+    admin = client_for(app, "admin")
+    page = admin.post("/admin/roles", data={"name": "order_viewer", "name_zh": "订单查看员", "name_en": "Order viewer",
+                                            "permissions": ["I3:view"]})
+    assert page.status_code == 200 and "订单查看员" in page.text
+    bad = admin.post("/admin/roles", data={"name": "auditor", "permissions": ["no:such"]})
+    assert bad.status_code == 422
+    assert 'data-field="name"' in bad.text and 'data-field="permissions"' in bad.text
+    platform.identity.register_user("viewer", "查看员", "ECOM-DEMO", ["order_viewer"], "Viewer-Pass-2026", "test")
+    viewer = client_for(app)
+    login(viewer, "viewer", "Viewer-Pass-2026")
+    assert viewer.get("/api/import/orders").status_code == 200
+    assert viewer.post("/api/import/orders", json=plain(examples.import_order("VIEW1"))).status_code == 403

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from domain.customs.rules import DeclarationRejected, FieldError
-from domain.identity.roles import BUILTIN_ROLES
+from domain.identity.roles import BUILTIN_ROLES, PERMISSIONS
 from ui.deps import PlatformDep, render
 from ui.security import require
 
@@ -29,8 +29,23 @@ def _page(request: Request, platform: Any, notice: str = "", errors: list[FieldE
     return render(request, "admin/index.html", {
         "users": users, "organisations": organisations, "enterprises": platform.enterprises.all()
         if principal.can("A5:manage") else [], "clients": platform.identity.clients() if principal.can("A6:manage")
-        else [], "roles": BUILTIN_ROLES, "notice": notice, "errors": errors or [], "secret": secret},
+        else [], "roles": _roles(platform), "permissions": PERMISSIONS, "custom_roles": platform.identity.roles(),
+        "notice": notice, "errors": errors or [], "secret": secret},
         status_code=status_code)
+
+
+def _roles(platform: Any) -> dict[str, tuple[str, str, Any, bool]]:
+    """Built-in and custom roles by name: (Chinese name, English name, permissions, sees every organisation)."""
+    custom = {r.name: (r.name_zh, r.name_en, frozenset(r.permissions), False) for r in platform.identity.roles()}
+    return BUILTIN_ROLES | custom
+
+
+@router.post("/roles", response_class=HTMLResponse, dependencies=[require("A2:manage")])
+def define_role(request: Request, platform: PlatformDep, name: str = Form(""), name_zh: str = Form(""),
+                name_en: str = Form(""), permissions: list[str] = Form([])) -> Any:
+    by = request.state.principal.name
+    return _attempt(request, platform, lambda: platform.identity.define_role(
+        name.strip(), name_zh.strip(), name_en.strip(), permissions, by), f"{name} ✓")
 
 
 @router.get("", response_class=HTMLResponse, dependencies=[require("A3:manage")])
