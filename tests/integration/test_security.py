@@ -202,8 +202,8 @@ def test_an_administrator_defines_a_role_whose_permissions_a_user_then_has(app, 
     bad = admin.post("/admin/roles", data={"name": "auditor", "permissions": ["no:such"]})
     assert bad.status_code == 422
     assert 'data-field="name"' in bad.text and 'data-field="permissions"' in bad.text
-    platform.identity.register_user("viewer", "查看员", "ECOM-DEMO", ["order_viewer"], "Viewer-Pass-2026", "test")
+    platform.identity.register_user("viewer", "查看员", "ECOM-DEMO", ["order_viewer"], "Glance-Pass-2026", "test")
     viewer = client_for(app)
-    login(viewer, "viewer", "Viewer-Pass-2026")
+    login(viewer, "viewer", "Glance-Pass-2026")
     assert viewer.get("/api/import/orders").status_code == 200
     assert viewer.post("/api/import/orders", json=plain(examples.import_order("VIEW1"))).status_code == 403
