@@ -3,16 +3,21 @@ Nothing connects at import time; everything is built here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from adapters.customs.filebox import FileBox
 from adapters.customs.simulator import CustomsSimulator, Faults
+from engine.audit import Audit
+from engine.audit import attach as attach_audit
 from engine.catalog import Catalog
 from engine.enterprises import Enterprises
 from engine.identity import Identity
 from engine.imports import ImportOrders
-from engine.processors import ApplyReceipts, DeliverMessages, PrepareMessages
+from engine.processors import ApplyReceipts, DeliverMessages, PrepareMessages, RetryDeliveries
 from engine.queries import OrderQueries
 from engine.reference import ReferenceData
 from engine.runner import Runner
@@ -22,8 +27,11 @@ from engine.signers import Signers
 from engine.store import EventStore, open_store
 from projections.db import Database
 from projections.import_orders import ImportOrdersView
+from projections.messages import MessagesView
 from projections.reference import ReferenceView
 from projections.system_log import SystemLogView
+
+SETUP_LOCK = 7_262_001  # any number, the same in every cbec process
 
 
 @dataclass
@@ -44,14 +52,44 @@ class Platform:
     identity: Identity | None = None  # 权限管理 (A1-A6): organisations, users, clients, logins, system log
     log_view: SystemLogView | None = None
     secret: str = ""
+    audit: Audit | None = None  # 审计与数据统计 (B1-B4): history, tamper-evidence chain, BI read models
+    transport: Any = None  # X3: the file box or AMQP (adapters/customs/transport.py)
+    messages_view: MessagesView | None = None  # X3/X5: message tracking, dead letters
 
     def close(self) -> None:
         self.runner.stop()
+        for part in (self.simulator, self.transport):
+            if hasattr(part, "close"):
+                part.close()
+        if self.audit is not None:
+            self.audit.close()
         self.readmodels.close()
         self.store.close()
 
 
 def build(settings: Settings, with_simulator: bool = False, faults: str = "") -> Platform:
+    """The platform; on PostgreSQL, processes starting together set the database up one after the other."""
+    with setup_lock(settings):
+        return _build(settings, with_simulator, faults)
+
+
+@contextmanager
+def setup_lock(settings: Settings) -> Iterator[None]:
+    """Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalogue: take turns."""
+    if not settings.is_postgres:
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(settings.database_url.split("?", 1)[0], autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
+
+
+def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     store = open_store(settings)
     box = FileBox(settings.boxes_dir)
     readmodels = Database(settings.readmodel_url())
@@ -60,26 +98,53 @@ def build(settings: Settings, with_simulator: bool = False, faults: str = "") ->
     reference = ReferenceData(store, ReferenceView(readmodels, store))
     reference.ensure_seeded()
     signers = Signers(store)
-    receipts = ApplyReceipts(store, box)
+    transport = make_transport(settings, box)
+    receipts = ApplyReceipts(store, transport)
+    messages_view = MessagesView(readmodels, store)
+    deliver = DeliverMessages(store, transport, settings.dxp_envelope, max_attempts=settings.delivery_max_attempts,
+                              retry_base=settings.delivery_retry_base)
     steps = [
         ("prepare", PrepareMessages(store, signers, settings.orders_per_message).run_once),
-        ("deliver", DeliverMessages(store, box, settings.dxp_envelope).run_once),
+        ("deliver", deliver.run_once),
         ("receipts", receipts.run_once),
         ("projection:import_orders", view.run_once),
         ("projection:reference", reference.view.run_once),
+        ("projection:messages", messages_view.run_once),
+        ("retry-deliveries", RetryDeliveries(deliver, messages_view.due).run_once),
     ]
     simulator = None
     if with_simulator:
-        simulator = CustomsSimulator(settings.boxes_dir, Faults.parse(faults), settings.sim_accept_delay)
+        simulator = make_simulator(settings, faults)
         steps.insert(2, ("customs-sim", simulator.run_once))
     log_view = SystemLogView(readmodels, store)
     steps.append(("projection:system_log", log_view.run_once))
     secret = secret_key(settings.secret_key, settings.data_dir)
     identity = Identity(store, readmodels, Sealer(secret))
     runner = Runner(steps, interval=settings.poll_interval)
-    return Platform(settings, store, box, readmodels, view, ImportOrders(store, catalog, codes=reference),
-                    Enterprises(store, settings), OrderQueries(store, view), runner, signers, receipts, simulator,
-                    reference=reference, identity=identity, log_view=log_view, secret=secret)
+    platform = Platform(settings, store, box, readmodels, view, ImportOrders(store, catalog, codes=reference),
+                        Enterprises(store, settings), OrderQueries(store, view), runner, signers, receipts, simulator,
+                        reference=reference, identity=identity, log_view=log_view, secret=secret)
+    platform.audit = attach_audit(platform, settings.audit_checkpoint_events)
+    platform.transport, platform.messages_view = transport, messages_view
+    return platform
+
+
+def make_transport(settings: Settings, box: FileBox) -> Any:
+    """The file boxes, or AMQP queues on RabbitMQ (CBEC_TRANSPORT=amqp)."""
+    if settings.transport != "amqp":
+        return box
+    from adapters.customs.amqp import AmqpTransport
+
+    return AmqpTransport(settings.amqp_url, settings.amqp_out_queue, settings.amqp_receipt_queue)
+
+
+def make_simulator(settings: Settings, faults: str) -> CustomsSimulator:
+    if settings.transport != "amqp":
+        return CustomsSimulator(settings.boxes_dir, Faults.parse(faults), settings.sim_accept_delay)
+    from adapters.customs.amqp_simulator import AmqpCustomsSimulator
+
+    return AmqpCustomsSimulator(settings.boxes_dir, settings.amqp_url, settings.amqp_out_queue,
+                                settings.amqp_receipt_queue, Faults.parse(faults), settings.sim_accept_delay)
 
 
 def data_path(settings: Settings, *parts: str) -> Path:

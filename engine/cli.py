@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine import commands, reference_commands, signing_commands
+from engine import audit_commands, commands, reference_commands, signing_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     projections.add_argument("--data")
 
     bench = sub.add_parser("bench", help="capacity benchmarks: e2e, sign")
-    bench.add_argument("name", choices=["e2e", "sign", "validate"])
+    bench.add_argument("name", choices=["e2e", "sign", "validate", "replay", "exchange"])
     bench.add_argument("--orders", type=int, default=10_000)
     bench.add_argument("--n", type=int, default=2000, help="signatures per algorithm (sign)")
     bench.add_argument("--database-url", help="benchmark against this store instead of a temporary SQLite")
@@ -80,13 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--kafka", help="Kafka bootstrap address (default: start the bundled test broker)")
     reference_commands.add_parsers(sub, bench)
     signing_commands.add_parsers(sub)
+    audit_commands.add_parsers(sub, bench)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    handler = (reference_commands.handler(args) or signing_commands.handler(args)
+    handler = (reference_commands.handler(args) or signing_commands.handler(args) or audit_commands.handler(args)
                or getattr(commands, args.command.replace("-", "_")))
     try:
         return int(handler(args) or 0)

@@ -37,6 +37,7 @@ def serve(args: Namespace) -> int:
         platform.import_orders.declare_many([examples.import_order(f"DEMO{i:014d}") for i in range(1, 4)], "demo")
     if not platform.settings.distributed:
         platform.runner.start()  # distributed: the workers run the processors
+    platform.audit.runner.start()  # B1-B4 followers: audit chain and BI read models, in both modes
     url = f"http://{args.host}:{args.port}/"
     print(f"跨境电商平台已启动 platform running: {url}  (API docs {url}docs)")
     print(f"数据目录 data: {platform.settings.data_dir}  文件箱 boxes: {platform.settings.boxes_dir}")
@@ -195,27 +196,35 @@ def _show(platform: bootstrap.Platform, order_no: str) -> int:
 
 
 def projections(args: Namespace) -> int:
+    """Rebuild read models beside the live ones, then switch (B3): the consoles keep answering meanwhile."""
+    from engine.audit import all_views
+
     platform = _platform(args)
     try:
-        views = {platform.orders_view.name: platform.orders_view}
+        views = all_views(platform)
         if args.name and args.name not in views:
             raise UserError(f"unknown projection {args.name}; known: {', '.join(views)}")
         for name, view in views.items():
             if args.name in (None, name):
-                print(f"{name}: {_rebuild(platform, view, args.from_kafka)} events replayed")
+                if args.from_kafka and name == "event_index":
+                    print(f"{name}: skipped, it is rebuilt from the event store (without --from-kafka)")
+                    continue
+                print(f"{name}: {_rebuild(platform, view, args.from_kafka)} events replayed", flush=True)
     finally:
         platform.close()
     return 0
 
 
 def _rebuild(platform: bootstrap.Platform, view: Any, from_kafka: bool) -> int:
+    from engine.rebuild import print_progress, rebuild_beside
+
     if not from_kafka:
-        return int(view.rebuild())
+        return rebuild_beside(view, progress=print_progress(view.name))
     if not platform.settings.distributed:
         raise UserError("--from-kafka needs CBEC_KAFKA_BOOTSTRAP")
     from engine.replay import rebuild_from_kafka
 
-    return rebuild_from_kafka(platform.settings.kafka_bootstrap, view)
+    return rebuild_beside(view, lambda shadow: rebuild_from_kafka(platform.settings.kafka_bootstrap, shadow))
 
 
 def bench(args: Namespace) -> int:
@@ -223,6 +232,10 @@ def bench(args: Namespace) -> int:
         from bench.sign import run
 
         results = run(args.n)
+    elif args.name == "exchange":
+        from bench.exchange import run as run_exchange
+
+        results = run_exchange(args.orders if args.orders != 10_000 else 5000)
     elif args.distributed:
         from bench.distributed import run as run_distributed
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -14,7 +14,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from adapters import ceb
-from adapters.customs.filebox import FileBox
+from adapters.customs.transport import Transport, TransportDown
 from domain.customs import policies
 from domain.customs.model import CustomsMessage, ImportOrder
 from domain.identity.model import Enterprise
@@ -83,14 +83,20 @@ class PrepareMessages:
 
 
 class DeliverMessages:
-    """报文推送: prepared messages -> the customs node transport, each exactly once (X3)."""
+    """报文推送: prepared messages -> the customs node transport, each exactly once (X3).
+
+    A transport that refuses (TransportDown) costs the message one attempt, recorded as DeliveryFailed with the
+    next try after an exponential backoff (`retry_base` seconds doubled per attempt, at most `retry_cap`); after
+    `max_attempts` it is DeadLettered for an operator to resend or discard. `RetryDeliveries` retries them."""
 
     consumer = "deliver-messages"
     topics = (topic(CustomsMessage.Prepared),)
 
-    def __init__(self, store: EventStore, box: FileBox, dxp_envelope: bool = False,
-                 now: Callable[[], datetime] = clock.now):
+    def __init__(self, store: EventStore, box: Transport, dxp_envelope: bool = False,
+                 now: Callable[[], datetime] = clock.now, max_attempts: int = 8, retry_base: float = 5.0,
+                 retry_cap: float = 3600.0):
         self.store, self.box, self.dxp_envelope, self.now = store, box, dxp_envelope, now
+        self.max_attempts, self.retry_base, self.retry_cap = max_attempts, retry_base, retry_cap
 
     def run_once(self, limit: int = 200) -> int:
         events, position = self.store.read(self.consumer, self.topics, limit)
@@ -100,7 +106,8 @@ class DeliverMessages:
 
     def handle(self, prepared: list[Any], tracking: Tracking) -> None:
         messages = (self.store.repository.get(e.originator_id) for e in prepared)
-        self.store.save_tracked(tracking, *(self.deliver(m) for m in messages if m.delivered_at is None))
+        self.store.save_tracked(tracking, *(self.deliver(m) for m in messages
+                                            if m.awaiting_delivery and m.next_try_at is None))
 
     def pending(self, prepared: list[Any]) -> list[Any]:
         """The messages not delivered yet (after losing a race with another worker)."""
@@ -111,16 +118,52 @@ class DeliverMessages:
         data = message.xml.encode("utf-8")
         if self.dxp_envelope:
             data = self.wrap(message, data)
-        if not self.box.deliver(name, data):
-            log.info("message %s was already in the transport; not sent again", message.guid)
+        try:
+            if not self.box.deliver(name, data):
+                log.info("message %s was already in the transport; not sent again", message.guid)
+        except TransportDown as error:
+            self.failed(message, str(error))
+            return message
         message.delivered(file_name=name, transport=self.box.name, delivered_at=self.now())
         return message
+
+    def failed(self, message: CustomsMessage, error: str) -> None:
+        attempt = message.attempts + 1
+        if attempt >= self.max_attempts:
+            log.warning("message %s dead-lettered after %s attempts: %s", message.guid, attempt, error)
+            message.dead_lettered(attempts=attempt, reason=error[:1000])
+            return
+        wait = min(self.retry_cap, self.retry_base * 2 ** (attempt - 1))
+        log.info("message %s not delivered (attempt %s, next in %.1fs): %s", message.guid, attempt, wait, error)
+        message.delivery_failed(attempt=attempt, error=error[:1000], next_try_at=self.now() + timedelta(seconds=wait))
 
     def wrap(self, message: CustomsMessage, data: bytes) -> bytes:
         sender = self.store.repository.get(Enterprise.create_id(message.sender))
         return ceb.wrap_dxp(data, sender_id=sender.dxp_id, receiver_id=ceb.IMPORT_RECEIVER,
                             msg_type=f"{message.message_type}Message", cop_msg_id=message.guid,
                             created=message.prepared_at)
+
+
+class RetryDeliveries:
+    """Retries of refused deliveries and operators' resends, due according to the `messages` read model. The
+    aggregate decides: a message delivered meanwhile is skipped, and two retriers race on its version."""
+
+    def __init__(self, deliver: DeliverMessages, due: Callable[[datetime, int], list[UUID]]):
+        self.deliver, self.due = deliver, due
+
+    def run_once(self, limit: int = 100) -> int:
+        done = 0
+        now = self.deliver.now()
+        for message_id in self.due(now, limit):
+            message = self.deliver.store.repository.get(message_id)
+            if not message.awaiting_delivery or (message.next_try_at and message.next_try_at > now):
+                continue
+            try:
+                self.deliver.store.save(self.deliver.deliver(message))
+            except IntegrityError:
+                log.info("message %s was handled by another worker", message.guid)
+            done += 1
+        return done
 
 
 class ApplyReceipts:
@@ -133,18 +176,23 @@ class ApplyReceipts:
 
     ATTEMPTS = 5
 
-    def __init__(self, store: EventStore, box: FileBox):
+    def __init__(self, store: EventStore, box: Transport):
         self.store, self.box = store, box
 
     def run_once(self, limit: int = 200) -> int:
-        files = self.box.receipts(limit)
-        problems = self.handle([(path.name, path.read_bytes()) for path in files])
-        for path in files:
-            if path.name in problems:
-                self.box.quarantine(path, problems[path.name])
+        """Fetch receipts from the transport, record them, then acknowledge (or set aside) each."""
+        try:
+            incoming = self.box.fetch(limit)
+        except TransportDown as error:
+            log.warning("no receipts this pass: %s", error)
+            return 0
+        problems = self.handle([(item.name, item.data) for item in incoming])
+        for item in incoming:
+            if item.name in problems:
+                self.box.reject(item, problems[item.name])
             else:
-                self.box.mark_handled(path)
-        return len(files)
+                self.box.ack(item)
+        return len(incoming)
 
     def handle(self, receipts: list[tuple[str, bytes]]) -> dict[str, str]:
         """Apply receipt files given as (name, content); returns the unreadable ones with the reason."""

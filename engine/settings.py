@@ -27,6 +27,13 @@ class Settings:
     orders_per_message: int = 100
     poll_interval: float = 0.2
     sim_accept_delay: float = 1.0
+    audit_checkpoint_events: int = 1000  # B2: sign the audit chain's head every N events (and at least daily)
+    transport: str = "filebox"  # X3: filebox | amqp
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    amqp_out_queue: str = "cbec.customs.out"
+    amqp_receipt_queue: str = "cbec.customs.receipts"
+    delivery_max_attempts: int = 8  # then the message is dead-lettered
+    delivery_retry_base: float = 5.0  # seconds before the first retry, doubled each attempt (at most an hour)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -47,6 +54,13 @@ class Settings:
             dxp_envelope=env.get("CBEC_DXP_ENVELOPE", "0").lower() in ("1", "true", "yes"),
             orders_per_message=int(env.get("CBEC_ORDERS_PER_MESSAGE", "100")),
             sim_accept_delay=float(env.get("CBEC_SIM_ACCEPT_DELAY", "1.0")),
+            audit_checkpoint_events=int(env.get("CBEC_AUDIT_CHECKPOINT_EVENTS", "1000")),
+            transport=env.get("CBEC_TRANSPORT", "filebox"),
+            amqp_url=env.get("CBEC_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"),
+            amqp_out_queue=env.get("CBEC_AMQP_OUT_QUEUE", "cbec.customs.out"),
+            amqp_receipt_queue=env.get("CBEC_AMQP_RECEIPT_QUEUE", "cbec.customs.receipts"),
+            delivery_max_attempts=int(env.get("CBEC_DELIVERY_MAX_ATTEMPTS", "8")),
+            delivery_retry_base=float(env.get("CBEC_DELIVERY_RETRY_BASE", "5")),
         )
         settings.check()
         return settings
@@ -56,6 +70,10 @@ class Settings:
             raise SettingsError(f"CBEC_LANG must be zh-CN or en, not {self.lang!r}")
         if not 1 <= self.orders_per_message <= 100:
             raise SettingsError("CBEC_ORDERS_PER_MESSAGE must be 1..100 (customs allows 100 documents a message)")
+        if self.transport not in ("filebox", "amqp"):
+            raise SettingsError(f"CBEC_TRANSPORT must be filebox or amqp, not {self.transport!r}")
+        if self.delivery_max_attempts < 1:
+            raise SettingsError("CBEC_DELIVERY_MAX_ATTEMPTS must be at least 1")
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise SettingsError("CBEC_DATABASE_URL must start with sqlite:/// or postgresql://")
 

@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from adapters.kafka.client import ensure_topics
 from domain.customs.model import CustomsMessage, ImportOrder
 from engine import bootstrap
-from engine.processors import DeliverMessages, PrepareMessages, topic
+from engine.processors import DeliverMessages, PrepareMessages, RetryDeliveries, topic
 from engine.settings import Settings
 from engine.wire import RECEIPTS_TOPIC, from_value, kafka_topic
 
@@ -74,7 +74,10 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
     app.platform = platform  # type: ignore[attr-defined]
     prepare = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signers,
                                                         settings.orders_per_message))
-    deliver = PartitionFeeder(platform, DeliverMessages(platform.store, platform.box, settings.dxp_envelope))
+    deliverer = DeliverMessages(platform.store, platform.box, settings.dxp_envelope,
+                                max_attempts=settings.delivery_max_attempts, retry_base=settings.delivery_retry_base)
+    deliver = PartitionFeeder(platform, deliverer)
+    retry = RetryDeliveries(deliverer, platform.messages_view.due) if platform.messages_view else None
     receipts_topic = app.topic(RECEIPTS_TOPIC, partitions=partitions)
 
     def _agent(name: str, kafka_topic_name: str, feeder: PartitionFeeder) -> None:
@@ -107,6 +110,14 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
     async def project() -> None:
         while await blocking(platform.orders_view.run_once):
             pass
+
+    @app.timer(1.0, on_leader=True)
+    async def retry_deliveries() -> None:
+        """Refused deliveries and operators' resends (X3), due by the messages read model."""
+        if retry is not None:
+            while await blocking(platform.messages_view.run_once):
+                pass
+            await blocking(retry.run_once)
 
     return app
 

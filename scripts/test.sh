@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine, then runs the whole suite.
-# Used as-is by CI (.ci/run). Services: PostgreSQL on 127.0.0.1:5432 is expected to be running.
+# Used as-is by CI (.ci/run). Services: PostgreSQL on 127.0.0.1:5432 and RabbitMQ on 127.0.0.1:5672 (guest/guest)
+# are expected to be running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

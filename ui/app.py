@@ -13,6 +13,10 @@ from fastapi.staticfiles import StaticFiles
 
 from engine.bootstrap import Platform
 from ui.routers import admin, admin_reference, api, auth, declarant, declarant_batch, health, reference_api
+from ui.routers import audit as audit_console
+from ui.routers import dashboards as dashboards_console
+from ui.routers import exports as list_exports
+from ui.routers import messages as message_console
 from ui.security import PUBLIC, NotLoggedIn, client_address
 
 HERE = Path(__file__).parent
@@ -28,7 +32,8 @@ def create_app(platform: Platform) -> FastAPI:
                               "nonce and the SHA-256 of the body, joined by newlines).")
     app.state.platform = platform
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for router in (auth, api, declarant, declarant_batch, health, reference_api, admin_reference, admin):
+    for router in (auth, api, list_exports, declarant, declarant_batch, health, reference_api, admin_reference, admin,
+                   audit_console, dashboards_console, message_console):
         app.include_router(router.router)
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     app.middleware("http")(_system_log)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from ui.i18n_audit import TEXT as AUDIT_TEXT
+from ui.i18n_messages import TEXT as MESSAGES_TEXT
+
 TEXT: dict[str, tuple[str, str]] = {
     "app": ("跨境电商综合服务平台", "Cross-border E-commerce Platform"),
     "declarant": ("申报企业控制台", "Declarant console"),
@@ -76,6 +79,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "export_csv": ("导出CSV", "Export CSV"),
     "export_xlsx": ("导出Excel", "Export Excel"),
     "saved": ("已保存", "Saved"),
+    "permissions": ("权限", "Permissions"),
     "import_orders": ("批量导入订单", "Import orders from Excel"),
     "download_template": ("下载导入模板", "Download the template"),
     "workbook": ("Excel文件", "Workbook"),
@@ -135,6 +139,9 @@ TEXT: dict[str, tuple[str, str]] = {
                         "The first row is the header (column names as in the template); columns the file lacks keep "
                         "their values; rows with errors are rejected, the others are imported."),
 }
+
+TEXT.update(AUDIT_TEXT)  # 审计与数据统计 (B1-B4)
+TEXT.update(MESSAGES_TEXT)  # 报文跟踪, 死信 (X3, X5)
 
 
 def lang_of(request: Request, default: str = "zh-CN") -> str:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
+
+from adapters.customs.transport import Incoming, TransportDown
 
 log = logging.getLogger(__name__)
 
 FOLDERS = ("outbox", "sent", "failed", "inbox", "handled", "quarantine")
+DOWN_MARKER = ".down"  # holds the Unix time until which the data-exchange client refuses messages
 
 
 class FileBox:
@@ -35,8 +39,37 @@ class FileBox:
         """Put a message in the outbox once: False when a file of that name was delivered before."""
         if self.already_delivered(file_name):
             return False
+        self.check_up()
         write_atomically(self.root / "outbox" / file_name, data)
         return True
+
+    def check_up(self) -> None:
+        """Raise TransportDown while a down marker (written by the simulator's `down` fault or an operator)
+        names a time still to come."""
+        marker = self.root / DOWN_MARKER
+        try:
+            until = float(marker.read_text("utf-8").strip() or "inf")
+        except FileNotFoundError:
+            return
+        except ValueError:
+            until = float("inf")
+        if time.time() < until:
+            raise TransportDown(f"file box {self.root} is marked down")
+
+    def set_down(self, seconds: float) -> None:
+        write_atomically(self.root / DOWN_MARKER, f"{time.time() + seconds:.3f}".encode())
+
+    def fetch(self, limit: int = 200) -> list[Incoming]:
+        return [Incoming(p.name, p.read_bytes(), p) for p in self.receipts(limit)]
+
+    def ack(self, incoming: Incoming) -> None:
+        self.mark_handled(incoming.token)
+
+    def reject(self, incoming: Incoming, reason: str) -> None:
+        self.quarantine(incoming.token, reason)
+
+    def close(self) -> None:
+        pass
 
     def receipts(self, limit: int = 1000) -> list[Path]:
         """Receipt files waiting in the inbox, oldest first."""

@@ -89,6 +89,43 @@ class CustomsMessage(Aggregate):
         self.delivered_as = ""
         self.delivered_at: datetime | None = None
         self.format_errors: list[dict[str, str]] = []
+        self.attempts = 0  # failed delivery attempts since preparation or the last resend
+        self.last_error = ""
+        self.next_try_at: datetime | None = None
+        self.dead_letter = ""  # why it went to the dead-letter list, while it is there
+        self.discarded = False
+
+    @property
+    def awaiting_delivery(self) -> bool:
+        """Neither delivered, nor dead-lettered, nor discarded: the delivery processor still owes it."""
+        return self.delivered_at is None and not self.dead_letter and not self.discarded
+
+    @event("DeliveryFailed")
+    def delivery_failed(self, attempt: int, error: str, next_try_at: datetime) -> None:
+        """The transport refused it (X3 retries); tried again at next_try_at."""
+        self.attempts = attempt
+        self.last_error = error
+        self.next_try_at = next_try_at
+
+    @event("DeadLettered")
+    def dead_lettered(self, attempts: int, reason: str) -> None:
+        """Given up after the retry limit; waits for an operator on the dead-letter list."""
+        self.attempts = attempts
+        self.dead_letter = reason
+        self.next_try_at = None
+
+    @event("Resent")
+    def resent(self, by: str, reason: str) -> None:
+        """An operator sends a dead letter again: same guid, same signed XML, a fresh retry budget."""
+        self.dead_letter = ""
+        self.attempts = 0
+        self.next_try_at = None
+
+    @event("Discarded")
+    def discard(self, by: str, reason: str) -> None:
+        """An operator gives a dead letter up for good."""
+        self.dead_letter = ""
+        self.discarded = True
 
     @event("Delivered")
     def delivered(self, file_name: str, transport: str, delivered_at: datetime) -> None:

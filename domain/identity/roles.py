@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "B4:read": ("读取BI数据", "read BI read models"),
     "B4:view": ("查看数据统计", "view dashboards"),
     "S1:sign": ("调用签名服务", "use the signing service"),
+    "X5:view": ("查看报文跟踪", "view message tracking"),
+    "X5:manage": ("处理死信报文", "resend or discard dead letters"),
 }
 
 BUILTIN_ROLES: dict[str, tuple[str, str, frozenset[str], bool]] = {

@@ -1,0 +1,90 @@
+"""One list of rows to a file: CSV (UTF-8 with BOM, so Excel opens Chinese text right), Excel (openpyxl) or
+Parquet (pyarrow). Columns keep their order; values keep their types where the format has them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+SHEET_TITLE_MAX = 31
+XLSX_MAX_ROWS = 1_048_575
+
+
+class ExportError(ValueError):
+    """Unknown format, or more rows than the format holds."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def export_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str, name: str,
+                headers: Sequence[str] | None = None) -> Exported:
+    """rows as a file named `name.<fmt>`; headers: the first line's labels in CSV and Excel (default: the column
+    names). Parquet always names its columns by the column names, for the tools that read it."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
+    values = [[row.get(c) for c in columns] for row in rows]
+    labels = list(columns if fmt == "parquet" else headers or columns)
+    writer = {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[fmt]
+    return Exported(writer(values, labels, name), FORMATS[fmt], f"{name}.{fmt}")
+
+
+def _csv(values: list[list[Any]], labels: list[str], _name: str) -> bytes:
+    text = io.StringIO()
+    out = csv.writer(text)
+    out.writerow(labels)
+    out.writerows([["" if v is None else v for v in row] for row in values])
+    return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+
+def _xlsx(values: list[list[Any]], labels: list[str], name: str) -> bytes:
+    from openpyxl import Workbook
+
+    if len(values) > XLSX_MAX_ROWS:
+        raise ExportError(f"{len(values)} rows: more than an Excel sheet holds; export CSV or Parquet")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=name[:SHEET_TITLE_MAX])
+    sheet.append(labels)
+    for row in values:
+        sheet.append([_excel_value(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _excel_value(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.isoformat()  # Excel has no time zones
+    if isinstance(value, str | int | float | Decimal | date) or value is None:
+        return value
+    return str(value)
+
+
+def _parquet(values: list[list[Any]], labels: list[str], _name: str) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {}
+    for index, label in enumerate(labels):
+        column = [row[index] for row in values]
+        try:
+            columns[label] = pa.array(column)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: keep the text
+            columns[label] = pa.array([None if v is None else str(v) for v in column], type=pa.string())
+    out = io.BytesIO()
+    pq.write_table(pa.table(columns) if labels else pa.table({}), out)
+    return out.getvalue()

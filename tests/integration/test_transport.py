@@ -1,0 +1,220 @@
+"""X3, X4, X5, X6: the transports (file boxes and AMQP on RabbitMQ), retries with backoff, dead letters and the
+operator's resend, receipts duplicated and reordered, and the message-tracking read model."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine import examples
+from tests.conftest import login, missing
+
+AMQP_URL = os.environ.get("CBEC_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+@pytest.fixture
+def amqp_env():
+    """Unique queue names on the local RabbitMQ; deleted afterwards."""
+    try:
+        import pika
+
+        connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL + "?connection_attempts=1&socket_timeout=3"))
+    except Exception as error:  # noqa: BLE001 - any connection failure means the service is missing
+        missing(f"RabbitMQ not reachable at {AMQP_URL}: {error}")
+    prefix = f"cbec-test-{uuid.uuid4().hex[:10]}"
+    out, receipts = f"{prefix}.out", f"{prefix}.receipts"
+    yield {"CBEC_TRANSPORT": "amqp", "CBEC_AMQP_URL": AMQP_URL, "CBEC_AMQP_OUT_QUEUE": out,
+           "CBEC_AMQP_RECEIPT_QUEUE": receipts}
+    channel = connection.channel()
+    for queue in (out, receipts, receipts + ".quarantine"):
+        channel.queue_delete(queue)
+    channel.exchange_delete(out)
+    connection.close()
+
+
+@pytest.fixture(params=["filebox", "amqp"])
+def transport_env(request):
+    return {} if request.param == "filebox" else request.getfixturevalue("amqp_env")
+
+
+def run_until(platform, predicate, timeout: float = 30.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        platform.runner.run_once()
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout} s: {platform.messages_view.search()[0]}")
+
+
+def statuses(platform, prefix: str) -> dict[str, str]:
+    rows, _ = platform.queries.search(q=prefix, per_page=100)
+    return {r["order_no"]: r["status"] for r in rows}
+
+
+def declare(platform, prefix: str, n: int) -> None:
+    assert all(r.ok for r in platform.import_orders.declare_many(
+        [examples.import_order(f"{prefix}{i}") for i in range(n)], "test"))
+
+
+
+
+
+def test_orders_reach_their_receipts_over_amqp(make_platform, amqp_env):
+    platform = make_platform(faults="reject-order=BAD", **amqp_env)
+    declare(platform, "AMQP", 5)
+    declare(platform, "AMQP-BAD", 1)
+
+    run_until(platform, lambda: set(statuses(platform, "AMQP").values()) == {"120", "100"})
+
+    assert statuses(platform, "AMQP") == {**{f"AMQP{i}": "120" for i in range(5)}, "AMQP-BAD0": "100"}
+    rows, total = platform.messages_view.search()
+    assert total >= 1 and {r["status"] for r in rows} == {"delivered"}
+    stages = [s["stage"] for s in platform.messages_view.stages(rows[0]["message_id"])]
+    assert stages[:2] == ["prepared", "delivered"] and "receipt" in stages
+    assert not list(platform.box.folder("outbox").iterdir()), "nothing went through the file boxes"
+
+
+def test_a_transport_down_for_a_while_is_retried_until_it_takes_the_message(make_platform, transport_env):
+    platform = make_platform(faults="down=4", CBEC_DELIVERY_RETRY_BASE="0.2", CBEC_DELIVERY_MAX_ATTEMPTS="20",
+                             **transport_env)
+    declare(platform, "DOWN", 3)
+
+    run_until(platform, lambda: set(statuses(platform, "DOWN").values()) == {"120"})
+
+    [row] = platform.messages_view.search(q="DOWN")[0]
+    assert row["status"] == "delivered" and row["customs_status"] == "120"
+    stages = [s["stage"] for s in platform.messages_view.stages(row["message_id"])]
+    assert stages[0] == "prepared" and stages.count("retrying") >= 2 and "delivered" in stages
+    message = platform.store.repository.get(uuid.UUID(row["message_id"]))
+    assert message.attempts >= 2 and message.last_error and message.delivered_at is not None
+
+
+def test_a_dead_letter_is_resent_from_the_console_and_accepted(make_platform, amqp_env):
+    platform = make_platform(faults="down=8", demo_users=True, CBEC_DELIVERY_RETRY_BASE="0.1",
+                             CBEC_DELIVERY_MAX_ATTEMPTS="2", **amqp_env)
+    declare(platform, "DEAD", 2)
+    run_until(platform, lambda: platform.messages_view.dead_letters())
+    [dead] = platform.messages_view.dead_letters()
+    assert dead["attempts"] == 2 and dead["last_error"]
+    run_until(platform, lambda: not platform.simulator.down_until)  # the customs side is back
+
+    from ui.app import create_app
+
+    with TestClient(create_app(platform), base_url="https://testserver") as client:
+        login(client, "admin", next_url="/admin/dead-letters")
+        page = client.get("/admin/dead-letters")
+        assert page.status_code == 200 and dead["guid"] in page.text
+        refused = client.post(f"/admin/dead-letters/{dead['message_id']}/resend", data={"reason": ""})
+        assert refused.status_code == 422
+        done = client.post(f"/admin/dead-letters/{dead['message_id']}/resend",
+                           data={"reason": "customs node back"})
+        assert done.status_code == 200 and "resend ✓" in done.text
+        run_until(platform, lambda: set(statuses(platform, "DEAD").values()) == {"120"})
+        detail = client.get(f"/admin/messages/{dead['message_id']}")
+        assert detail.status_code == 200 and "customs node back" in detail.text
+        assert "&lt;ceb:CEB311Message" in detail.text
+        listing = client.get("/admin/messages", params={"q": "DEAD1"})
+        assert dead["guid"] in listing.text
+
+    message = platform.store.repository.get(uuid.UUID(dead["message_id"]))
+    assert message.guid == dead["guid"] and message.delivered_at is not None
+    assert not platform.messages_view.dead_letters()
+
+
+def test_a_discarded_dead_letter_is_never_sent(make_platform):
+    platform = make_platform(faults="down=30", CBEC_DELIVERY_RETRY_BASE="0.05", CBEC_DELIVERY_MAX_ATTEMPTS="1")
+    declare(platform, "DISCARD", 1)
+    run_until(platform, lambda: platform.messages_view.dead_letters())
+    [dead] = platform.messages_view.dead_letters()
+
+    from engine.dead_letters import DeadLetters
+
+    DeadLetters(platform.store).discard(uuid.UUID(dead["message_id"]), "admin", "order cancelled")
+    platform.box.folder(".").joinpath(".down").unlink()
+    platform.runner.run_until_idle()
+
+    assert platform.messages_view.get(dead["message_id"])["status"] == "discarded"
+    assert statuses(platform, "DISCARD") == {"DISCARD0": "prepared"}
+    assert not list(platform.box.folder("outbox").iterdir()) and not list(platform.box.folder("sent").iterdir())
+
+
+def test_duplicated_and_reordered_receipts_leave_the_right_final_state(make_platform, transport_env):
+    platform = make_platform(faults="duplicate=1,reorder,reject-order=NO", **transport_env)
+    declare(platform, "TWICE", 3)
+    declare(platform, "TWICE-NO", 1)
+
+    run_until(platform, lambda: len(platform.import_orders.get("3301960001", "TWICE0").receipts) == 2
+              and set(statuses(platform, "TWICE").values()) == {"120", "100"})
+    time.sleep(0.2)
+    platform.runner.run_until_idle()
+
+    assert statuses(platform, "TWICE") == {"TWICE0": "120", "TWICE1": "120", "TWICE2": "120", "TWICE-NO0": "100"}
+    for order_no in ("TWICE0", "TWICE-NO0"):
+        order = platform.import_orders.get("3301960001", order_no)
+        assert sorted(r["returnStatus"] for r in order.receipts) in (["120", "2"], ["100", "2"])
+        assert order.status in ("120", "100")
+
+
+def test_a_delayed_customs_node_answers_late_but_answers(make_platform, transport_env):
+    platform = make_platform(faults="delay=1", **transport_env)
+    declare(platform, "LATE", 2)
+    started = time.time()
+    platform.runner.run_once()
+    platform.runner.run_once()
+    assert set(statuses(platform, "LATE").values()) == {"sent"}
+
+    run_until(platform, lambda: set(statuses(platform, "LATE").values()) == {"120"})
+    assert time.time() - started >= 1
+
+
+KILLED_ORDERS = 1200
+
+
+def test_a_platform_killed_mid_batch_over_amqp_loses_and_duplicates_nothing(tmp_path, amqp_env):
+    import json
+    import subprocess
+    import sys
+    from collections import Counter
+
+    from domain.customs.model import CustomsMessage
+    from engine import bootstrap
+    from engine.api_json import plain
+    from engine.settings import Settings
+    from tests.e2e.conftest import Server
+    from tests.integration.test_crash_recovery import count, wait_for
+
+    env = {**amqp_env, "CBEC_ORDERS_PER_MESSAGE": "5", "CBEC_SIM_ACCEPT_DELAY": "0.2"}
+    data = tmp_path / "data"
+    server = Server(data, env).start()
+    batch = tmp_path / "orders.json"
+    batch.write_text(json.dumps([plain(examples.import_order(f"AKILL{i:05d}")) for i in range(KILLED_ORDERS)]),
+                     "utf-8")
+    subprocess.run([sys.executable, "-m", "engine.cli", "order", "declare", str(batch), "--data", str(data)],
+                   env=server.env, check=True, capture_output=True)
+
+    done_before_kill = wait_for(lambda: count(server, "120"), timeout=60)
+    server.kill()
+    assert done_before_kill < KILLED_ORDERS, "the batch finished before the kill; the test proved nothing"
+    server.start()
+    wait_for(lambda: count(server, "120") == KILLED_ORDERS + 3, timeout=240, step=0.5)
+    server.stop()
+
+    assert not list((data / "boxes" / "sent").iterdir()), "the messages went through AMQP, not the file boxes"
+    received = set((data / "boxes" / ".customs-sim-received").read_text("utf-8").split())
+    platform = bootstrap.build(Settings.from_env(data, env=env))
+    try:
+        orders = Counter()
+        for name in received:
+            guid = name.removeprefix("CEB311Message_").removesuffix(".xml")
+            orders.update(platform.store.repository.get(CustomsMessage.create_id(guid)).document_numbers)
+        assert len(orders) == KILLED_ORDERS + 3 and set(orders.values()) == {1}
+        for i in range(0, KILLED_ORDERS, 7):
+            order = platform.import_orders.get("3301960001", f"AKILL{i:05d}")
+            assert [r["returnStatus"] for r in order.receipts] == ["2", "120"], order.order_no
+    finally:
+        platform.close()

@@ -1,0 +1,152 @@
+"""审计控制台 (B1, B2): read-only. Any document's history with the fields each event changed, its state as of any
+moment and the difference between two moments; the global event browser; the tamper-evidence chain's state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from adapters.export import ExportError, export_rows
+from domain.customs.model import ImportOrder
+from engine import clock
+from ui.deps import PlatformDep, render
+from ui.security import require
+
+router = APIRouter(prefix="/audit", include_in_schema=False)
+EVENT_COLUMNS = ["notification_id", "at", "doc_type", "event_type", "enterprise", "user_name", "document_key",
+                 "originator_id", "version"]
+HISTORY_COLUMNS = ["version", "at", "event", "user", "field", "before", "after"]
+EXPORT_LIMIT = 1_000_000
+
+
+@router.get("", response_class=HTMLResponse, dependencies=[require("B1:view")])
+def overview(request: Request, platform: PlatformDep) -> Any:
+    audit = platform.audit
+    checkpoint = audit.chain.last_checkpoint()
+    return render(request, "audit/index.html", {
+        "head": audit.chain.head(), "checkpoint": checkpoint,
+        "signed": checkpoint is not None and audit.chain.checkpoint_signed(checkpoint),
+        "verification": audit.chain.last_verification(), "verifying": dict(audit.verifying),
+        "started": request.query_params.get("started") == "1"})
+
+
+@router.post("/verify", dependencies=[require("B2:verify")])
+def verify(platform: PlatformDep) -> RedirectResponse:
+    platform.audit.verify_in_background()
+    return RedirectResponse("/audit?started=1", status_code=303)
+
+
+def _event_filters(request: Request, platform: Any, enterprise: str, doc_type: str, event_type: str, user: str,
+                   date_from: str, date_to: str) -> dict[str, Any]:
+    principal = request.state.principal
+    platform.audit.catch_up("event_index")
+    return {"enterprise": enterprise, "doc_type": doc_type, "event_type": event_type, "user": user,
+            "date_from": date_from, "date_to": date_to,
+            "enterprises": None if principal.sees_all else sorted(principal.enterprise_codes)}
+
+
+@router.get("/events", response_class=HTMLResponse, dependencies=[require("B1:view")])
+def events(request: Request, platform: PlatformDep, enterprise: str = "", doc_type: str = "", event_type: str = "",
+           user: str = "", date_from: str = "", date_to: str = "", page: int = 1) -> Any:
+    filters = _event_filters(request, platform, enterprise, doc_type, event_type, user, date_from, date_to)
+    rows, total = platform.audit.events.search(**filters, page=max(page, 1), per_page=50)
+    filters.pop("enterprises")
+    return render(request, "audit/events.html", {
+        "rows": rows, "total": total, "page": max(page, 1), "pages": max((total + 49) // 50, 1), "filters": filters,
+        "choices": platform.audit.events.choices()})
+
+
+@router.get("/events/export", dependencies=[require("B1:view")])
+def export_events(request: Request, platform: PlatformDep, enterprise: str = "", doc_type: str = "",
+                  event_type: str = "", user: str = "", date_from: str = "", date_to: str = "",
+                  format: str = "csv") -> Response:  # noqa: A002
+    filters = _event_filters(request, platform, enterprise, doc_type, event_type, user, date_from, date_to)
+    rows, _ = platform.audit.events.search(**filters, page=1, per_page=EXPORT_LIMIT)
+    return _export(rows, EVENT_COLUMNS, format, "events")
+
+
+@router.get("/find", dependencies=[require("B1:view")])
+def find(request: Request, platform: PlatformDep, q: str = "") -> Any:
+    """An order number (or a document id) to its history page."""
+    text = q.strip()
+    try:
+        return RedirectResponse(f"/audit/documents/{UUID(text)}", status_code=303)
+    except ValueError:
+        pass
+    platform.orders_view.run_once()
+    rows = platform.orders_view.find(text)
+    if rows:
+        return RedirectResponse(f"/audit/documents/{ImportOrder.create_id(rows[0]['ebp_code'], text)}",
+                                status_code=303)
+    return render(request, "audit/not_found.html", {"doc_id": text}, status_code=404)
+
+
+def _document(request: Request, platform: Any, doc_id: str) -> UUID | None:
+    """The document's id when it exists and the principal may see it (the same answer otherwise)."""
+    try:
+        originator = UUID(doc_id)
+    except ValueError:
+        return None
+    platform.audit.catch_up("event_index")
+    enterprise = platform.audit.events.enterprise_of_document(str(originator))
+    if enterprise is None or not request.state.principal.may_see(enterprise):
+        return None
+    return originator
+
+
+def moment(text: str, default: datetime) -> datetime:
+    """A datetime-local value (Shanghai time when it names no zone) or an ISO 8601 timestamp."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace(" ", "T"))
+    except ValueError:
+        return default
+    return value if value.tzinfo else value.replace(tzinfo=clock.SHANGHAI)
+
+
+def _local_input(value: datetime) -> str:
+    return value.astimezone(clock.SHANGHAI).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse, dependencies=[require("B1:view")])
+def document(request: Request, platform: PlatformDep, doc_id: str, at: str = "", start: str = "",
+             end: str = "") -> Any:
+    originator = _document(request, platform, doc_id)
+    entries = platform.audit.history.entries(originator) if originator else []
+    if not entries:
+        return render(request, "audit/not_found.html", {"doc_id": doc_id}, status_code=404)
+    now = clock.now()
+    first = entries[0].at
+    when = moment(at, now) if at else now
+    state, version = platform.audit.history.state_at(originator, when)
+    start_at, end_at = moment(start, first), moment(end, now)
+    return render(request, "audit/document.html", {
+        "doc_id": str(originator), "entries": entries, "state": state, "version": version,
+        "at": _local_input(when), "start": _local_input(start_at), "end": _local_input(end_at),
+        "compared": bool(start or end),
+        "changes": platform.audit.history.between(originator, start_at, end_at) if start or end else []})
+
+
+@router.get("/documents/{doc_id}/export", dependencies=[require("B1:view")])
+def export_document(request: Request, platform: PlatformDep, doc_id: str, format: str = "csv") -> Response:  # noqa: A002
+    originator = _document(request, platform, doc_id)
+    entries = platform.audit.history.entries(originator) if originator else []
+    if not entries:
+        return Response("not found", status_code=404)
+    rows = [{"version": e.version, "at": e.at.astimezone(clock.SHANGHAI).isoformat(),
+             "event": f"{e.doc_type}.{e.event_type}", "user": e.user, "field": c.path,
+             "before": None if c.before is None else str(c.before), "after": None if c.after is None else str(c.after)}
+            for e in entries for c in e.changes]
+    return _export(rows, HISTORY_COLUMNS, format, f"history-{originator}")
+
+
+def _export(rows: list[dict[str, Any]], columns: list[str], fmt: str, name: str) -> Response:
+    try:
+        exported = export_rows(rows, columns, fmt, name)
+    except ExportError as error:
+        return Response(str(error), status_code=400)
+    return Response(exported.content, media_type=exported.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})
