@@ -67,3 +67,20 @@ def processes(tmp_path):
     yield launch
     for process in started:
         process.stop()
+
+
+@pytest.fixture
+def make_server():
+    """`cbec serve` processes that are stopped after the test, whatever its outcome."""
+    from tests.e2e.conftest import Server
+
+    servers: list[Server] = []
+
+    def start(data: Path, env: dict[str, str]) -> Server:
+        server = Server(data, env)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()

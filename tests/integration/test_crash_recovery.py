@@ -40,10 +40,10 @@ def count(server: Server, status: str) -> int:
         db.close()
 
 
-def test_a_killed_platform_resumes_without_losing_or_repeating(tmp_path, database_url):
+def test_a_killed_platform_resumes_without_losing_or_repeating(tmp_path, database_url, make_server):
     env = {"CBEC_DATABASE_URL": database_url, "CBEC_ORDERS_PER_MESSAGE": "5", "CBEC_SIM_ACCEPT_DELAY": "0.2"}
     data = tmp_path / "data"
-    server = Server(data, env).start()
+    server = make_server(data, env)
     batch = tmp_path / "orders.json"
     batch.write_text(json.dumps([plain(examples.import_order(f"KILL{i:05d}")) for i in range(ORDERS)]), "utf-8")
     subprocess.run([sys.executable, "-m", "engine.cli", "order", "declare", str(batch), "--data", str(data)],

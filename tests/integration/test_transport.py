@@ -175,7 +175,7 @@ def test_a_delayed_customs_node_answers_late_but_answers(make_platform, transpor
 KILLED_ORDERS = 1200
 
 
-def test_a_platform_killed_mid_batch_over_amqp_loses_and_duplicates_nothing(tmp_path, amqp_env):
+def test_a_platform_killed_mid_batch_over_amqp_loses_and_duplicates_nothing(tmp_path, amqp_env, make_server):
     import json
     import subprocess
     import sys
@@ -185,12 +185,11 @@ def test_a_platform_killed_mid_batch_over_amqp_loses_and_duplicates_nothing(tmp_
     from engine import bootstrap
     from engine.api_json import plain
     from engine.settings import Settings
-    from tests.e2e.conftest import Server
     from tests.integration.test_crash_recovery import count, wait_for
 
     env = {**amqp_env, "CBEC_ORDERS_PER_MESSAGE": "5", "CBEC_SIM_ACCEPT_DELAY": "0.2"}
     data = tmp_path / "data"
-    server = Server(data, env).start()
+    server = make_server(data, env)
     batch = tmp_path / "orders.json"
     batch.write_text(json.dumps([plain(examples.import_order(f"AKILL{i:05d}")) for i in range(KILLED_ORDERS)]),
                      "utf-8")
