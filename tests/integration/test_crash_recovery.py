@@ -40,21 +40,25 @@ def count(server: Server, status: str) -> int:
         db.close()
 
 
+def declare_kill_and_restart(server, prefix: str, orders: int, timeout: float = 180) -> None:
+    """Declare a batch through the CLI, kill -9 the platform once the first receipts are in, restart it, and
+    wait until every order (and the 3 demo orders) has its 120."""
+    batch = server.data.parent / f"{prefix}.json"
+    batch.write_text(json.dumps([plain(examples.import_order(f"{prefix}{i:05d}")) for i in range(orders)]), "utf-8")
+    subprocess.run([sys.executable, "-m", "engine.cli", "order", "declare", str(batch), "--data", str(server.data)],
+                   env=server.env, check=True, capture_output=True)
+    done_before_kill = wait_for(lambda: count(server, "120"), timeout=60)
+    server.kill()
+    assert done_before_kill < orders, "the batch finished before the kill; the test proved nothing"
+    server.start()
+    wait_for(lambda: count(server, "120") == orders + 3, timeout=timeout, step=0.5)
+    server.stop()
+
+
 def test_a_killed_platform_resumes_without_losing_or_repeating(tmp_path, database_url, make_server):
     env = {"CBEC_DATABASE_URL": database_url, "CBEC_ORDERS_PER_MESSAGE": "5", "CBEC_SIM_ACCEPT_DELAY": "0.2"}
     data = tmp_path / "data"
-    server = make_server(data, env)
-    batch = tmp_path / "orders.json"
-    batch.write_text(json.dumps([plain(examples.import_order(f"KILL{i:05d}")) for i in range(ORDERS)]), "utf-8")
-    subprocess.run([sys.executable, "-m", "engine.cli", "order", "declare", str(batch), "--data", str(data)],
-                   env=server.env, check=True, capture_output=True)
-
-    done_before_kill = wait_for(lambda: count(server, "120"), timeout=60)
-    server.kill()
-    assert done_before_kill < ORDERS, "the batch finished before the kill; the test proved nothing"
-    server.start()
-    wait_for(lambda: count(server, "120") == ORDERS + 3, timeout=180, step=0.5)
-    server.stop()
+    declare_kill_and_restart(make_server(data, env), "KILL", ORDERS)
 
     sent = Counter()
     for path in (data / "boxes" / "sent").glob("CEB311Message_*.xml"):

@@ -176,32 +176,16 @@ KILLED_ORDERS = 1200
 
 
 def test_a_platform_killed_mid_batch_over_amqp_loses_and_duplicates_nothing(tmp_path, amqp_env, make_server):
-    import json
-    import subprocess
-    import sys
     from collections import Counter
 
     from domain.customs.model import CustomsMessage
     from engine import bootstrap
-    from engine.api_json import plain
     from engine.settings import Settings
-    from tests.integration.test_crash_recovery import count, wait_for
+    from tests.integration.test_crash_recovery import declare_kill_and_restart
 
     env = {**amqp_env, "CBEC_ORDERS_PER_MESSAGE": "5", "CBEC_SIM_ACCEPT_DELAY": "0.2"}
     data = tmp_path / "data"
-    server = make_server(data, env)
-    batch = tmp_path / "orders.json"
-    batch.write_text(json.dumps([plain(examples.import_order(f"AKILL{i:05d}")) for i in range(KILLED_ORDERS)]),
-                     "utf-8")
-    subprocess.run([sys.executable, "-m", "engine.cli", "order", "declare", str(batch), "--data", str(data)],
-                   env=server.env, check=True, capture_output=True)
-
-    done_before_kill = wait_for(lambda: count(server, "120"), timeout=60)
-    server.kill()
-    assert done_before_kill < KILLED_ORDERS, "the batch finished before the kill; the test proved nothing"
-    server.start()
-    wait_for(lambda: count(server, "120") == KILLED_ORDERS + 3, timeout=240, step=0.5)
-    server.stop()
+    declare_kill_and_restart(make_server(data, env), "AKILL", KILLED_ORDERS, timeout=240)
 
     assert not list((data / "boxes" / "sent").iterdir()), "the messages went through AMQP, not the file boxes"
     received = set((data / "boxes" / ".customs-sim-received").read_text("utf-8").split())
