@@ -35,15 +35,15 @@ def _specs(message_type: str) -> Specs:
     return head, {key: list(fields) for key, fields in parts.items()}
 
 
-def example_message(message_type: str, signed: bool = False, algorithm: str = "RSA-SHA1") -> bytes:
-    """A complete, valid message built by the platform's own builder from demo data."""
-    from engine import examples
+def example_message(message_type: str, signed: bool = False, algorithm: str = "RSA-SHA1",
+                    data_dir: Path | None = None) -> bytes:
+    """A complete, valid message built by the platform's own builder from demo data; signed, when asked, with
+    the demo enterprise's key of the data folder (`cbec init` / `cbec serve` make it) or else a throwaway one."""
+    from engine import clock, examples
     from engine.enterprises import DEMO
-
-    code = ceb.normalize_type(message_type)
-    from engine import clock
     from engine.imports import complete, to_values
 
+    code = ceb.normalize_type(message_type)
     builders = {"CEB311": lambda: [to_values(complete(examples.import_order(), clock.now()), Catalog())]}
     if code not in builders:
         raise ValueError(f"no example for {message_type} yet; available: {', '.join(builders)}")
@@ -52,8 +52,12 @@ def example_message(message_type: str, signed: bool = False, algorithm: str = "R
     if signed:
         from adapters.signing import generate_identity, load_signer
 
-        with tempfile.TemporaryDirectory() as tmp:
-            load_signer(*generate_identity(Path(tmp), algorithm, common_name=DEMO["name"])).sign_tree(root)
+        demo_key = (data_dir or Path()) / "keys" / DEMO["code"]
+        if data_dir and (demo_key / "key.pem").exists():
+            load_signer(demo_key / "key.pem", demo_key / "cert.pem").sign_tree(root)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                load_signer(*generate_identity(Path(tmp), algorithm, common_name=DEMO["name"])).sign_tree(root)
     return ceb.to_bytes(root)
 
 

@@ -154,7 +154,9 @@ def inspect(args: Namespace) -> int:
 def example(args: Namespace) -> int:
     from engine.catalog import example_message
 
-    sys.stdout.buffer.write(example_message(args.message, signed=args.signed, algorithm=args.algorithm))
+    data_dir = Settings.from_env(args.data).data_dir
+    sys.stdout.buffer.write(example_message(args.message, signed=args.signed, algorithm=args.algorithm,
+                                            data_dir=data_dir))
     return 0
 
 

@@ -74,3 +74,15 @@ def test_declaring_from_a_file_names_the_bad_fields(tmp_path):
 def test_a_missing_file_is_a_clear_error():
     result = cbec("verify", "/no/such/file.xml")
     assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_example_signed_with_the_demo_key_of_the_data_folder(tmp_path):
+    from adapters.signing.certificate import load_certificate
+
+    data = tmp_path / "data"
+    assert cbec("init", "--data", data).returncode == 0
+    signed = tmp_path / "signed.xml"
+    signed.write_text(cbec("example", "CEB311", "--signed", "--data", data).stdout, "utf-8")
+    assert cbec("verify", signed).stdout.strip() == "OK"
+    serial = format(load_certificate((data / "keys" / "3301960001" / "cert.pem").read_bytes()).serial, "x")
+    assert f"<ds:KeyName>{serial}</ds:KeyName>" in signed.read_text("utf-8")
