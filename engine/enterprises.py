@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
 
 from adapters.signing import generate_identity, load_signer
 from domain.customs.rules import DeclarationRejected, FieldError
@@ -86,6 +87,6 @@ class Enterprises:
         return self.register(code, name, kinds, dxp_id, key_path, cert_path, algorithm, uscc, organisation)
 
     def _codes(self) -> list[str]:
-        topic = f"{Enterprise.Registered.__module__}:{Enterprise.Registered.__qualname__}"
+        topic = get_topic(Enterprise.Registered)
         found = self.store.recorder.select_notifications(1, 10_000, topics=[topic])
         return list(dict.fromkeys(self.store.mapper.to_domain_event(n).code for n in found))

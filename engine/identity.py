@@ -12,6 +12,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
 
 from domain.customs.rules import DeclarationRejected, FieldError
 from domain.identity import roles as role_rules
@@ -41,9 +42,6 @@ class LoginRefused(Exception):
         super().__init__(message[1])
         self.message_zh, self.message_en = message
 
-
-def _topic(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
 
 
 class Identity:
@@ -144,7 +142,7 @@ class Identity:
         return self._all(ApiClient, lambda e: ApiClient.create_id(e.app_id))
 
     def _all(self, cls: type, id_of: Callable[[Any], Any]) -> list[Any]:
-        found = self.store.recorder.select_notifications(1, 100_000, topics=[_topic(cls.Registered)])  # type: ignore
+        found = self.store.recorder.select_notifications(1, 100_000, topics=[get_topic(cls.Registered)])  # type: ignore
         ids = dict.fromkeys(id_of(self.store.mapper.to_domain_event(n)) for n in found)
         return [self.store.repository.get(i) for i in ids]
 

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.utils import get_topic
 
 from adapters import ceb
 from adapters.customs.transport import Transport, TransportDown
@@ -25,15 +26,12 @@ from engine.store import EventStore
 log = logging.getLogger(__name__)
 
 
-def topic(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
-
 
 class PrepareMessages:
     """报文生成: declared orders -> CEB311 messages, built, XSD-checked and signed (X3)."""
 
     consumer = "prepare-messages"
-    topics = (topic(ImportOrder.Declared),)
+    topics = (get_topic(ImportOrder.Declared),)
 
     def __init__(self, store: EventStore, signers: Signers, per_message: int = 100,
                  now: Callable[[], datetime] = clock.now):
@@ -90,7 +88,7 @@ class DeliverMessages:
     `max_attempts` it is DeadLettered for an operator to resend or discard. `RetryDeliveries` retries them."""
 
     consumer = "deliver-messages"
-    topics = (topic(CustomsMessage.Prepared),)
+    topics = (get_topic(CustomsMessage.Prepared),)
 
     def __init__(self, store: EventStore, box: Transport, dxp_envelope: bool = False,
                  now: Callable[[], datetime] = clock.now, max_attempts: int = 8, retry_base: float = 5.0,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from eventsourcing.utils import get_topic
+
 from adapters.kafka.client import read_all
 from engine.wire import from_value, kafka_topic
 from projections.base import Projector
@@ -20,7 +22,7 @@ def rebuild_from_kafka(bootstrap: str, view: Projector) -> int:
     by_position: dict[int, bytes] = {}
     for _topic, _partition, _offset, _key, value in read_all(bootstrap, topics):
         position, event = from_value(value, view.store.mapper)
-        if f"{type(event).__module__}:{type(event).__qualname__}" in wanted:
+        if get_topic(type(event)) in wanted:
             by_position.setdefault(position, value)
     ordered = [from_value(by_position[p], view.store.mapper)[1] for p in sorted(by_position)]
     view.clear()

@@ -16,11 +16,12 @@ from typing import Any
 
 import faust
 from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.utils import get_topic
 
 from adapters.kafka.client import ensure_topics
 from domain.customs.model import CustomsMessage, ImportOrder
 from engine import bootstrap
-from engine.processors import DeliverMessages, PrepareMessages, RetryDeliveries, topic
+from engine.processors import DeliverMessages, PrepareMessages, RetryDeliveries
 from engine.settings import Settings
 from engine.wire import RECEIPTS_TOPIC, from_value, kafka_topic
 
@@ -47,7 +48,7 @@ class PartitionFeeder:
         for attempt in range(1, ATTEMPTS + 1):
             done = self.store.position(consumer)
             fresh = [(pos, event) for pos, event in decoded if pos > done]
-            events = [event for _, event in fresh if topic(type(event)) in self.wanted]
+            events = [event for _, event in fresh if get_topic(type(event)) in self.wanted]
             if attempt > 1:
                 events = self.processor.pending(events)
             if not fresh:
@@ -64,7 +65,8 @@ class PartitionFeeder:
 def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -> faust.App:
     platform = platform or bootstrap.build(settings)
     partitions = settings.kafka_partitions
-    order_topic, message_topic = kafka_topic(topic(ImportOrder.Declared)), kafka_topic(topic(CustomsMessage.Prepared))
+    order_topic = kafka_topic(get_topic(ImportOrder.Declared))
+    message_topic = kafka_topic(get_topic(CustomsMessage.Prepared))
     ensure_topics(settings.kafka_bootstrap, [order_topic, message_topic, RECEIPTS_TOPIC], partitions)
     app = faust.App(
         "cbec-worker", broker=f"kafka://{settings.kafka_bootstrap}", store="memory://", web_enabled=False,

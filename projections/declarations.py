@@ -13,15 +13,14 @@ from collections import Counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from eventsourcing.utils import get_topic
+
 from domain.customs.model import CustomsMessage, ImportOrder
 from projections.base import Projector
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 COLUMNS = ("document_id", "day", "document_type", "enterprise", "status", "message_id")
 
-
-def _topic(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
 
 
 DDL = (
@@ -44,8 +43,8 @@ class DeclarationsDailyView(Projector):
     name = "declarations_daily"
     tables = ("declarations_daily", "declaration_states")
     ddl = DDL
-    topics = (_topic(ImportOrder.Declared), _topic(ImportOrder.ReceiptApplied), _topic(CustomsMessage.Prepared),
-              _topic(CustomsMessage.Delivered))
+    topics = tuple(map(get_topic, (ImportOrder.Declared, ImportOrder.ReceiptApplied, CustomsMessage.Prepared,
+                                   CustomsMessage.Delivered)))
 
     def apply(self, events: list[Any]) -> None:
         states = self._states(events)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from eventsourcing.utils import get_topic
+
 from domain.identity.model import Enterprise
 from projections.base import Projector
 
@@ -28,7 +30,7 @@ class EnterprisesView(Projector):
     name = "enterprises"
     tables = ("enterprises",)
     ddl = DDL
-    topics = (f"{Enterprise.Registered.__module__}:{Enterprise.Registered.__qualname__}",)
+    topics = (get_topic(Enterprise.Registered),)
 
     def apply(self, events: list[Any]) -> None:
         self.db.executemany(UPSERT, [

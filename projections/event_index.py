@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from eventsourcing.utils import get_topic
+
 from projections.base import Projector
 from projections.query import Where
 
@@ -101,7 +103,7 @@ class EventIndexView(Projector):
             doc_type, event_type = kinds_of(e)
             rows.append((positions[(originator, e.originator_version)], e.timestamp.astimezone(SHANGHAI).isoformat(),
                          originator, e.originator_version, doc_type, event_type, enterprise, user_of(e)[:100],
-                         key_of(e), f"{type(e).__module__}:{type(e).__qualname__}"[:200]))
+                         key_of(e), get_topic(type(e))[:200]))
         self.db.executemany(INSERT, rows)
 
     def _enterprises(self, events: Iterable[Any]) -> dict[str, str]:

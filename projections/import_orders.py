@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
 from domain.customs.model import CustomsMessage, ImportOrder
 from projections.base import Projector
 from projections.query import Where
-
-
-def _topic(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
-
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS import_orders (
@@ -42,8 +39,8 @@ class ImportOrdersView(Projector):
     name = "import_orders"
     tables = ("import_orders",)
     ddl = DDL
-    topics = (_topic(ImportOrder.Declared), _topic(ImportOrder.ReceiptApplied),
-              _topic(CustomsMessage.Prepared), _topic(CustomsMessage.Delivered))
+    topics = (get_topic(ImportOrder.Declared), get_topic(ImportOrder.ReceiptApplied),
+              get_topic(CustomsMessage.Prepared), get_topic(CustomsMessage.Delivered))
 
     def apply(self, events: list[Any]) -> None:
         declared = [self._row(e) for e in events if isinstance(e, ImportOrder.Declared)]

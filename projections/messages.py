@@ -13,14 +13,11 @@ from typing import Any
 from uuid import UUID
 from xml.sax.saxutils import escape
 
+from eventsourcing.utils import get_topic
+
 from domain.customs.model import CustomsMessage, ImportOrder
 from projections.base import Projector
 from projections.query import Where
-
-
-def _topic(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
-
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS customs_messages (
@@ -47,8 +44,8 @@ class MessagesView(Projector):
     name = "messages"
     tables = ("customs_messages", "customs_message_stages", "customs_message_docs")
     ddl = DDL
-    topics = tuple(_topic(getattr(CustomsMessage, n)) for n in ("Prepared", "FormatRejected", *STATUS_OF)) + (
-        _topic(ImportOrder.ReceiptApplied),)
+    topics = tuple(get_topic(getattr(CustomsMessage, n)) for n in ("Prepared", "FormatRejected", *STATUS_OF)) + (
+        get_topic(ImportOrder.ReceiptApplied),)
 
     def apply(self, events: list[Any]) -> None:
         for e in events:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from eventsourcing.utils import get_topic
+
 from domain.customs.model import ImportOrder
 from projections.base import Projector
 
@@ -30,7 +32,7 @@ class OrderLinesView(Projector):
     name = "order_lines"
     tables = ("order_lines",)
     ddl = DDL
-    topics = (f"{ImportOrder.Declared.__module__}:{ImportOrder.Declared.__qualname__}",)
+    topics = (get_topic(ImportOrder.Declared),)
 
     def apply(self, events: list[Any]) -> None:
         self.db.executemany(INSERT, [row for e in events for row in self._rows(e)])

@@ -16,14 +16,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from eventsourcing.utils import get_topic
+
 from domain.customs.model import CustomsMessage, ImportOrder
 from projections.base import Projector
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-
-def _topic(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
 
 
 DDL = (
@@ -73,8 +72,8 @@ class ReceiptsView(Projector):
     name = "receipts"
     tables = ("receipts", "receipt_documents", "receipt_messages")
     ddl = DDL
-    topics = (_topic(ImportOrder.Declared), _topic(ImportOrder.Packed), _topic(ImportOrder.ReceiptApplied),
-              _topic(CustomsMessage.Prepared), _topic(CustomsMessage.Delivered), _topic(CustomsMessage.FormatRejected))
+    topics = tuple(map(get_topic, (ImportOrder.Declared, ImportOrder.Packed, ImportOrder.ReceiptApplied,
+                                   CustomsMessage.Prepared, CustomsMessage.Delivered, CustomsMessage.FormatRejected)))
 
     def apply(self, events: list[Any]) -> None:
         docs = self._load("receipt_documents", "document_id", {str(e.originator_id) for e in events if isinstance(

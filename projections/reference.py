@@ -14,14 +14,11 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
 from domain.reference.lists import LISTS
 from domain.reference.model import CodeList
 from projections.base import Projector
-
-
-def _topic(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
-
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS reference_entries (
@@ -49,7 +46,7 @@ class ReferenceView(Projector):
     name = "reference"
     tables = ("reference_entries", "reference_history")
     ddl = DDL
-    topics = (_topic(CodeList.Seeded), _topic(CodeList.Imported), _topic(CodeList.EntryEdited))
+    topics = (get_topic(CodeList.Seeded), get_topic(CodeList.Imported), get_topic(CodeList.EntryEdited))
 
     def __init__(self, db: Any, store: Any):
         super().__init__(db, store)

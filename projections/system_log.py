@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
 from domain.identity.model import LogEntry
 from projections.base import Projector
 from projections.query import Where
@@ -27,7 +29,7 @@ class SystemLogView(Projector):
     name = "system_log"
     tables = ("system_log",)
     ddl = DDL
-    topics = (f"{LogEntry.Recorded.__module__}:{LogEntry.Recorded.__qualname__}",)
+    topics = (get_topic(LogEntry.Recorded),)
 
     def apply(self, events: list[Any]) -> None:
         self.db.executemany(
