@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.utils import get_topic
 
 from adapters.signing import generate_identity, load_signer
 from domain.customs.rules import DeclarationRejected, FieldError
@@ -66,7 +65,7 @@ class Enterprises:
             return None
 
     def all(self) -> list[Enterprise]:
-        return [e for e in (self.get(code) for code in self._codes()) if e is not None]
+        return self.store.all_of(Enterprise)
 
     def as_json(self, enterprise: Enterprise) -> dict[str, Any]:
         """What may be shown of an enterprise: never the key's location or material."""
@@ -85,8 +84,3 @@ class Enterprises:
             return existing
         key_path, cert_path = self.generate_test_key(code, name, algorithm)
         return self.register(code, name, kinds, dxp_id, key_path, cert_path, algorithm, uscc, organisation)
-
-    def _codes(self) -> list[str]:
-        topic = get_topic(Enterprise.Registered)
-        found = self.store.recorder.select_notifications(1, 10_000, topics=[topic])
-        return list(dict.fromkeys(self.store.mapper.to_domain_event(n).code for n in found))

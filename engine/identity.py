@@ -12,7 +12,6 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.utils import get_topic
 
 from domain.customs.rules import DeclarationRejected, FieldError
 from domain.identity import roles as role_rules
@@ -117,7 +116,7 @@ class Identity:
         return role
 
     def roles(self) -> list[Role]:
-        return self._all(Role, lambda e: Role.create_id(e.name))
+        return self.store.all_of(Role)
 
     def role_names(self) -> set[str]:
         return set(role_rules.BUILTIN_ROLES) | {r.name for r in self.roles()}
@@ -133,18 +132,13 @@ class Identity:
         return self.store.repository.get(User.create_id(username))
 
     def organisations(self) -> list[Organisation]:
-        return self._all(Organisation, lambda e: Organisation.create_id(e.code))
+        return self.store.all_of(Organisation)
 
     def users(self) -> list[User]:
-        return self._all(User, lambda e: User.create_id(e.username))
+        return self.store.all_of(User)
 
     def clients(self) -> list[ApiClient]:
-        return self._all(ApiClient, lambda e: ApiClient.create_id(e.app_id))
-
-    def _all(self, cls: type, id_of: Callable[[Any], Any]) -> list[Any]:
-        found = self.store.recorder.select_notifications(1, 100_000, topics=[get_topic(cls.Registered)])  # type: ignore
-        ids = dict.fromkeys(id_of(self.store.mapper.to_domain_event(n)) for n in found)
-        return [self.store.repository.get(i) for i in ids]
+        return self.store.all_of(ApiClient)
 
     def _get(self, aggregate_id: Any) -> Any:
         try:

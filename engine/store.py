@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
+from eventsourcing.utils import get_topic
 
 from engine.settings import Settings
 
@@ -26,6 +27,11 @@ class EventStore(Application):
         processing.collect_events(*objs)
         if processing.events or tracking is not None:
             self._record(processing)
+
+    def all_of(self, cls: type, created: str = "Registered") -> list[Any]:
+        """Every aggregate of a type, in the order they were created, from the notification log."""
+        found = self.recorder.select_notifications(1, 1_000_000, topics=[get_topic(getattr(cls, created))])
+        return [self.repository.get(i) for i in dict.fromkeys(n.originator_id for n in found)]
 
     def position(self, consumer: str) -> int:
         return self.recorder.max_tracking_id(consumer) or 0  # type: ignore[attr-defined]
