@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from adapters.customs.filebox import FileBox
 from adapters.customs.simulator import CustomsSimulator, Faults
+from domain.customs.documents import IMPORT_TYPES, ORDER
+from domain.customs.model import Declaration
 from engine.audit import Audit
 from engine.audit import attach as attach_audit
 from engine.catalog import Catalog
+from engine.declarations import Declarations
 from engine.enterprises import Enterprises
 from engine.identity import Identity
 from engine.imports import ImportOrders
@@ -26,6 +30,7 @@ from engine.settings import Settings
 from engine.signers import Signers
 from engine.store import EventStore, open_store
 from projections.db import Database
+from projections.documents import ImportDocumentsView
 from projections.import_orders import ImportOrdersView
 from projections.messages import MessagesView
 from projections.reference import ReferenceView
@@ -55,6 +60,8 @@ class Platform:
     audit: Audit | None = None  # 审计与数据统计 (B1-B4): history, tamper-evidence chain, BI read models
     transport: Any = None  # X3: the file box or AMQP (adapters/customs/transport.py)
     messages_view: MessagesView | None = None  # X3/X5: message tracking, dead letters
+    documents_view: ImportDocumentsView | None = None  # I3-I12: every import document, tax bills, general query
+    declarations: dict[str, Declarations] = field(default_factory=dict)  # I3-I11: by message type (CEB621 ...)
 
     def close(self) -> None:
         self.runner.stop()
@@ -101,6 +108,7 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     transport = make_transport(settings, box)
     receipts = ApplyReceipts(store, transport)
     messages_view = MessagesView(readmodels, store)
+    documents_view = ImportDocumentsView(readmodels, store)
     deliver = DeliverMessages(store, transport, settings.dxp_envelope, max_attempts=settings.delivery_max_attempts,
                               retry_base=settings.delivery_retry_base)
     steps = [
@@ -108,6 +116,7 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
         ("deliver", deliver.run_once),
         ("receipts", receipts.run_once),
         ("projection:import_orders", view.run_once),
+        ("projection:import_documents", documents_view.run_once),
         ("projection:reference", reference.view.run_once),
         ("projection:messages", messages_view.run_once),
         ("retry-deliveries", RetryDeliveries(deliver, messages_view.due).run_once),
@@ -121,12 +130,30 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     secret = secret_key(settings.secret_key, settings.data_dir)
     identity = Identity(store, readmodels, Sealer(secret))
     runner = Runner(steps, interval=settings.poll_interval)
-    platform = Platform(settings, store, box, readmodels, view, ImportOrders(store, catalog, codes=reference),
+    import_orders = ImportOrders(store, catalog, codes=reference)
+    platform = Platform(settings, store, box, readmodels, view, import_orders,
                         Enterprises(store, settings), OrderQueries(store, view), runner, signers, receipts, simulator,
                         reference=reference, identity=identity, log_view=log_view, secret=secret)
     platform.audit = attach_audit(platform, settings.audit_checkpoint_events)
     platform.transport, platform.messages_view = transport, messages_view
+    platform.documents_view = documents_view
+    linked = LinkedDocuments(store, documents_view)
+    platform.declarations = {"CEB311": import_orders} | {
+        t.message: Declarations(store, catalog, t, codes=reference, linked=linked)
+        for t in IMPORT_TYPES if t is not ORDER}
     return platform
+
+
+class LinkedDocuments:
+    """What a cancellation or a return refers to, found through the read model, loaded from the event store."""
+
+    def __init__(self, store: EventStore, view: ImportDocumentsView):
+        self.store, self.view = store, view
+
+    def inventory_by_invt_no(self, invt_no: str) -> Declaration | None:
+        self.view.run_once()
+        found = self.view.inventory_id(invt_no) if invt_no else None
+        return self.store.repository.get(UUID(found)) if found else None
 
 
 def make_transport(settings: Settings, box: FileBox) -> Any:

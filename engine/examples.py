@@ -27,3 +27,83 @@ def import_order(order_no: str = "DEMO20261125000001", lines: int = 2) -> dict[s
         "consignee": "张三", "consigneeTelephone": "13800000000", "consigneeAddress": "浙江省杭州市西湖区文三路1号",
         "orderList": order_list,
     }
+
+
+LOGISTICS = {"code": "3301980001", "name": "示范国际物流有限公司"}
+PAYMENT = {"code": "3301960002", "name": "示范支付有限公司"}
+SITE = {"code": "3301990001", "name": "示范保税物流中心监管场所"}
+BUYER = {"name": "张三", "id": "330102199001011234", "phone": "13800000000", "address": "浙江省杭州市西湖区文三路1号"}
+CUSTOMS = "2928"  # 杭关电商
+
+
+def purchase(order_no: str = "DEMO20261125000001", mode: str = "9610", lines: int = 2,
+             buyer_id: str = BUYER["id"], price: Decimal = Decimal("198.50")) -> dict[str, dict[str, Any]]:
+    """One consistent retail import purchase (I3, I4, I8, I9, I10): order, payment, waybill, inventory and delivery
+    receipt that pass the three-document match. mode 9610 (直购进口) or 1210 (保税进口)."""
+    order = import_order(order_no, lines)
+    for line in order["orderList"]:
+        line["price"], line["totalPrice"] = price, price * line["qty"]
+    goods = sum((line["totalPrice"] for line in order["orderList"]), Decimal(0))
+    order["goodsValue"] = goods
+    order["taxTotal"] = (goods * Decimal("0.091")).quantize(Decimal("0.01"))
+    order["acturalPaid"] = goods + order["freight"] + order["taxTotal"] - order["discount"]
+    order["buyerIdNumber"] = buyer_id
+    logistics_no = f"YT{order_no[-16:]}"
+    payment = {
+        "payCode": PAYMENT["code"], "payName": PAYMENT["name"], "payTransactionId": order["payTransactionId"],
+        "orderNo": order_no, "ebpCode": DEMO["code"], "ebpName": DEMO["name"], "payerIdType": "1",
+        "payerIdNumber": buyer_id, "payerName": BUYER["name"], "telephone": BUYER["phone"],
+        "amountPaid": order["acturalPaid"], "currency": "142", "payTime": "20261125093000"}
+    waybill = {
+        "logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"], "logisticsNo": logistics_no,
+        "orderNo": order_no, "freight": order["freight"], "insuredFee": Decimal(0), "currency": "142",
+        "weight": Decimal("1.8"), "packNo": 1, "goodsInfo": "婴儿配方奶粉", "consignee": order["consignee"],
+        "consigneeAddress": order["consigneeAddress"], "consigneeTelephone": order["consigneeTelephone"]}
+    inventory_lines = [
+        {"gnum": line["gnum"], "itemNo": line["itemNo"], "itemName": line["itemName"], "gcode": "0402210000",
+         "gname": line["itemName"], "gmodel": line["gmodel"], "barCode": line["barCode"], "country": "601",
+         "currency": "142", "qty": line["qty"], "unit": "122", "qty1": Decimal("1.6"), "unit1": "035",
+         "price": line["price"], "totalPrice": line["totalPrice"]} for line in order["orderList"]]
+    inventory: dict[str, Any] = {
+        "orderNo": order_no, "ebpCode": DEMO["code"], "ebpName": DEMO["name"], "ebcCode": DEMO["code"],
+        "ebcName": DEMO["name"], "logisticsNo": logistics_no, "logisticsCode": LOGISTICS["code"],
+        "logisticsName": LOGISTICS["name"], "copNo": f"C{order_no[-19:]}", "assureCode": DEMO["code"],
+        "ieFlag": "I", "declTime": "20261125", "customsCode": CUSTOMS, "portCode": CUSTOMS, "buyerIdType": "1",
+        "buyerIdNumber": buyer_id, "buyerName": BUYER["name"], "buyerTelephone": BUYER["phone"],
+        "consigneeAddress": order["consigneeAddress"], "agentCode": DEMO["code"], "agentName": DEMO["name"],
+        "tradeMode": mode, "trafMode": "5" if mode == "9610" else "4", "country": "601" if mode == "9610" else "142",
+        "freight": order["freight"], "insuredFee": Decimal(0), "currency": "142", "packNo": 1,
+        "grossWeight": Decimal("1.8"), "netWeight": Decimal("1.6"), "inventoryList": inventory_lines}
+    if mode == "9610":
+        inventory |= {"trafNo": "CA1234", "voyageNo": "20261125", "billNo": "999-12345675"}
+    else:
+        inventory |= {"emsNo": "T2928W000001", "areaCode": SITE["code"], "areaName": SITE["name"]}
+        for line in inventory_lines:
+            line["itemRecordNo"] = f"R{line['itemNo']}"
+    delivery = {"logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"], "logisticsNo": logistics_no,
+                "logisticsStatus": "S", "logisticsTime": "20261128150000"}
+    return {"order": order, "payment": payment, "waybill": waybill, "inventory": inventory, "delivery": delivery}
+
+
+def cancellation(inventory: dict[str, Any], invt_no: str, reason: str = "消费者取消订单") -> dict[str, Any]:
+    """撤销申请单 (CEB623) for an inventory customs numbered invt_no."""
+    keep = ("orderNo", "ebpCode", "ebpName", "ebcCode", "ebcName", "logisticsNo", "logisticsCode", "logisticsName",
+            "buyerIdType", "buyerIdNumber", "buyerName", "buyerTelephone", "agentCode", "agentName", "customsCode")
+    return {k: inventory[k] for k in keep} | {"invtNo": invt_no, "reason": reason}
+
+
+def refund(inventory: dict[str, Any], invt_no: str, qty: Decimal | None = None,
+           reason: str = "商品质量问题退货") -> dict[str, Any]:
+    """退货申请单 (CEB625) returning every line (or qty of each) of an inventory customs numbered invt_no."""
+    head = cancellation(inventory, invt_no, reason)
+    return head | {"invtRefundList": [
+        {"gnum": line["gnum"], "gcode": line["gcode"], "gname": line["gname"], "qty": qty or line["qty"],
+         "unit": line["unit"]} for line in inventory["inventoryList"]]}
+
+
+def entry(logistics_nos: list[str], bill_no: str = "999-12345675") -> dict[str, Any]:
+    """入库明细单 (CEB711): the parcels of one arrival, unloaded at the supervised site."""
+    return {"customsCode": CUSTOMS, "operatorCode": SITE["code"], "operatorName": SITE["name"], "ieFlag": "I",
+            "trafMode": "5", "trafNo": "CA1234", "voyageNo": "20261125", "billNo": bill_no,
+            "logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"], "unloadLocation": "A区01库位",
+            "deliveryList": [{"gnum": i, "logisticsNo": no} for i, no in enumerate(logistics_nos, start=1)]}

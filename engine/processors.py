@@ -16,8 +16,8 @@ from eventsourcing.utils import get_topic
 
 from adapters import ceb
 from adapters.customs.transport import Transport, TransportDown
-from domain.customs import policies
-from domain.customs.model import CustomsMessage, ImportOrder
+from domain.customs import documents, policies, statuses
+from domain.customs.model import CustomsMessage, Declaration, ImportOrder, TaxBill
 from domain.identity.model import Enterprise
 from engine import clock
 from engine.signers import Signers
@@ -27,11 +27,21 @@ log = logging.getLogger(__name__)
 
 
 
+def message_type_of(declared: Any) -> str:
+    """The CEB message of a Declared event: orders are CEB311, the other documents say theirs."""
+    return getattr(declared, "message_type", "CEB311")
+
+
+def number_of(declared: Any) -> str:
+    return getattr(declared, "number", None) or declared.order_no
+
+
 class PrepareMessages:
-    """报文生成: declared orders -> CEB311 messages, built, XSD-checked and signed (X3)."""
+    """报文生成: declared documents -> CEB messages (CEB311, CEB411, CEB511, CEB513, CEB621, CEB623, CEB625,
+    CEB711), one message per type and sender, built, XSD-checked and signed (X3)."""
 
     consumer = "prepare-messages"
-    topics = (get_topic(ImportOrder.Declared),)
+    topics = (get_topic(ImportOrder.Declared), get_topic(Declaration.Declared))
 
     def __init__(self, store: EventStore, signers: Signers, per_message: int = 100,
                  now: Callable[[], datetime] = clock.now):
@@ -46,37 +56,51 @@ class PrepareMessages:
     def handle(self, declared: list[Any], tracking: Tracking) -> None:
         """Build one message per group of orders and record it, each order's Packed event and the position
         in one transaction."""
-        groups = policies.group_for_messages(declared, lambda e: policies.sender_of(e.document), self.per_message)
         recorded: list[Any] = []
-        for group in groups:
+        for group in self.groups(declared):
             message = self.build(group)
             if message is not None:
                 recorded += [message, *(self._packed(e, message) for e in group)]
         self.store.save_tracked(tracking, *recorded)
 
+    def groups(self, declared: list[Any]) -> list[list[Any]]:
+        """Documents of one type and one sender together, at most as many as the type's message holds."""
+        by_type: dict[str, list[Any]] = {}
+        for e in declared:
+            by_type.setdefault(message_type_of(e), []).append(e)
+        groups: list[list[Any]] = []
+        for message_type, events in by_type.items():
+            doc_type = documents.of_message(message_type)
+            per_message = min(self.per_message, doc_type.per_message)
+            groups += policies.group_for_messages(events, lambda e, t=doc_type: policies.sender_of(e.document, t),
+                                                  per_message)
+        return groups
+
     def pending(self, declared: list[Any]) -> list[Any]:
-        """The orders not packed yet (after losing a race with another worker)."""
+        """The documents not packed yet (after losing a race with another worker)."""
         return [e for e in declared if not self.store.recorder.select_events(e.originator_id, gt=1, limit=1)]
 
     def _packed(self, declared: Any, message: CustomsMessage) -> Any:
-        return ImportOrder.Packed(originator_id=declared.originator_id, originator_version=ImportOrder.PACKED_VERSION,
-                                  timestamp=ImportOrder.Packed.create_timestamp(), message_id=message.id,
-                                  message_guid=message.guid)
+        cls = ImportOrder if isinstance(declared, ImportOrder.Declared) else Declaration
+        return cls.Packed(originator_id=declared.originator_id, originator_version=cls.PACKED_VERSION,
+                          timestamp=cls.Packed.create_timestamp(), message_id=message.id, message_guid=message.guid)
 
     def build(self, declared: list[Any]) -> CustomsMessage | None:
-        sender = self.signers.enterprise(policies.sender_of(declared[0].document))
+        message_type = message_type_of(declared[0])
+        doc_type = documents.of_message(message_type)
+        sender = self.signers.enterprise(policies.sender_of(declared[0].document, doc_type))
         guid = str(uuid4()).upper()
         transfer = {"copCode": sender.code, "copName": sender.name, "dxpMode": "DXP", "dxpId": sender.dxp_id}
-        root = ceb.build("CEB311", [e.document for e in declared], transfer, guid)
+        root = ceb.build(message_type, [e.document for e in declared], transfer, guid)
+        signer = self.signers.signer(sender.code)
+        signer.sign_tree(root)  # before the XSD check: CEB621/623/625/711 require the signature
         issues = ceb.validate(root)
         if issues:
-            log.error("CEB311 message %s failed the XSD: %s", guid, issues)
+            log.error("%s message %s failed the XSD: %s", message_type, guid, issues)
             return None
-        signer = self.signers.signer(sender.code)
-        signer.sign_tree(root)
         return CustomsMessage(
-            guid=guid, message_type="CEB311", sender=sender.code,
-            document_ids=[e.originator_id for e in declared], document_numbers=[e.order_no for e in declared],
+            guid=guid, message_type=message_type, sender=sender.code,
+            document_ids=[e.originator_id for e in declared], document_numbers=[number_of(e) for e in declared],
             xml=ceb.to_bytes(root).decode("utf-8"), algorithm=signer.algorithm, prepared_at=self.now())
 
 
@@ -215,16 +239,50 @@ class ApplyReceipts:
         if message.message_type == "CEB900":
             self._apply_format_errors(message, name, changed)
             return ""
-        targets = policies.receipts_of(message.message_type, message.documents, name)
-        if not targets:
+        if message.message_type in (documents.TAX_BILL, documents.TAX_STATUS):
+            self._apply_tax(message, name, changed)
+            return ""
+        target = policies.RECEIPT_TARGETS.get(message.message_type)
+        if target is None:
             return f"不支持的回执类型 unsupported receipt type: {message.message_type}"
-        for key, receipt in targets:
-            order = self._load(ImportOrder.create_id(*key), changed)
-            if order is None:
-                log.warning("receipt %s for unknown order %s ignored", name, key)
-            elif order.apply_receipt(receipt):
-                changed[order.id] = order
+        for doc, (key, receipt) in zip(message.documents, policies.receipts_of(message.message_type,
+                                                                                message.documents, name), strict=True):
+            document = self._load(Declaration.create_id(target[0], key), changed)
+            if document is None:
+                log.warning("receipt %s for unknown %s %s ignored", name, target[0], key)
+                continue
+            applied = document.apply_receipt(receipt, policies.assigned_numbers(doc)) \
+                if isinstance(document, Declaration) else document.apply_receipt(receipt)
+            if applied:
+                changed[document.id] = document
+                self._effects(document, receipt, changed)
         return ""
+
+    def _effects(self, document: Any, receipt: Any, changed: dict[UUID, Any]) -> None:
+        """What a receipt of one document does to another: an approved cancellation (CEB624 399 审结) ends its
+        inventory."""
+        if getattr(document, "message_type", "") != "CEB623" or receipt.return_status != "399":
+            return
+        inventory = self._load(UUID(document.links["inventory"]), changed) if document.links.get("inventory") \
+            else None
+        if inventory is not None and inventory.status != statuses.CANCELLED:
+            inventory.cancelled(cancellation=document.number, return_time=receipt.return_time,
+                                reason=receipt.return_info)
+            changed[inventory.id] = inventory
+
+    def _apply_tax(self, message: Any, name: str, changed: dict[UUID, Any]) -> None:
+        """电子税单 CEB816 (issued) and CEB818 (status changed), keyed by inventory and tax bill number."""
+        for doc in message.documents:
+            invt_no, tax_no = str(doc.get("invtNo") or ""), str(doc.get("taxNo") or "")
+            bill = self._load(TaxBill.create_id(invt_no, tax_no), changed)
+            if message.message_type == documents.TAX_BILL:
+                if bill is None:
+                    bill = TaxBill(invt_no=invt_no, tax_no=tax_no, document=doc, source=name)
+                    changed[bill.id] = bill
+            elif bill is None:
+                log.warning("CEB818 %s names an unknown tax bill %s/%s", name, invt_no, tax_no)
+            elif bill.change_status(doc, name):
+                changed[bill.id] = bill
 
     def _apply_format_errors(self, message: Any, name: str, changed: dict[UUID, Any]) -> None:
         for doc in message.documents:

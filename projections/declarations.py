@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.utils import get_topic
 
-from domain.customs.model import CustomsMessage, ImportOrder
+from domain.customs import policies
+from domain.customs.documents import of_message
+from domain.customs.model import CustomsMessage, Declaration, ImportOrder
 from projections.base import Projector
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -43,8 +45,8 @@ class DeclarationsDailyView(Projector):
     name = "declarations_daily"
     tables = ("declarations_daily", "declaration_states")
     ddl = DDL
-    topics = tuple(map(get_topic, (ImportOrder.Declared, ImportOrder.ReceiptApplied, CustomsMessage.Prepared,
-                                   CustomsMessage.Delivered)))
+    topics = tuple(map(get_topic, (ImportOrder.Declared, ImportOrder.ReceiptApplied, Declaration.Declared,
+                                   Declaration.ReceiptApplied, CustomsMessage.Prepared, CustomsMessage.Delivered)))
 
     def apply(self, events: list[Any]) -> None:
         states = self._states(events)
@@ -62,13 +64,14 @@ class DeclarationsDailyView(Projector):
 
         for e in events:
             key = str(e.originator_id)
-            if isinstance(e, ImportOrder.Declared):
+            if isinstance(e, ImportOrder.Declared | Declaration.Declared):
                 if key not in states:
                     day = e.declared_at.astimezone(SHANGHAI).date().isoformat()
-                    states[key] = {"document_id": key, "day": day, "document_type": "CEB311",
-                                   "enterprise": str(e.document.get("ebcCode") or ""), "status": "declared",
+                    doc_type = of_message(getattr(e, "message_type", "CEB311"))
+                    states[key] = {"document_id": key, "day": day, "document_type": doc_type.message,
+                                   "enterprise": policies.sender_of(e.document, doc_type), "status": "declared",
                                    "message_id": None}
-                    delta[(day, "CEB311", states[key]["enterprise"], "declared")] += 1
+                    delta[(day, doc_type.message, states[key]["enterprise"], "declared")] += 1
                     changed.add(key)
             elif isinstance(e, CustomsMessage.Prepared):
                 for doc_id in map(str, e.document_ids):
@@ -78,7 +81,7 @@ class DeclarationsDailyView(Projector):
             elif isinstance(e, CustomsMessage.Delivered):
                 for doc_id in [d for d, s in states.items() if s["message_id"] == key]:
                     move(doc_id, "sent", ("declared", "prepared"))
-            elif isinstance(e, ImportOrder.ReceiptApplied) and e.supersedes:
+            elif isinstance(e, ImportOrder.ReceiptApplied | Declaration.ReceiptApplied) and e.supersedes:
                 move(key, e.receipt["returnStatus"])
         self.db.executemany(STATE, [tuple(states[d][c] for c in COLUMNS) for d in sorted(changed)])
         self.db.executemany(COUNT, [(*k, n) for k, n in sorted(delta.items()) if n])
@@ -87,7 +90,8 @@ class DeclarationsDailyView(Projector):
 
     def _states(self, events: list[Any]) -> dict[str, dict[str, Any]]:
         """The current state of every document the events touch (by id, or by the message carrying it)."""
-        ids = {str(e.originator_id) for e in events if isinstance(e, ImportOrder.ReceiptApplied | ImportOrder.Declared)}
+        ids = {str(e.originator_id) for e in events if isinstance(
+            e, ImportOrder.ReceiptApplied | ImportOrder.Declared | Declaration.ReceiptApplied | Declaration.Declared)}
         ids |= {str(d) for e in events if isinstance(e, CustomsMessage.Prepared) for d in e.document_ids}
         messages = sorted({str(e.originator_id) for e in events if isinstance(e, CustomsMessage.Delivered)})
         found: dict[str, dict[str, Any]] = {}

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from eventsourcing.utils import get_topic
 
-from domain.customs.model import CustomsMessage, ImportOrder
+from domain.customs.model import CustomsMessage, Declaration, ImportOrder
 from projections.base import Projector
 from projections.query import Where
 
@@ -45,7 +45,7 @@ class MessagesView(Projector):
     tables = ("customs_messages", "customs_message_stages", "customs_message_docs")
     ddl = DDL
     topics = tuple(get_topic(getattr(CustomsMessage, n)) for n in ("Prepared", "FormatRejected", *STATUS_OF)) + (
-        get_topic(ImportOrder.ReceiptApplied),)
+        get_topic(ImportOrder.ReceiptApplied), get_topic(Declaration.ReceiptApplied))
 
     def apply(self, events: list[Any]) -> None:
         for e in events:
@@ -57,7 +57,7 @@ class MessagesView(Projector):
                 self._update(e.originator_id, e.timestamp, "customs_status = ?", ("-1",))
             elif kind in STATUS_OF:
                 self._transition(e, kind)
-        self._receipts([e for e in events if isinstance(e, ImportOrder.ReceiptApplied)])
+        self._receipts([e for e in events if isinstance(e, ImportOrder.ReceiptApplied | Declaration.ReceiptApplied)])
 
     def _prepared(self, e: Any) -> None:
         mid, at = str(e.originator_id), e.timestamp.isoformat()

@@ -47,6 +47,14 @@ class Where:
             self.params.extend(values)
         return self
 
+    def any_of_tokens(self, column: str, values: Sequence[str] | None) -> Where:
+        """The column holds "|a|b|" token lists; one of the values is among them. None: no condition; an empty
+        list matches nothing."""
+        if values is not None:
+            self.parts.append("(" + (" OR ".join(f"{column} LIKE ?" for _ in values) or "1 = 0") + ")")
+            self.params.extend(f"%|{v}|%" for v in values)
+        return self
+
     def page(self, db: Database, table: str, order_by: str, page: int,
              per_page: int) -> tuple[list[dict[str, Any]], int]:
         """One page of rows (page numbers from 1) and the total count."""

@@ -51,6 +51,12 @@ class ImportOrder(Aggregate):
     def guid(self) -> str:
         return str(self.document["guid"])
 
+    message_type = "CEB311"
+
+    @property
+    def number(self) -> str:
+        return self.order_no
+
     def apply_receipt(self, receipt: Receipt) -> bool:
         """Record a customs receipt once; only a receipt newer than the current one changes the status."""
         if receipt.key in {r["key"] for r in self.receipts}:
@@ -66,6 +72,113 @@ class ImportOrder(Aggregate):
             self.status = receipt["returnStatus"]
             self.status_time = receipt["returnTime"]
             self.return_info = receipt["returnInfo"]
+
+
+class Declaration(Aggregate):
+    """Any import document but the order (I4-I11): payment CEB411, waybill CEB511, delivery receipt CEB513,
+    inventory CEB621, cancellation CEB623, return CEB625, warehouse entry details CEB711. Identified by its message
+    type and the key fields of `domain.customs.documents` (the same fields customs' receipt carries)."""
+
+    @staticmethod
+    def create_id(message_type: str, key: tuple[str, ...], **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"{message_type}/{'/'.join(key)}")
+
+    @event("Declared")
+    def __init__(self, message_type: str, key: tuple[str, ...], number: str, document: dict[str, Any],
+                 declared_by: str, declared_at: datetime, links: dict[str, str]) -> None:
+        self.message_type = message_type
+        self.key = tuple(key)
+        self.number = number
+        self.document = document
+        self.declared_by = declared_by
+        self.declared_at = declared_at
+        self.links = links  # documents this one refers to, by role: e.g. {"inventory": "<aggregate id>"}
+        self.status = statuses.DECLARED
+        self.message_id: UUID | None = None
+        self.status_time = ""
+        self.return_info = ""
+        self.receipts: list[dict[str, str]] = []
+        self.numbers: dict[str, str] = {}  # numbers customs assigned: preNo, invtNo, rkdNo
+        self.closed_by = ""  # the cancellation that ended an inventory
+
+    PACKED_VERSION = 2
+
+    @event("Packed")
+    def packed(self, message_id: UUID, message_guid: str) -> None:
+        """Put into a customs message; always the second event (see ImportOrder.packed)."""
+        self.message_id = message_id
+
+    @property
+    def guid(self) -> str:
+        return str(self.document["guid"])
+
+    @property
+    def _customs_status(self) -> str:
+        return self.status if self.status_time else ""
+
+    def apply_receipt(self, receipt: Receipt, numbers: dict[str, str] | None = None) -> bool:
+        """Record a receipt once. It changes the status when it is newer than the current one and the move is one
+        customs makes (inventories: `statuses.legal_move`); otherwise it is kept, shown, and changes nothing."""
+        if receipt.key in {r["key"] for r in self.receipts}:
+            return False
+        supersedes = newer_than(receipt, self.status_time, self._customs_status) and \
+            statuses.legal_move(self.message_type, self._customs_status, receipt.return_status)
+        found = {k: v for k, v in (numbers or {}).items() if v and self.numbers.get(k) != v}
+        self._receipt_applied(receipt=receipt.as_dict(), supersedes=supersedes, numbers=found)
+        return True
+
+    @event("ReceiptApplied")
+    def _receipt_applied(self, receipt: dict[str, str], supersedes: bool, numbers: dict[str, str]) -> None:
+        self.receipts.append(receipt)
+        self.numbers.update(numbers)
+        if supersedes:
+            self.status = receipt["returnStatus"]
+            self.status_time = receipt["returnTime"]
+            self.return_info = receipt["returnInfo"]
+
+    @event("Cancelled")
+    def cancelled(self, cancellation: str, return_time: str, reason: str) -> None:
+        """An inventory whose cancellation (CEB623) customs approved: 已撤销, whatever came before."""
+        self.closed_by = cancellation
+        self.status = statuses.CANCELLED
+        self.status_time = return_time
+        self.return_info = reason
+
+
+class TaxBill(Aggregate):
+    """电子税单 (I7): issued by customs for an inventory (CEB816), its status changed later (CEB818)."""
+
+    @staticmethod
+    def create_id(invt_no: str, tax_no: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"CEB816/{invt_no}/{tax_no}")
+
+    @event("Issued")
+    def __init__(self, invt_no: str, tax_no: str, document: dict[str, Any], source: str) -> None:
+        self.invt_no = invt_no
+        self.tax_no = tax_no
+        self.document = document
+        self.source = source
+        self.status = str(document.get("status") or "1")
+        self.status_time = str(document.get("returnTime") or "")
+        self.ent_duty_no = str(document.get("entDutyNo") or "")
+        self.changes: list[dict[str, str]] = []
+
+    def change_status(self, change: dict[str, str], source: str) -> bool:
+        """A CEB818 status message: applied once, and only when newer than what is known."""
+        stamp = str(change.get("returnTime") or "")
+        if any(c["returnTime"] == stamp and c["status"] == change.get("status") for c in self.changes):
+            return False
+        self._status_changed(status=str(change.get("status") or ""), return_time=stamp,
+                             ent_duty_no=str(change.get("entDutyNo") or ""), source=source)
+        return True
+
+    @event("StatusChanged")
+    def _status_changed(self, status: str, return_time: str, ent_duty_no: str, source: str) -> None:
+        self.changes.append({"status": status, "returnTime": return_time, "entDutyNo": ent_duty_no,
+                             "source": source})
+        if return_time >= self.status_time:
+            self.status, self.status_time = status, return_time
+            self.ent_duty_no = ent_duty_no or self.ent_duty_no
 
 
 class CustomsMessage(Aggregate):

@@ -5,19 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+from domain.customs.documents import BY_RECEIPT, ORDER, DocumentType
 from domain.customs.receipts import Receipt
 
 T = TypeVar("T")
 
 # receipt message -> (document message it answers, the receipt node's fields naming that document)
 RECEIPT_TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "CEB312": ("CEB311", ("ebpCode", "orderNo")),
-}
+    receipt: (doc_type.message, doc_type.key) for receipt, doc_type in BY_RECEIPT.items()}
+# numbers customs assigns and reports in receipts (清单 preNo/invtNo, 入库明细单 rkdNo)
+ASSIGNED_NUMBERS = ("preNo", "invtNo", "rkdNo")
 
 
-def sender_of(document: dict[str, Any]) -> str:
-    """The enterprise that transmits and signs an order: the e-commerce enterprise (电商企业)."""
-    return str(document.get("ebcCode") or document.get("ebpCode"))
+def sender_of(document: dict[str, Any], doc_type: DocumentType = ORDER) -> str:
+    """The enterprise that transmits and signs a document: for an order the e-commerce enterprise (电商企业), for
+    the others the field the document table names (payment, logistics enterprise, declarant, site operator)."""
+    if doc_type is ORDER:
+        return str(document.get("ebcCode") or document.get("ebpCode"))
+    return str(document.get(doc_type.sender) or "")
+
+
+def assigned_numbers(receipt_doc: dict[str, Any]) -> dict[str, str]:
+    return {k: str(receipt_doc[k]) for k in ASSIGNED_NUMBERS if receipt_doc.get(k)}
 
 
 def group_for_messages(items: Iterable[T], sender: Any, per_message: int) -> list[list[T]]:

@@ -3,11 +3,13 @@
 DECLARED = "declared"  # 已提交: recorded, message not yet built
 PREPARED = "prepared"  # 已生成报文: signed message built, waiting for the transport
 SENT = "sent"  # 已发送: written to the customs node transport
+CANCELLED = "cancelled"  # 已撤销: an inventory whose cancellation (CEB623) customs approved
 
 LABELS: dict[str, tuple[str, str]] = {
     DECLARED: ("已提交", "Submitted"),
     PREPARED: ("已生成报文", "Message built"),
     SENT: ("已发送", "Sent"),
+    CANCELLED: ("已撤销", "Cancelled"),
     "1": ("电子口岸已暂存", "Stored by e-port"),
     "2": ("申报中", "Declaring"),
     "3": ("发送海关成功", "Sent to customs"),
@@ -17,6 +19,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "300": ("人工审核", "Manual review"),
     "399": ("海关审结", "Concluded by customs"),
     "500": ("查验", "Inspection"),
+    "501": ("扣留移送通关", "Detained, passed to clearance"),
+    "502": ("扣留移送缉私", "Detained, passed to anti-smuggling"),
+    "503": ("扣留移送法规", "Detained, passed to legal affairs"),
+    "505": ("移交", "Handed over"),
+    "599": ("其它扣留", "Detained (other)"),
+    "600": ("挂起", "Suspended"),
+    "700": ("退运", "Returned abroad"),
     "800": ("放行", "Released"),
     "899": ("结关", "Cleared"),
 }
@@ -30,4 +39,40 @@ def label(status: str, lang: str = "zh-CN") -> str:
 
 
 def is_final(status: str) -> bool:
-    return status in {"100", "120", "399", "800", "899"} or status.startswith("-")
+    return status in {"100", "120", "399", "800", "899", "700", CANCELLED} or status.startswith("-")
+
+
+# CEB622 inventory states and the moves customs makes between them (RULES.md 1.4, 3.2; the order of the states is
+# the spec's flow 2 -> 3 -> 120 -> (300 / 500 / 50x) -> 399 -> 800 (-> 899), or 100; the allowed moves are INFERRED
+# from that flow and the error texts of RULES.md 2.6). "" is "no customs answer yet".
+_DETAINED = {"501", "502", "503", "505", "599"}
+_OPEN = {"", "1", "2", "3", "4"}
+INVENTORY_MOVES: dict[str, set[str]] = {
+    "120": {"300", "399", "500", "600", "800", "100", "700"} | _DETAINED,
+    "300": {"399", "500", "600", "800", "100", "700"} | _DETAINED,
+    "600": {"300", "399", "500", "800", "100", "700"} | _DETAINED,
+    "399": {"500", "800", "100", "700"} | _DETAINED,
+    "500": {"399", "800", "100", "700"} | _DETAINED,
+    **{code: {"800", "100", "700"} for code in _DETAINED},
+    "800": {"899", "700"},
+    "899": {"700"},
+    "700": set(),
+    "100": set(),
+    CANCELLED: set(),
+}
+
+
+def legal_move(message_type: str, current: str, new: str) -> bool:
+    """May a receipt move a document from its current customs status to `new`? Only inventories (CEB621) have a
+    state machine; other documents take any newer receipt. Before customs' first final answer anything goes."""
+    if message_type != "CEB621" or current in _OPEN or current.startswith("-"):
+        return True
+    if new in _OPEN:
+        return False
+    return new in INVENTORY_MOVES.get(current, set()) or new.startswith("-") and current in {"120", "300"}
+
+
+# inventory states in which customs takes a cancellation (CEB623) or a return (CEB625); INFERRED (RULES.md 2.6:
+# "清单的状态不符合撤单申报要求" -623005; returns reference a released inventory, RULES.md 2.4)
+CANCELLABLE = {"120", "300", "399", "500", "800"}
+RETURNABLE = {"800", "899"}

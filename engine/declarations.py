@@ -1,0 +1,267 @@
+"""Declaring import documents (I3-I11): one service for every type of `domain.customs.documents`.
+
+Each document is completed (values customs fixes, numbers the platform generates), checked against the XSD field
+rules of its message, the code rules of the reference data (I1), the business rules of its type
+(`domain.customs.import_rules`) and the documents it refers to (an inventory for a cancellation or a return), then
+stored as one event. A batch is stored in one transaction, or not at all (all_or_nothing), or only checked (dry_run).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.customs import import_rules, rules
+from domain.customs.documents import ORDER, DocumentType
+from domain.customs.model import Declaration, ImportOrder
+from domain.customs.rules import DeclarationRejected, FieldError
+from domain.identity.model import Enterprise
+from domain.identity.roles import Principal
+from engine import clock
+from engine.catalog import Catalog
+from engine.store import EventStore
+
+
+@dataclass
+class Outcome:
+    """What happened to one document of a batch: stored, or refused with its errors."""
+
+    index: int
+    number: str
+    errors: list[FieldError]
+    stored: bool = False
+    document_id: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def order_no(self) -> str:  # the name the order API has always used
+        return self.number
+
+
+class CodeCheck(Protocol):
+    """The code rules of the reference data (I1): codes exist and are valid on the declaration date."""
+
+    def check(self, message_type: str, document: Mapping[str, Any], on: date | None = None,
+              skip: Collection[str] = ()) -> list[FieldError]: ...
+
+
+class Linked(Protocol):
+    """Finds the documents a declaration refers to (an inventory by its customs number)."""
+
+    def inventory_by_invt_no(self, invt_no: str) -> Declaration | None: ...
+
+
+class Declarations:
+    """申报: declare the documents of one type."""
+
+    def __init__(self, store: EventStore, catalog: Catalog, doc_type: DocumentType,
+                 now: Callable[[], datetime] = clock.now, codes: CodeCheck | None = None,
+                 linked: Linked | None = None):
+        self.store, self.catalog, self.doc_type, self.now = store, catalog, doc_type, now
+        self.codes, self.linked = codes, linked
+        self._enterprises: dict[str, Enterprise] = {}
+
+    def declare(self, raw: dict[str, Any], declared_by: str, principal: Principal | None = None) -> Any:
+        """Check and store one document; raises DeclarationRejected with every broken rule, storing nothing.
+        With a principal, the sending enterprise must be one of its organisation's (A6)."""
+        outcome, document = self._decide(0, raw, declared_by, set(), principal)
+        if document is None:
+            raise DeclarationRejected(outcome.errors)
+        self.store.save(document)
+        return document
+
+    def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str, principal: Principal | None = None,
+                     all_or_nothing: bool = False, dry_run: bool = False) -> list[Outcome]:
+        """Batch declaration: valid documents are stored together in one transaction, invalid ones reported.
+        all_or_nothing: one invalid document and none is stored; dry_run: check only."""
+        seen: set[tuple[str, ...]] = set()
+        decided = [self._decide(i, raw, declared_by, seen, principal) for i, raw in enumerate(raws)]
+        if not dry_run and not (all_or_nothing and any(doc is None for _, doc in decided)):
+            self.store.save(*(doc for _, doc in decided if doc is not None))
+            for outcome, doc in decided:
+                outcome.stored = doc is not None
+        return [outcome for outcome, _ in decided]
+
+    def _decide(self, index: int, raw: Any, declared_by: str, seen: set[tuple[str, ...]],
+                principal: Principal | None = None) -> tuple[Outcome, Any]:
+        if not isinstance(raw, dict):
+            return Outcome(index, "", [FieldError("document", "shape", "每个单证必须是一个对象（字段名: 值）",
+                                                  "each document must be an object of field names and values")]), None
+        moment = self.now()
+        document = self.complete(raw, moment)
+        errors = self.check(document)
+        sender = str(document.get(self.doc_type.sender) or "")
+        if principal is not None and not principal.may_see(sender):
+            errors.append(FieldError(self.doc_type.sender, "tenancy", f"无权为企业 {sender} 申报（不属于本单位）",
+                                     f"you may not declare for enterprise {sender}"))
+        key = self.doc_type.key_of(document)
+        number = str(document.get(self.doc_type.number) or "")
+        if not errors and (key in seen or self.exists(key)):
+            errors = [self._duplicate(key)]
+        links: dict[str, str] = {}
+        if not errors:
+            links, errors = self._links(document)
+        outcome = Outcome(index, number, errors)
+        if errors:
+            return outcome, None
+        seen.add(key)
+        aggregate = self.new(key, number, to_values(document, self.catalog, self.doc_type.message), declared_by,
+                             moment, links)
+        outcome.document_id = str(aggregate.id)
+        return outcome, aggregate
+
+    def new(self, key: tuple[str, ...], number: str, document: dict[str, Any], declared_by: str,
+            declared_at: datetime, links: dict[str, str]) -> Any:
+        return Declaration(message_type=self.doc_type.message, key=key, number=number, document=document,
+                           declared_by=declared_by, declared_at=declared_at, links=links)
+
+    def _duplicate(self, key: tuple[str, ...]) -> FieldError:
+        field = self.doc_type.key[-1]
+        shown = "/".join(key)
+        return FieldError(field, "unique", f"{self.doc_type.name_zh} {shown} 已申报过，不能重复申报",
+                          f"{self.doc_type.name_en.lower()} {shown} was already declared")
+
+    def complete(self, raw: dict[str, Any], moment: datetime) -> dict[str, Any]:
+        return complete(raw, moment, self.catalog, self.doc_type)
+
+    def check(self, document: dict[str, Any]) -> list[FieldError]:
+        message_type = self.doc_type.message
+        head, lists = self.catalog.specs(message_type)
+        errors = rules.check_fields(document, head)
+        for list_name, line_specs in lists.items():
+            lines = document.get(list_name) or []
+            if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+                return errors + [FieldError(list_name, "shape", f"{list_name} 必须是明细对象的列表",
+                                            f"{list_name} must be a list of line objects")]
+            for i, line in enumerate(lines, start=1):
+                errors += rules.check_fields(line, line_specs, prefix=f"{list_name}[{i}].")
+        if self.codes is not None:
+            errors += self.codes.check(message_type, document, skip={e.field for e in errors})
+        errors += import_rules.check(message_type, document)
+        return errors + self._check_sender(document) if not errors else errors
+
+    def _check_sender(self, document: dict[str, Any]) -> list[FieldError]:
+        field = self.doc_type.sender
+        code = str(document.get(field))
+        if self.enterprise(code) is None:
+            return [FieldError(field, "registered", f"企业 {code} 未在平台登记，无法加签发送",
+                               f"enterprise {code} is not registered on the platform")]
+        return []
+
+    def _links(self, document: dict[str, Any]) -> tuple[dict[str, str], list[FieldError]]:
+        """The inventory a cancellation (CEB623) or a return (CEB625) refers to: it must be on the platform, known
+        to customs by its invtNo, and in a state customs takes the request in."""
+        if self.doc_type.message not in ("CEB623", "CEB625") or self.linked is None:
+            return {}, []
+        invt_no = str(document.get("invtNo") or "")
+        inventory = self.linked.inventory_by_invt_no(invt_no)
+        errors = import_rules.check_against_inventory(self.doc_type.message, document, inventory)
+        return ({"inventory": str(inventory.id)} if inventory is not None and not errors else {}), errors
+
+    def enterprise(self, code: str) -> Enterprise | None:
+        """Registered enterprises are remembered: registration is never undone (yet), absence is re-checked."""
+        if code not in self._enterprises:
+            try:
+                self._enterprises[code] = self.store.repository.get(Enterprise.create_id(code))
+            except AggregateNotFoundError:
+                return None
+        return self._enterprises[code]
+
+    def exists(self, key: tuple[str, ...]) -> bool:
+        return Declaration.create_id(self.doc_type.message, key) in self.store.repository
+
+    def get_by_key(self, key: tuple[str, ...]) -> Any:
+        try:
+            return self.store.repository.get(Declaration.create_id(self.doc_type.message, key))
+        except AggregateNotFoundError:
+            return None
+
+
+class ImportOrders(Declarations):
+    """订单管理 (I3): CEB311 orders, stored as ImportOrder aggregates (their event topics predate the others)."""
+
+    def __init__(self, store: EventStore, catalog: Catalog, now: Callable[[], datetime] = clock.now,
+                 codes: CodeCheck | None = None):
+        super().__init__(store, catalog, ORDER, now, codes)
+
+    def new(self, key: tuple[str, ...], number: str, document: dict[str, Any], declared_by: str,
+            declared_at: datetime, links: dict[str, str]) -> ImportOrder:
+        return ImportOrder(ebp_code=key[0], order_no=key[1], document=document, declared_by=declared_by,
+                           declared_at=declared_at)
+
+    def _duplicate(self, key: tuple[str, ...]) -> FieldError:
+        return FieldError("orderNo", "unique", f"订单编号 {key[1]} 已申报过（同一电商平台内唯一）",
+                          f"order {key[1]} was already declared on this platform")
+
+    def get(self, ebp_code: str, order_no: str) -> ImportOrder | None:
+        return self.get_by_key((ebp_code, order_no))
+
+
+def complete(raw: dict[str, Any], moment: datetime, catalog: Catalog | None = None,
+             doc_type: DocumentType = ORDER) -> dict[str, Any]:
+    """The document as declared, with the values customs fixes or the platform generates filled in."""
+    _, lists = (catalog or Catalog()).specs(doc_type.message)
+    document = {k: _clean(v) for k, v in raw.items() if k not in lists}
+    for name, value in doc_type.head_defaults.items():
+        if document.get(name) is None:
+            document[name] = value
+    for name in doc_type.generated:
+        if document.get(name) is None:
+            document[name] = f"{doc_type.message[3:]}{uuid.uuid4().hex[:17].upper()}"
+    if document.get("guid") is None:
+        document["guid"] = str(uuid.uuid4()).upper()
+    if document.get("appTime") is None:
+        document["appTime"] = clock.customs_time(moment)
+    for list_name in lists:
+        lines = raw.get(list_name) or []
+        document[list_name] = [_complete_line(line, i, doc_type) for i, line in enumerate(lines, start=1)] \
+            if isinstance(lines, list) else lines
+    return document
+
+
+def _complete_line(line: Any, gnum: int, doc_type: DocumentType) -> Any:
+    if not isinstance(line, dict):
+        return line
+    done = {k: _clean(v) for k, v in line.items()}
+    if done.get("gnum") is None:
+        done["gnum"] = gnum
+    for name, value in doc_type.line_defaults.items():
+        if done.get(name) is None:
+            done[name] = value
+    return done
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def to_values(document: dict[str, Any], catalog: Catalog, message_type: str = "CEB311") -> dict[str, Any]:
+    """Numbers as Decimal (or int), codes and names as str, empty optional fields dropped."""
+    head, lists = catalog.specs(message_type)
+    converted = _convert(document, head)
+    for list_name, line_specs in lists.items():
+        converted[list_name] = [_convert(line, line_specs) for line in document.get(list_name) or []]
+    return converted
+
+
+def _convert(doc: dict[str, Any], specs: Sequence[rules.FieldSpec]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for spec in specs:
+        value = doc.get(spec.name)
+        if value is None:
+            continue
+        number = rules.to_decimal(value) if spec.kind != "string" else None
+        out[spec.name] = int(number) if spec.kind == "int" and number is not None else \
+            number if number is not None else str(value)
+    return out
