@@ -152,11 +152,15 @@ def inspect(args: Namespace) -> int:
 
 
 def example(args: Namespace) -> int:
-    from engine.catalog import example_message
+    from engine.message_examples import example_message
 
     data_dir = Settings.from_env(args.data).data_dir
-    sys.stdout.buffer.write(example_message(args.message, signed=args.signed, algorithm=args.algorithm,
-                                            data_dir=data_dir))
+    try:
+        data = example_message(args.message, signed=args.signed, algorithm=args.algorithm, data_dir=data_dir)
+    except ValueError as error:
+        print(f"cbec example: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(data)
     return 0
 
 
