@@ -172,21 +172,36 @@ def order(args: Namespace) -> int:
         platform.close()
 
 
-def _declare(platform: bootstrap.Platform, file: str) -> int:
+def _declare(platform: bootstrap.Platform, file: str, message_type: str = "CEB311") -> int:
     try:
         data = json.loads(_read(file))
     except json.JSONDecodeError as error:
         raise UserError(f"{file} 不是有效的JSON not valid JSON: {error}") from error
-    orders = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(data, dict) else None
-    if not orders:
-        raise UserError(f"{file}: 需要一个订单对象或订单列表 expected an order object or a list of orders")
-    outcomes = platform.import_orders.declare_many(orders, declared_by="cli")
+    found = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(data, dict) else None
+    if not found:
+        raise UserError(f"{file}: 需要一个单证对象或单证列表 expected a document object or a list of documents")
+    outcomes = platform.declarations[message_type].declare_many(found, declared_by="cli")
     for o in outcomes:
-        print(f"{o.order_no or '#' + str(o.index + 1)}\t{'OK' if o.ok else 'REJECTED'}")
+        print(f"{o.number or '#' + str(o.index + 1)}\t{'OK' if o.ok else 'REJECTED'}")
         for e in o.errors:
             print(f"  {e.field}\t{e.rule}\t{e.message_zh} / {e.message_en}")
     platform.orders_view.run_once()
     return 0 if all(o.ok for o in outcomes) else 1
+
+
+def declare(args: Namespace) -> int:
+    """`cbec declare TYPE FILE`: any import document type, by its slug (inventories) or message (CEB621)."""
+    from domain.customs import documents
+
+    doc_type = documents.of_slug(args.type) or documents.BY_MESSAGE.get(args.type.upper())
+    if doc_type is None:
+        known = ", ".join(t.slug for t in documents.IMPORT_TYPES)
+        raise UserError(f"未知单证类型 unknown document type {args.type}; known: {known}")
+    platform = _platform(args)
+    try:
+        return _declare(platform, args.file, doc_type.message)
+    finally:
+        platform.close()
 
 
 def _show(platform: bootstrap.Platform, order_no: str) -> int:

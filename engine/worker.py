@@ -2,7 +2,8 @@
 from Kafka instead of the event store's log. Each processor records its effects with the consumed position,
 per partition, in the event store: a record seen again after a crash or a rebalance is skipped.
 
-Agents: prepare (cbec.customs.ImportOrder), deliver (cbec.customs.CustomsMessage), receipts
+Agents: prepare (cbec.customs.ImportOrder), prepare-documents (cbec.customs.Declaration: every other import
+document), deliver (cbec.customs.CustomsMessage), receipts
 (cbec.customs.receipts). On the leader only: the inbox pump (receipt files -> receipts topic) and the
 read-model projections, which follow the event store's log in order."""
 
@@ -19,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.utils import get_topic
 
 from adapters.kafka.client import ensure_topics
-from domain.customs.model import CustomsMessage, ImportOrder
+from domain.customs.model import CustomsMessage, Declaration, ImportOrder
 from engine import bootstrap
 from engine.processors import DeliverMessages, PrepareMessages, RetryDeliveries
 from engine.settings import Settings
@@ -66,16 +67,17 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
     platform = platform or bootstrap.build(settings)
     partitions = settings.kafka_partitions
     order_topic = kafka_topic(get_topic(ImportOrder.Declared))
+    document_topic = kafka_topic(get_topic(Declaration.Declared))
     message_topic = kafka_topic(get_topic(CustomsMessage.Prepared))
-    ensure_topics(settings.kafka_bootstrap, [order_topic, message_topic, RECEIPTS_TOPIC], partitions)
+    ensure_topics(settings.kafka_bootstrap, [order_topic, document_topic, message_topic, RECEIPTS_TOPIC], partitions)
     app = faust.App(
         "cbec-worker", broker=f"kafka://{settings.kafka_bootstrap}", store="memory://", web_enabled=False,
         value_serializer="raw", key_serializer="raw", topic_partitions=partitions, topic_allow_declare=False,
         broker_session_timeout=10, broker_heartbeat_interval=2, consumer_auto_offset_reset="earliest",
         producer_acks=-1, broker_commit_every=200, broker_commit_interval=1.0)
     app.platform = platform  # type: ignore[attr-defined]
-    prepare = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signers,
-                                                        settings.orders_per_message))
+    preparer = PrepareMessages(platform.store, platform.signers, settings.orders_per_message)
+    prepare = PartitionFeeder(platform, preparer)
     deliverer = DeliverMessages(platform.store, platform.box, settings.dxp_envelope,
                                 max_attempts=settings.delivery_max_attempts, retry_base=settings.delivery_retry_base)
     deliver = PartitionFeeder(platform, deliverer)
@@ -90,6 +92,7 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
         app.agent(app.topic(kafka_topic_name, partitions=partitions), name=name)(agent)
 
     _agent("prepare", order_topic, prepare)
+    _agent("prepare-documents", document_topic, PartitionFeeder(platform, preparer))
     _agent("deliver", message_topic, deliver)
 
     @app.agent(receipts_topic, name="receipts")
@@ -110,8 +113,9 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
 
     @app.timer(0.5, on_leader=True)
     async def project() -> None:
-        while await blocking(platform.orders_view.run_once):
-            pass
+        for view in (platform.orders_view, platform.documents_view):
+            while view is not None and await blocking(view.run_once):
+                pass
 
     @app.timer(1.0, on_leader=True)
     async def retry_deliveries() -> None:

@@ -86,3 +86,22 @@ def test_example_signed_with_the_demo_key_of_the_data_folder(tmp_path):
     assert cbec("verify", signed).stdout.strip() == "OK"
     serial = format(load_certificate((data / "keys" / "3301960001" / "cert.pem").read_bytes()).serial, "x")
     assert f"<ds:KeyName>{serial}</ds:KeyName>" in signed.read_text("utf-8")
+
+
+def test_any_import_document_type_is_declared_from_a_file(tmp_path):
+    """I8, I10, X2: `cbec declare TYPE FILE` for every document type, by slug or by message."""
+    data = tmp_path / "data"
+    assert cbec("init", "--data", data).returncode == 0
+    purchase = examples.purchase("CLI-P1")
+    waybill, payments = tmp_path / "waybill.json", tmp_path / "payments.json"
+    waybill.write_text(json.dumps(plain(purchase["waybill"])), "utf-8")
+    payments.write_text(json.dumps([plain(purchase["payment"]),
+                                    plain(purchase["payment"]) | {"payTransactionId": "P2", "amountPaid": "-1"}]))
+    assert cbec("declare", "waybills", waybill, "--data", data).stdout.splitlines() == ["YTCLI-P1\tOK"]
+    result = cbec("declare", "CEB411", payments, "--data", data)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[:3] == ["PAYCLI-P1\tOK", "P2\tREJECTED",
+                                              "  amountPaid\tnon_negative\t支付金额(amountPaid)不能为负数 / "
+                                              "amountPaid must not be negative"]
+    unknown = cbec("declare", "parcels", waybill, "--data", data)
+    assert unknown.returncode == 2 and "inventories" in unknown.stderr
