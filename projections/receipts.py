@@ -1,14 +1,16 @@
 """回执 read model (B4): one row per customs receipt the platform applied, with how long customs took.
 
 Table receipts: receipt_id (aggregate id/version of the event that applied it), document_id, document_type
-(ImportOrder for a document's receipt, CustomsMessage for a CEB900 format receipt), order_no, enterprise
-(ebcCode), message_id, message_guid, message_type (the receipt's type: CEB312, CEB900), return_status,
-return_time (YYYYMMDDhhmmssSSS, Asia/Shanghai), return_info, current (1 when it set the document's status,
-0 when an older or repeated status arrived late), delivered_at (when the message carrying the document was
-handed to the customs transport, ISO 8601), applied_at (when the platform applied the receipt), latency_ms
-(applied_at - delivered_at), return_latency_ms (returnTime - delivered_at: the customs node's own answer time).
-Tables receipt_documents (document_id, order_no, enterprise, message_id) and receipt_messages (message_id,
-guid, message_type, delivered_at) are this view's join state, readable too."""
+(ImportOrder for an order's receipt, Declaration for the other import documents' receipts, CustomsMessage for a
+CEB900 format receipt), order_no (the document's number: orderNo, payTransactionId, logisticsNo, copNo), enterprise
+(the sending enterprise: ebcCode, payCode, logisticsCode, agentCode, operatorCode), message_id, message_guid,
+message_type (the receipt's type: CEB312, CEB622, CEB900 ...), return_status, return_time (YYYYMMDDhhmmssSSS,
+Asia/Shanghai), return_info, current (1 when it set the document's status, 0 when an older or repeated status
+arrived late), delivered_at (when the message carrying the document was handed to the customs transport, ISO 8601),
+applied_at (when the platform applied the receipt), latency_ms (applied_at - delivered_at), return_latency_ms
+(returnTime - delivered_at: the customs node's own answer time). Tables receipt_documents (document_id, order_no,
+enterprise, message_id) and receipt_messages (message_id, guid, message_type, delivered_at) are this view's join
+state, readable too."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.utils import get_topic
 
-from domain.customs.model import CustomsMessage, ImportOrder
+from domain.customs import policies
+from domain.customs.documents import of_message
+from domain.customs.model import CustomsMessage, Declaration, ImportOrder
 from projections.base import Projector
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -73,11 +77,12 @@ class ReceiptsView(Projector):
     tables = ("receipts", "receipt_documents", "receipt_messages")
     ddl = DDL
     topics = tuple(map(get_topic, (ImportOrder.Declared, ImportOrder.Packed, ImportOrder.ReceiptApplied,
+                                   Declaration.Declared, Declaration.Packed, Declaration.ReceiptApplied,
                                    CustomsMessage.Prepared, CustomsMessage.Delivered, CustomsMessage.FormatRejected)))
 
     def apply(self, events: list[Any]) -> None:
         docs = self._load("receipt_documents", "document_id", {str(e.originator_id) for e in events if isinstance(
-            e, ImportOrder.Packed | ImportOrder.ReceiptApplied)})
+            e, ImportOrder.Packed | ImportOrder.ReceiptApplied | Declaration.Packed | Declaration.ReceiptApplied)})
         message_ids = {str(d["message_id"]) for d in docs.values() if d["message_id"]}
         message_ids |= {str(e.originator_id) for e in events if isinstance(
             e, CustomsMessage.Delivered | CustomsMessage.FormatRejected)}
@@ -87,11 +92,12 @@ class ReceiptsView(Projector):
         receipts = []
         for e in events:
             key = str(e.originator_id)
-            if isinstance(e, ImportOrder.Declared):
-                docs[key] = {"document_id": key, "order_no": e.order_no, "enterprise": e.document.get("ebcCode"),
-                             "message_id": None}
+            if isinstance(e, ImportOrder.Declared | Declaration.Declared):
+                doc_type = of_message(getattr(e, "message_type", "CEB311"))
+                docs[key] = {"document_id": key, "order_no": getattr(e, "number", None) or e.order_no,
+                             "enterprise": policies.sender_of(e.document, doc_type), "message_id": None}
                 changed_docs.add(key)
-            elif isinstance(e, ImportOrder.Packed) and key in docs:
+            elif isinstance(e, ImportOrder.Packed | Declaration.Packed) and key in docs:
                 docs[key]["message_id"] = str(e.message_id)
                 changed_docs.add(key)
             elif isinstance(e, CustomsMessage.Prepared):
@@ -101,7 +107,7 @@ class ReceiptsView(Projector):
             elif isinstance(e, CustomsMessage.Delivered) and key in messages:
                 messages[key]["delivered_at"] = local(e.timestamp)
                 changed_messages.add(key)
-            elif isinstance(e, ImportOrder.ReceiptApplied | CustomsMessage.FormatRejected):
+            elif isinstance(e, ImportOrder.ReceiptApplied | Declaration.ReceiptApplied | CustomsMessage.FormatRejected):
                 receipts.append(self._receipt(e, docs, messages))
         self.db.executemany(UPSERT_DOCUMENT, [tuple(docs[k][c] for c in DOCUMENT_COLUMNS)
                                               for k in sorted(changed_docs)])
@@ -112,9 +118,10 @@ class ReceiptsView(Projector):
     @staticmethod
     def _receipt(e: Any, docs: dict[str, dict[str, Any]], messages: dict[str, dict[str, Any]]) -> tuple[Any, ...]:
         r, key = e.receipt, str(e.originator_id)
-        if isinstance(e, ImportOrder.ReceiptApplied):
+        if isinstance(e, ImportOrder.ReceiptApplied | Declaration.ReceiptApplied):
             doc = docs.get(key, {})
-            message_id, document_type, current = doc.get("message_id"), "ImportOrder", int(bool(e.supersedes))
+            message_id, current = doc.get("message_id"), int(bool(e.supersedes))
+            document_type = "ImportOrder" if isinstance(e, ImportOrder.ReceiptApplied) else "Declaration"
         else:
             doc, message_id, document_type, current = {}, key, "CustomsMessage", 1
         message = messages.get(message_id or "", {})
