@@ -253,6 +253,10 @@ def bench(args: Namespace) -> int:
         from bench.sign import run
 
         results = run(args.n)
+    elif args.name == "import":
+        from bench.purchases import run as run_purchases
+
+        results = run_purchases(args.orders if args.orders != 10_000 else 2000, args.database_url)
     elif args.name == "exchange":
         from bench.exchange import run as run_exchange
 

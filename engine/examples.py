@@ -107,3 +107,11 @@ def entry(logistics_nos: list[str], bill_no: str = "999-12345675") -> dict[str, 
             "trafMode": "5", "trafNo": "CA1234", "voyageNo": "20261125", "billNo": bill_no,
             "logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"], "unloadLocation": "A区01库位",
             "deliveryList": [{"gnum": i, "logisticsNo": no} for i, no in enumerate(logistics_nos, start=1)]}
+
+
+def buyer_id(n: int, birthday: str = "19900101") -> str:
+    """The n-th demo buyer's 18-digit ID number (330102 + birthday + 3-digit sequence + GB 11643 check digit), so
+    that many purchases do not all count against one buyer's annual limit."""
+    base = f"330102{birthday}{n % 1000:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return base + "10X98765432"[sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11]
