@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.utils import get_topic
 
+from domain.customs import policies
+from domain.customs.documents import BY_MESSAGE
 from projections.base import Projector
 from projections.query import Where
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 USER_FIELDS = ("declared_by", "actor", "registered_by", "by")
-KEY_FIELDS = ("order_no", "guid", "code", "username", "app_id", "name")
+KEY_FIELDS = ("order_no", "number", "tax_no", "guid", "code", "username", "app_id", "name")
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS event_index (
@@ -55,6 +57,9 @@ def user_of(event: Any) -> str:
 def enterprise_of(event: Any) -> str:
     """The enterprise's customs code when the payload names one."""
     document = getattr(event, "document", None)
+    message_type = getattr(event, "message_type", None)
+    if isinstance(document, dict) and message_type in BY_MESSAGE:  # an import document: its sending enterprise
+        return policies.sender_of(document, BY_MESSAGE[message_type])
     if isinstance(document, dict) and document.get("ebcCode"):
         return str(document["ebcCode"])
     doc_type, event_type = kinds_of(event)

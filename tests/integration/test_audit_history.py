@@ -95,3 +95,18 @@ def test_declarants_cannot_open_the_auditor_console(make_platform):
     assert client.get("/audit/events").status_code == 403
     assert client.get("/dashboards").status_code == 403
 
+
+
+def test_any_import_document_is_found_by_its_number_and_belongs_to_its_sender(make_platform):
+    """B1 with #6: a waybill's history is found by its waybill number; the event index files it under the
+    logistics enterprise that sent it."""
+    platform = make_platform(demo_users=True)
+    waybill = platform.declarations["CEB511"].declare(examples.purchase("AUD-1")["waybill"], declared_by="logistics")
+    platform.runner.run_until_idle()
+    client = TestClient(create_app(platform), base_url="https://testserver")
+    login(client, "auditor")
+    assert client.get("/audit/find", params={"q": "YTAUD-1"}).url.path == f"/audit/documents/{waybill.id}"
+    platform.audit.runner.run_until_idle()
+    platform.audit.catch_up("event_index")
+    rows, _ = platform.audit.events.search(doc_type="Declaration", event_type="Declared")
+    assert [r["enterprise"] for r in rows] == [examples.LOGISTICS["code"]]

@@ -71,7 +71,8 @@ def export_events(request: Request, platform: PlatformDep, enterprise: str = "",
 
 @router.get("/find", dependencies=[require("B1:view")])
 def find(request: Request, platform: PlatformDep, q: str = "") -> Any:
-    """An order number (or a document id) to its history page."""
+    """A document number (order, payment transaction, waybill, inventory copNo or invtNo) or a document id to its
+    history page."""
     text = q.strip()
     try:
         return RedirectResponse(f"/audit/documents/{UUID(text)}", status_code=303)
@@ -82,6 +83,11 @@ def find(request: Request, platform: PlatformDep, q: str = "") -> Any:
     if rows:
         return RedirectResponse(f"/audit/documents/{ImportOrder.create_id(rows[0]['ebp_code'], text)}",
                                 status_code=303)
+    platform.documents_view.run_once()
+    found, _ = platform.documents_view.search(q=text, per_page=50)
+    exact = [r for r in found if text in (r["number"], r["invt_no"], r["logistics_no"], r["pay_transaction_id"])]
+    if exact:
+        return RedirectResponse(f"/audit/documents/{exact[0]['document_id']}", status_code=303)
     return render(request, "audit/not_found.html", {"doc_id": text}, status_code=404)
 
 
