@@ -32,7 +32,7 @@ def serve(args: Namespace) -> int:
 
     platform = _platform(args, with_simulator=not args.no_sim, faults=args.faults)
     enterprise = platform.enterprises.ensure_demo()
-    ensure_demo(platform.identity, platform.enterprises)
+    ensure_demo(platform.identity, platform.enterprises, platform.reference)
     if platform.import_orders.get(enterprise.code, "DEMO00000000000001") is None:
         platform.import_orders.declare_many([examples.import_order(f"DEMO{i:014d}") for i in range(1, 4)], "demo")
     if not platform.settings.distributed:
@@ -58,7 +58,7 @@ def init(args: Namespace) -> int:
         from engine.demo import ensure_demo
 
         enterprise = platform.enterprises.ensure_demo(args.algorithm)
-        ensure_demo(platform.identity, platform.enterprises)
+        ensure_demo(platform.identity, platform.enterprises, platform.reference)
         print(f"{platform.settings.data_dir}: 演示企业 demo enterprise {enterprise.code} {enterprise.name} "
               f"({enterprise.signing['algorithm']})")
     finally:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.customs import import_rules, rules
+from domain.customs import import_rules, rules, tax
 from domain.customs.documents import ORDER, DocumentType
 from domain.customs.model import Declaration, ImportOrder
 from domain.customs.rules import DeclarationRejected, FieldError
@@ -54,9 +55,25 @@ class CodeCheck(Protocol):
 
 
 class Linked(Protocol):
-    """Finds the documents a declaration refers to (an inventory by its customs number)."""
+    """Finds the documents a declaration refers to (an inventory by its customs number, an order by its key) and
+    what a buyer already bought this year (the annual limit, I4)."""
 
     def inventory_by_invt_no(self, invt_no: str) -> Declaration | None: ...
+
+    def order(self, ebp_code: str, order_no: str) -> ImportOrder | None: ...
+
+    def used_amount(self, buyer_id_number: str, year: int) -> Decimal:
+        """The transaction value of the buyer's inventories declared in that year and not refused or cancelled."""
+        ...
+
+
+@dataclass
+class _Batch:
+    """What the documents of one batch decided so far, for the checks of the next ones: keys taken, and each
+    buyer's used amount with the batch's accepted inventories added (the annual limit counts them too)."""
+
+    keys: set[tuple[str, ...]] = field(default_factory=set)
+    used: dict[str, Decimal] = field(default_factory=dict)
 
 
 class Declarations:
@@ -72,25 +89,28 @@ class Declarations:
     def declare(self, raw: dict[str, Any], declared_by: str, principal: Principal | None = None) -> Any:
         """Check and store one document; raises DeclarationRejected with every broken rule, storing nothing.
         With a principal, the sending enterprise must be one of its organisation's (A6)."""
-        outcome, document = self._decide(0, raw, declared_by, set(), principal)
+        outcome, document = self._decide(0, raw, declared_by, _Batch(), principal)
         if document is None:
             raise DeclarationRejected(outcome.errors)
         self.store.save(document)
         return document
 
     def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str, principal: Principal | None = None,
-                     all_or_nothing: bool = False, dry_run: bool = False) -> list[Outcome]:
+                     all_or_nothing: bool = False, dry_run: bool = False,
+                     along: Callable[[list[Outcome]], Sequence[Any]] | None = None) -> list[Outcome]:
         """Batch declaration: valid documents are stored together in one transaction, invalid ones reported.
-        all_or_nothing: one invalid document and none is stored; dry_run: check only."""
-        seen: set[tuple[str, ...]] = set()
-        decided = [self._decide(i, raw, declared_by, seen, principal) for i, raw in enumerate(raws)]
+        all_or_nothing: one invalid document and none is stored; dry_run: check only; along: the aggregates that
+        record the outcomes elsewhere (drafts submitted or refused), saved in the same transaction."""
+        batch = _Batch()
+        decided = [self._decide(i, raw, declared_by, batch, principal) for i, raw in enumerate(raws)]
         if not dry_run and not (all_or_nothing and any(doc is None for _, doc in decided)):
-            self.store.save(*(doc for _, doc in decided if doc is not None))
+            extra = along([outcome for outcome, _ in decided]) if along else ()
+            self.store.save(*(doc for _, doc in decided if doc is not None), *extra)
             for outcome, doc in decided:
                 outcome.stored = doc is not None
         return [outcome for outcome, _ in decided]
 
-    def _decide(self, index: int, raw: Any, declared_by: str, seen: set[tuple[str, ...]],
+    def _decide(self, index: int, raw: Any, declared_by: str, batch: _Batch,
                 principal: Principal | None = None) -> tuple[Outcome, Any]:
         if not isinstance(raw, dict):
             return Outcome(index, "", [FieldError("document", "shape", "每个单证必须是一个对象（字段名: 值）",
@@ -104,15 +124,15 @@ class Declarations:
                                      f"you may not declare for enterprise {sender}"))
         key = self.doc_type.key_of(document)
         number = str(document.get(self.doc_type.number) or "")
-        if not errors and (key in seen or self.exists(key)):
+        if not errors and (key in batch.keys or self.exists(key)):
             errors = [self._duplicate(key)]
         links: dict[str, str] = {}
         if not errors:
-            links, errors = self._links(document)
+            links, errors = self._links(document, batch, moment)
         outcome = Outcome(index, number, errors)
         if errors:
             return outcome, None
-        seen.add(key)
+        batch.keys.add(key)
         aggregate = self.new(key, number, to_values(document, self.catalog, self.doc_type.message), declared_by,
                              moment, links)
         outcome.document_id = str(aggregate.id)
@@ -145,7 +165,8 @@ class Declarations:
                 errors += rules.check_fields(line, line_specs, prefix=f"{list_name}[{i}].")
         if self.codes is not None:
             errors += self.codes.check(message_type, document, skip={e.field for e in errors})
-        errors += import_rules.check(message_type, document)
+        failed = {e.field for e in errors}  # a field already wrong in shape or code is not judged again
+        errors += [e for e in import_rules.check(message_type, document) if e.field not in failed]
         return errors + self._check_sender(document) if not errors else errors
 
     def _check_sender(self, document: dict[str, Any]) -> list[FieldError]:
@@ -156,10 +177,16 @@ class Declarations:
                                f"enterprise {code} is not registered on the platform")]
         return []
 
-    def _links(self, document: dict[str, Any]) -> tuple[dict[str, str], list[FieldError]]:
-        """The inventory a cancellation (CEB623) or a return (CEB625) refers to: it must be on the platform, known
-        to customs by its invtNo, and in a state customs takes the request in."""
-        if self.doc_type.message not in ("CEB623", "CEB625") or self.linked is None:
+    def _links(self, document: dict[str, Any], batch: _Batch,
+               moment: datetime) -> tuple[dict[str, str], list[FieldError]]:
+        """The documents this one refers to. The inventory a cancellation (CEB623) or a return (CEB625) names: it
+        must be on the platform, known to customs by its invtNo, and in a state customs takes the request in; a
+        return's lines must be its lines. An inventory (CEB621): `_check_inventory`."""
+        if self.linked is None:
+            return {}, []
+        if self.doc_type.message == "CEB621":
+            return {}, _check_inventory(self.linked, document, batch, moment.year)
+        if self.doc_type.message not in ("CEB623", "CEB625"):
             return {}, []
         invt_no = str(document.get("invtNo") or "")
         inventory = self.linked.inventory_by_invt_no(invt_no)
@@ -203,6 +230,22 @@ class ImportOrders(Declarations):
 
     def get(self, ebp_code: str, order_no: str) -> ImportOrder | None:
         return self.get_by_key((ebp_code, order_no))
+
+
+def _check_inventory(linked: Linked, document: dict[str, Any], batch: _Batch, year: int) -> list[FieldError]:
+    """An inventory against its order when the order is on the platform (lines one-to-one, same goods names),
+    then the buyer's annual limit over the inventories declared this year, this batch's included (I4)."""
+    order = linked.order(str(document.get("ebpCode") or ""), str(document.get("orderNo") or ""))
+    errors = import_rules.check_against_order(document, order.document) if order is not None else []
+    buyer = str(document.get("buyerIdNumber") or "")
+    if errors or not buyer:
+        return errors
+    if buyer not in batch.used:
+        batch.used[buyer] = linked.used_amount(buyer, year)
+    errors = import_rules.check_annual_limit(document, batch.used[buyer])
+    if not errors:
+        batch.used[buyer] += tax.transaction_value(document)
+    return errors
 
 
 def complete(raw: dict[str, Any], moment: datetime, catalog: Catalog | None = None,

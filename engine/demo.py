@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.identity.rules import uscc_check_digit
 from engine.enterprises import DEMO, Enterprises
 from engine.identity import Identity
+from engine.reference import ReferenceData
 
 DEMO_PASSWORD = "Cbec-Demo-2026"
 
@@ -31,15 +32,44 @@ ORGANISATIONS = [
 ]
 
 
-def ensure_demo(identity: Identity, enterprises: Enterprises) -> None:
-    """Idempotent: what exists is left as it is."""
+# 演示税率: the shipped hs_codes rows carry no rates (no public official tariff with rates is shipped). These DEMO
+# values (VAT, consumption tax in %) let the demo issue real tax bills: the milk powders of the examples at VAT 13 %
+# (13 % x 70 % = the 9.1 % of engine/examples.py) and no consumption tax, one cosmetics line with consumption tax 15 %.
+# Importing the official tariff replaces them.
+DEMO_RATES = {"0402100000": ("13", "0"), "0402210000": ("13", "0"), "1901101000": ("13", "0"),
+              "3304990099": ("13", "15")}
+
+
+def ensure_demo_rates(reference: ReferenceData) -> None:
+    """Idempotent: an HS code that has a VAT rate already (the official tariff imported, an edit) keeps it."""
+    for code, (vat, consumption) in DEMO_RATES.items():
+        entry = reference.entry("hs_codes", code)
+        if entry is None or entry.get("vat_rate"):
+            continue
+        note = "; ".join(filter(None, (entry.get("note"), "税率为演示值 DEMO rates, not the official tariff")))
+        reference.edit("hs_codes", {"code": code, "vat_rate": vat, "consumption_rate": consumption, "note": note},
+                       by="demo", reason=f"演示税率 DEMO values, not the official tariff: 增值税 VAT {vat}%, "
+                                         f"消费税 consumption tax {consumption}%")
+
+
+def ensure_demo_enterprises(enterprises: Enterprises) -> None:
+    """The demo enterprise of every role with its test key: what declaring needs, without the logins."""
+    for code, _, firms, _ in ORGANISATIONS:
+        for firm_code, firm_name, kinds, dxp_id, uscc in firms:
+            enterprises.ensure(firm_code, firm_name, kinds, dxp_id, uscc, organisation=code)
+
+
+def ensure_demo(identity: Identity, enterprises: Enterprises, reference: ReferenceData | None = None) -> None:
+    """Idempotent: what exists is left as it is. With the reference data, the demo HS rates too."""
+    if reference is not None:
+        ensure_demo_rates(reference)
+    ensure_demo_enterprises(enterprises)
     existing_orgs = {o.code for o in identity.organisations()}
     existing_users = {u.username for u in identity.users()}
     for code, name, firms, users in ORGANISATIONS:
         if code not in existing_orgs:
             identity.register_organisation(code, name, by="demo")
-        for firm_code, firm_name, kinds, dxp_id, uscc in firms:
-            enterprises.ensure(firm_code, firm_name, kinds, dxp_id, uscc, organisation=code)
+        for firm_code, *_ in firms:
             if firm_code not in identity.organisation(code).enterprise_codes:
                 identity.assign_enterprise(code, firm_code, by="demo")
         for username, display, roles in users:

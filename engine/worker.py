@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic
 from adapters.kafka.client import ensure_topics
 from domain.customs.model import CustomsMessage, Declaration, ImportOrder
 from engine import bootstrap
+from engine.payment_data import UploadPaymentData
 from engine.processors import DeliverMessages, PrepareMessages, RetryDeliveries
 from engine.settings import Settings
 from engine.wire import RECEIPTS_TOPIC, from_value, kafka_topic
@@ -116,6 +117,16 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
         for view in (platform.orders_view, platform.documents_view):
             while view is not None and await blocking(view.run_once):
                 pass
+
+    upload_179 = UploadPaymentData(platform.payment_data) if platform.payment_data is not None else None
+
+    @app.timer(1.0, on_leader=True)
+    async def upload_payment_data() -> None:
+        """I13: the 海关179 payment data customs asked for, uploaded once (positions in the event store)."""
+        if upload_179 is not None:
+            while await blocking(upload_179.run_once):
+                pass
+            await blocking(platform.payment_data.view.run_once)
 
     @app.timer(1.0, on_leader=True)
     async def retry_deliveries() -> None:

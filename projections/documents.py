@@ -154,11 +154,13 @@ class ImportDocumentsView(Projector):
 
     def search(self, message_type: str = "", q: str = "", status: str = "", date_from: str = "", date_to: str = "",
                page: int = 1, per_page: int = 20, parties: list[str] | None = None,
-               buyer_id: str = "") -> tuple[list[dict[str, Any]], int]:
+               buyer_id: str = "", order_no: str = "", logistics_no: str = "") -> tuple[list[dict[str, Any]], int]:
         """Documents of one type (or all) matching a number fragment, a status and a date range, newest first;
-        `parties`: only documents naming one of these enterprises (None: no restriction)."""
+        `parties`: only documents naming one of these enterprises (None: no restriction); buyer_id, order_no and
+        logistics_no: exactly that value."""
         where = Where().equals("message_type", message_type).contains(SEARCHED, q).equals("status", status)
         where.equals("buyer_id_number", buyer_id).between_dates("declared_at", date_from, date_to)
+        where.equals("order_no", order_no).equals("logistics_no", logistics_no)
         where.any_of_tokens("parties", parties)
         return where.page(self.db, "import_documents", "declared_at DESC, number DESC", page, per_page)
 
@@ -179,6 +181,15 @@ class ImportDocumentsView(Projector):
         rows = self.db.query("SELECT document_id FROM import_documents WHERE message_type = 'CEB621' AND invt_no = ?",
                              (invt_no,))
         return rows[0]["document_id"] if rows else None
+
+    def counted_inventories(self, buyer_id_number: str, year: int) -> list[str]:
+        """The buyer's inventories declared in that calendar year that count towards the annual limit (I4): all but
+        those customs refused (100, negative codes) or that were cancelled."""
+        rows = self.db.query("SELECT document_id FROM import_documents WHERE message_type = 'CEB621' AND "
+                             "buyer_id_number = ? AND declared_at >= ? AND declared_at < ? AND "
+                             "status NOT IN ('100', 'cancelled') AND status NOT LIKE ?",
+                             (buyer_id_number, f"{year:04d}-01-01", f"{year + 1:04d}-01-01", "-%"))
+        return [r["document_id"] for r in rows]
 
     def tax_bills(self, invt_nos: list[str] | None = None, q: str = "", status: str = "", page: int = 1,
                   per_page: int = 20, parties: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:

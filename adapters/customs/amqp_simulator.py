@@ -5,22 +5,24 @@ fault unbinds the outgoing queue: the broker then refuses the platform's message
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from adapters.customs.amqp import AmqpChannel
 from adapters.customs.simulator import CustomsSimulator, Faults
 from adapters.customs.transport import Incoming, TransportDown
+from domain.customs.tax import Rates
 
 
 class AmqpCustomsSimulator(CustomsSimulator):
     def __init__(self, boxes: Path, url: str, out_queue: str, receipt_queue: str, faults: Faults | None = None,
-                 accept_delay: float = 0.0, batch: int = 100):
+                 accept_delay: float = 0.0, batch: int = 100, rates: Callable[[str], Rates | None] | None = None):
         self.amqp = AmqpChannel(url, out_queue, receipt_queue)
         self.amqp.after_open = lambda: self.amqp.bind(not self.down_until)
         self.batch = batch
         self.down_until = 0.0
-        super().__init__(boxes, faults, accept_delay)
+        super().__init__(boxes, faults, accept_delay, rates=rates)
         self.sent_file = self.box.root / ".customs-sim-sent"
         self.sent = set(self.sent_file.read_text("utf-8").splitlines()) if self.sent_file.exists() else set()
 

@@ -1,20 +1,32 @@
 """海关节点模拟器 (X6): plays the customs data node behind the file boxes, for tests, demos and onboarding.
 
-For each message in the outbox it checks the XSD and the signature, then the order rules, and answers in
-the inbox: CEB900 for a message customs cannot read, else CEB312 returnStatus 2 (申报中) for every order, then
-after `accept_delay` 120 (海关入库) or 100 (海关退单, with the reason). Receipts are written once: a restart
-re-reads the outbox and skips answers already given. Faults (`--faults`) make it misbehave on purpose.
-It serves the file boxes (`CustomsSimulator`) or the AMQP queues (`AmqpCustomsSimulator`): same logic,
-different I/O. Every message it receives is logged by name in `<boxes>/.customs-sim-received`."""
+For each message in the outbox it checks the XSD and the signature and answers in the inbox: CEB900 for a message
+customs cannot read; else, for every import document of domain/customs/documents.py, its receipt (CEB312, CEB412,
+CEB512, CEB514, CEB622, CEB624, CEB626, CEB712) with returnStatus 2 (申报中), then, each after `accept_delay`, what
+the customs rules of domain/customs/clearance.py decide: 120 (入库) or a refusal (100 退单 or the spec's negative
+code); an inventory goes 120, 399 (审结), 800 (放行) with its electronic tax bill (CEB816); an approved cancellation
+(399) voids that bill (CEB818 status 3).
+
+What the node received and decided is kept in `<boxes>/.customs-sim-ledger` (JSON lines, appended and synced before
+any receipt of it is sent): a restart re-reads the outbox, gives the same answers with the same numbers, skips the
+receipts already given and counts no buyer's amount twice. Faults (`--faults`) make it misbehave on purpose. It
+serves the file boxes (`CustomsSimulator`) or the AMQP queues (`AmqpCustomsSimulator`): same logic, different I/O.
+Every message it receives is logged by name in `<boxes>/.customs-sim-received`. Taxes come from `rates` (the HS rates
+of the platform's reference data); without them (`cbec customs-sim` on its own) a tax bill's taxes are 0 and its note
+says so."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
 import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
@@ -23,19 +35,26 @@ from zoneinfo import ZoneInfo
 from adapters import ceb
 from adapters.customs.filebox import FileBox, write_atomically
 from adapters.signing import verify_tree
-from domain.customs import rules
+from domain.customs import clearance, documents, statuses
+from domain.customs.documents import ORDER, WAYBILL, DocumentType
+from domain.customs.tax import Rates, transaction_value
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-RECEIPT_OF = {"CEB311": ("CEB312", "OrderReturn")}
+RECEIPT_OF = {t.message: t.receipt for t in documents.IMPORT_TYPES}
+# the fields of each receipt node, from its XSD: the key fields and those customs fills are copied from the document
+RECEIPT_FIELDS = {receipt: {f.name for f in ceb.describe(receipt)["head"]} for receipt in RECEIPT_OF.values()}
+ANSWER_FIELDS = {"guid", "returnStatus", "returnTime", "returnInfo"}
+Outgoing = tuple[str, str, str, list[dict[str, Any]]]  # a message to send: file name, type, guid seed, documents
 
 
 @dataclass
 class Faults:
-    """What to get wrong: reject=0.1 (share of orders refused), format=0.05 (share of messages answered CEB900),
-    drop=0.05 (messages never answered), reject-order=TEXT (refuse orders whose orderNo contains TEXT),
-    delay=SECONDS (answer that late), duplicate=0.1 (share of receipts sent twice), reorder (the final receipt
-    arrives before the 2), down=SECONDS (the transport refuses messages for that long from the start)."""
+    """What to get wrong: reject=0.1 (share of documents refused), format=0.05 (share of messages answered CEB900),
+    drop=0.05 (messages never answered), reject-order=TEXT (refuse documents whose number contains TEXT),
+    delay=SECONDS (answer that late), duplicate=0.1 (share of receipts sent twice), reorder (the first receipt, 2,
+    arrives after the others), down=SECONDS (the transport refuses messages for that long from the start),
+    inspect=0.2 (share of accepted inventories that go 查验 500 before 审结)."""
 
     reject: float = 0.0
     format: float = 0.0
@@ -45,6 +64,7 @@ class Faults:
     duplicate: float = 0.0
     reorder: bool = False
     down: float = 0.0
+    inspect: float = 0.0
     seed: int | None = None
     rng: random.Random = field(default_factory=random.Random)
 
@@ -56,7 +76,7 @@ class Faults:
             key = name.strip().replace("-", "_")
             if key not in KINDS:
                 raise ValueError(f"unknown fault {name!r}: use reject=, format=, drop=, reject-order=, delay=, "
-                                 "duplicate=, reorder, down=, seed=")
+                                 "duplicate=, reorder, down=, inspect=, seed=")
             setattr(faults, key, KINDS[key](value))
         if faults.seed is not None:
             faults.rng = random.Random(faults.seed)
@@ -67,7 +87,8 @@ class Faults:
 
 
 KINDS = {"reject": float, "format": float, "drop": float, "reject_order": str, "seed": int, "delay": float,
-         "duplicate": float, "reorder": lambda v: v.strip().lower() not in ("0", "false", "no"), "down": float}
+         "duplicate": float, "reorder": lambda v: v.strip().lower() not in ("0", "false", "no"), "down": float,
+         "inspect": float}
 
 
 def _stamp(moment: datetime | None = None) -> str:
@@ -75,28 +96,153 @@ def _stamp(moment: datetime | None = None) -> str:
     return moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
 
 
+def _later(stamp: str) -> str:
+    """One millisecond after a returnTime."""
+    moment = datetime.strptime(stamp, "%Y%m%d%H%M%S%f") + timedelta(milliseconds=1)
+    return _stamp(moment)
+
+
+def _next_stamp(previous: str) -> str:
+    """Now, but always after the previous receipt of the same document."""
+    return max(_stamp(), _later(previous))
+
+
+class Ledger:
+    """What the customs node received and decided, replayed from its file at start: each decision (with the facts
+    customs keeps of an accepted document), each inventory status sent, each tax bill issued. Everything else
+    (documents held, inventories, the buyers' annual amounts, the number serials) is derived from those entries;
+    a message read again after a restart finds its decisions here, so nothing is decided or counted twice."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.decided: dict[tuple[str, str, str], dict[str, Any]] = {}  # (message guid, type, key) -> decision
+        self.held: dict[tuple[str, str], dict[str, Any]] = {}  # (type, key) -> accepted: message guid, facts
+        self.payments: dict[tuple[str, str], dict[str, Any]] = {}  # (ebpCode, orderNo) -> the accepted payment
+        self.inventories: dict[str, dict[str, Any]] = {}  # invtNo -> facts, status, returned, taxNo, year
+        self.used: dict[tuple[str, int], Decimal] = defaultdict(Decimal)  # (buyer ID number, year) -> amount
+        self.serials: Counter[str] = Counter()  # numbers assigned so far: preNo, invtNo, rkdNo
+        self._unsaved: list[str] = []
+        lines = path.read_text("utf-8").splitlines() if path.exists() else []
+        for number, line in enumerate(lines, start=1):
+            try:
+                self._apply(json.loads(line))
+            except ValueError:  # a line cut short by a crash: its receipts were never sent
+                log.warning("customs simulator ledger line %s unreadable; ignored", number)
+
+    def record(self, entry: dict[str, Any]) -> None:
+        self._apply(entry)
+        self._unsaved.append(json.dumps(entry, ensure_ascii=False))
+
+    def save(self) -> None:
+        """Make what was recorded durable; called before the receipts it explains are sent."""
+        if not self._unsaved:
+            return
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write("\n".join(self._unsaved) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._unsaved.clear()
+
+    def facts(self, doc_type: DocumentType, document: dict[str, Any]) -> dict[str, Any] | None:
+        """What customs accepted under the key doc_type reads from this document (e.g. the order an inventory names)."""
+        held = self.held.get((doc_type.message, "/".join(doc_type.key_of(document))))
+        return held["facts"] if held else None
+
+    def documents_of(self, inventory: dict[str, Any]) -> tuple[dict[str, Any] | None, ...]:
+        """The accepted order, payment and waybill an inventory names."""
+        payment = self.payments.get((str(inventory.get("ebpCode") or ""), str(inventory.get("orderNo") or "")))
+        return self.facts(ORDER, inventory), payment, self.facts(WAYBILL, inventory)
+
+    def _apply(self, entry: dict[str, Any]) -> None:
+        kind = entry["r"]
+        if kind == "decided":
+            self._decided(entry)
+        elif kind == "state" and entry["invtNo"] in self.inventories:
+            inventory = self.inventories[entry["invtNo"]]
+            if inventory["status"] != statuses.CANCELLED:
+                inventory["status"] = entry["status"]
+        elif kind == "taxed" and entry["invtNo"] in self.inventories:
+            self.inventories[entry["invtNo"]] |= {"taxNo": entry["taxNo"], "taxTime": entry["time"]}
+
+    def _decided(self, entry: dict[str, Any]) -> None:
+        message_type, facts = entry["type"], entry["facts"]
+        self.decided[(entry["message"], message_type, entry["key"])] = entry
+        self.serials.update(entry["numbers"].keys())
+        if not entry["accepted"]:
+            return
+        self.held[(message_type, entry["key"])] = {"message": entry["message"], "facts": facts}
+        if message_type == "CEB411":
+            self.payments[(facts["ebpCode"], facts["orderNo"])] = facts
+        elif message_type == "CEB621":
+            invt_no = entry["numbers"]["invtNo"]
+            self.inventories[invt_no] = facts | {"invtNo": invt_no, "status": "2", "returned": {},
+                                                 "year": entry["year"]}
+            self.used[(facts["buyerIdNumber"], entry["year"])] += transaction_value(facts)
+        elif message_type == "CEB623":
+            self._cancel(self.inventories.get(facts["invtNo"]))
+        elif message_type == "CEB625" and facts["invtNo"] in self.inventories:
+            returned = self.inventories[facts["invtNo"]]["returned"]
+            for line in facts["invtRefundList"]:
+                returned[line["gnum"]] = str(Decimal(returned.get(line["gnum"], "0")) + Decimal(line["qty"] or "0"))
+
+    def _cancel(self, inventory: dict[str, Any] | None) -> None:
+        """An approved cancellation ends the inventory and gives its amount back to the buyer's year."""
+        if inventory is None or inventory["status"] == statuses.CANCELLED:
+            return
+        inventory["status"] = statuses.CANCELLED
+        self.used[(inventory["buyerIdNumber"], inventory["year"])] -= transaction_value(inventory)
+
+
+@dataclass
+class Reply:
+    """The receipts owed to one document: its receipt node (the fields copied from it) and the steps decided."""
+
+    message_type: str
+    node: dict[str, str]
+    steps: list[clearance.Step]
+    invt_no: str = ""  # the inventory an accepted inventory or cancellation concerns
+    stamp: str = ""  # returnTime of its last receipt; at first, of the decision (its 2, even when sent again)
+
+
+@dataclass
+class Answer:
+    """The receipts owed to one incoming message, one stage (the n-th receipt of each document) at a time."""
+
+    name: str
+    token: Any
+    guid: str
+    receipt: str
+    replies: list[Reply]
+    stage: int = 0
+    due: float = 0.0
+    held: list[Outgoing] = field(default_factory=list)  # reorder: the 2s
+
+    @property
+    def stages(self) -> int:
+        return max((len(r.steps) for r in self.replies), default=0)
+
+
 class CustomsSimulator:
     """The logic, over the file boxes: reads outbox/, answers in inbox/, moves what it read to sent/."""
 
     def __init__(self, boxes: Path, faults: Faults | None = None, accept_delay: float = 0.0,
-                 copy: str = "海关跨境电商节点模拟器"):
+                 copy: str = "海关跨境电商节点模拟器", rates: Callable[[str], Rates | None] | None = None):
         self.box = FileBox(boxes)
         self.faults = faults or Faults()
         self.accept_delay = accept_delay
         self.copy = copy
-        self.pending: dict[str, tuple[float, Any, list[dict[str, str]], str, list[dict[str, str]]]] = {}
+        self.rates = rates or (lambda _gcode: None)
+        self.pending: dict[str, Answer] = {}
         self.delayed: dict[str, tuple[float, bytes, Any]] = {}
         self.down_until = 0.0
-        self.accepted_file = self.box.root / ".customs-sim-accepted"
+        self.ledger = Ledger(self.box.root / ".customs-sim-ledger")
         self.received_log = self.box.root / ".customs-sim-received"
-        lines = self.accepted_file.read_text("utf-8").splitlines() if self.accepted_file.exists() else []
-        self.accepted = dict(line.split(" ", 1) for line in lines if " " in line)
         if self.faults.down > 0:
             self.down_until = time.time() + self.faults.down
             self._set_down(self.faults.down)
 
     def run_once(self) -> int:
-        """One pass over the incoming messages; returns how many it acted on."""
+        """One pass over the incoming messages and the receipts due; returns how many it acted on."""
         done = self._finish_due()
         if self.down_until and time.time() >= self.down_until:
             self.down_until = 0.0
@@ -149,7 +295,7 @@ class CustomsSimulator:
         with open(self.received_log, "a", encoding="utf-8") as handle:
             handle.write(name + "\n")
 
-    # the logic ------------------------------------------------------------------------------------
+    # reading a message ----------------------------------------------------------------------------
 
     def _receive(self, name: str, data: bytes, token: Any) -> None:
         try:
@@ -176,72 +322,176 @@ class CustomsSimulator:
         return "" if verification.ok else f"1001 数字签名无效: {verification.reason}"
 
     def _answer(self, name: str, token: Any, message: ceb.Message) -> None:
-        receipt_type, _ = RECEIPT_OF[message.message_type]
-        first = [self._return(doc, "2", f"新增申报成功[{doc.get('guid')}]") for doc in message.documents]
-        if not self.faults.reorder:
-            self._write(f"{receipt_type}Message_{message.guid}_2.xml", receipt_type, message.guid + "/2", first)
-            first = []
-        finals = [self._final(doc, message.guid) for doc in message.documents]
-        self.pending[name] = (time.monotonic() + self.accept_delay, token, finals, message.guid, first)
+        """Decide every document (or find the decision of an earlier run), make it durable, send the 2s and
+        schedule the rest."""
+        doc_type = documents.of_message(message.message_type)
+        replies = [self._reply(doc_type, doc, message.guid) for doc in message.documents]
+        self.ledger.save()
+        answer = Answer(name, token, message.guid, doc_type.receipt, replies)
+        first = self._stage(answer)
+        if self.faults.reorder:
+            answer.held = first
+        else:
+            self._send_all(first)
+        answer.due = time.monotonic() + self.accept_delay
+        self.pending[name] = answer
         if self.accept_delay <= 0:
             self._finish_due()
 
-    def _final(self, doc: dict[str, str], message_guid: str) -> dict[str, str]:
-        problems = [f"{e.field}: {e.message_zh}" for e in rules.check_import_order(doc)]
-        key = f"{doc.get('ebpCode')}/{doc.get('orderNo')}"
-        if self.accepted.get(key, message_guid) != message_guid:
-            problems.append(f"订单编号[{doc.get('orderNo')}]已存在，重复申报")
-        if self.faults.reject_order and self.faults.reject_order in str(doc.get("orderNo")):
-            problems.append("模拟退单: 订单编号命中退单规则 (simulated rejection)")
-        elif self.faults.hits(self.faults.reject):
-            problems.append("模拟退单 (simulated random rejection)")
-        if problems:
-            return self._return(doc, "100", "; ".join(problems)[:1000])
-        self._remember(key, message_guid)
-        return self._return(doc, "120", "海关入库成功")
+    def _reply(self, doc_type: DocumentType, doc: dict[str, Any], message_guid: str) -> Reply:
+        key = "/".join(doc_type.key_of(doc))
+        decided = self.ledger.decided.get((message_guid, doc_type.message, key))
+        if decided is None:
+            decided = self._decide(doc_type, doc, message_guid, key)
+            self.ledger.record(decided)
+        node = {k: str(v) for k, v in doc.items()
+                if k in RECEIPT_FIELDS[doc_type.receipt] and k not in ANSWER_FIELDS and v not in (None, "")}
+        steps = [clearance.Step(*step) for step in decided["plan"]]
+        invt_no = decided["numbers"].get("invtNo") or decided["facts"].get("invtNo", "")
+        return Reply(doc_type.message, node | {"guid": str(doc.get("guid"))}, steps, invt_no, decided["time"])
 
-    def _remember(self, key: str, message_guid: str) -> None:
-        if key not in self.accepted:
-            self.accepted[key] = message_guid
-            with open(self.accepted_file, "a", encoding="utf-8") as handle:
-                handle.write(f"{key} {message_guid}\n")
+    # customs' decisions ---------------------------------------------------------------------------
+
+    def _decide(self, doc_type: DocumentType, doc: dict[str, Any], message_guid: str, key: str) -> dict[str, Any]:
+        """One document's decision as a ledger entry: accepted or not, the receipts to send, the numbers assigned and
+        the facts customs keeps."""
+        moment = datetime.now(SHANGHAI)
+        number = str(doc.get(doc_type.number) or "")
+        held = self.ledger.held.get((doc_type.message, key))
+        if held and held["message"] != message_guid:
+            decision = clearance.duplicate(doc_type.message, number)
+        else:
+            decision = self._check(doc_type.message, doc, moment.year)
+        if decision.accepted:
+            decision = self._fault(number) or decision
+        numbers = self._numbers(doc_type, doc, decision.accepted, moment)
+        inspected = doc_type.message == "CEB621" and decision.accepted and self.faults.hits(self.faults.inspect)
+        plan = clearance.receipts(doc_type.message, decision, numbers, str(doc.get("guid")), inspected)
+        return {"r": "decided", "message": message_guid, "type": doc_type.message, "key": key,
+                "accepted": decision.accepted, "year": moment.year, "time": _stamp(moment), "numbers": numbers,
+                "facts": clearance.kept(doc_type.message, doc) if decision.accepted else {},
+                "plan": [[s.status, s.info, s.numbers] for s in plan]}
+
+    def _check(self, message_type: str, doc: dict[str, Any], year: int) -> clearance.Decision:
+        if message_type == "CEB311":
+            return clearance.check_order(doc)
+        if message_type == "CEB513":
+            return clearance.check_delivery(doc, self.ledger.facts(WAYBILL, doc))
+        if message_type == "CEB621":
+            used = self.ledger.used[(str(doc.get("buyerIdNumber") or ""), year)]
+            return clearance.check_inventory(doc, *self.ledger.documents_of(doc), used=used)
+        if message_type == "CEB623":
+            return clearance.check_cancellation(doc, self.ledger.inventories.get(str(doc.get("invtNo"))))
+        if message_type == "CEB625":
+            return clearance.check_return(doc, self.ledger.inventories.get(str(doc.get("invtNo"))))
+        return clearance.ACCEPTED
+
+    def _fault(self, number: str) -> clearance.Decision | None:
+        if self.faults.reject_order and self.faults.reject_order in number:
+            return clearance.refused("100", "模拟退单: 编号命中退单规则 (simulated rejection)")
+        if self.faults.hits(self.faults.reject):
+            return clearance.refused("100", "模拟退单 (simulated random rejection)")
+        return None
+
+    def _numbers(self, doc_type: DocumentType, doc: dict[str, Any], accepted: bool,
+                 moment: datetime) -> dict[str, str]:
+        """The numbers customs assigns: a preNo to every document whose receipt carries one, an invtNo to an
+        accepted inventory, an rkdNo to accepted warehouse entry details."""
+        serial = self.ledger.serials
+        customs_code = str(doc.get("customsCode") or "")
+        numbers = {}
+        if "preNo" in RECEIPT_FIELDS[doc_type.receipt]:
+            numbers["preNo"] = clearance.pre_no(moment.date(), serial["preNo"] + 1)
+        if accepted and doc_type.message == "CEB621":
+            numbers["invtNo"] = clearance.invt_no(customs_code, moment.year, serial["invtNo"] + 1)
+        if accepted and doc_type.message == "CEB711":
+            numbers["rkdNo"] = clearance.rkd_no(customs_code, moment.date(), serial["rkdNo"] + 1)
+        return numbers
+
+    # sending the receipts -------------------------------------------------------------------------
 
     def _finish_due(self) -> int:
-        now = time.monotonic()
-        due = [name for name, (at, *_rest) in self.pending.items() if at <= now]
-        for name in due:
-            _, token, finals, guid, held_first = self.pending.pop(name)
-            for final, first in zip(finals, held_first, strict=False):  # a final must be newer than its 2
-                final["returnTime"] = max(final["returnTime"], _later(first["returnTime"]))
-            self._write(f"CEB312Message_{guid}_final.xml", "CEB312", guid + "/final", finals)
-            if held_first:  # reorder: the 2, stamped earlier, arrives after the final
-                self._write(f"CEB312Message_{guid}_2.xml", "CEB312", guid + "/2", held_first)
-            self._done(token)
-        return len(due)
+        """Send the next stage of every answer due; with no accept_delay, every stage at once."""
+        done = 0
+        while due := [a for a in self.pending.values() if a.due <= time.monotonic()]:
+            for answer in due:
+                self._send_all(self._stage(answer))
+                done += 1
+                if answer.stage < answer.stages:
+                    answer.due = time.monotonic() + self.accept_delay
+                    continue
+                self._send_all(answer.held)  # reorder: the 2s, stamped first, arrive last
+                del self.pending[answer.name]
+                self._done(answer.token)
+        return done
 
-    def _return(self, doc: dict[str, str], status: str, info: str) -> dict[str, str]:
-        return {"guid": str(doc.get("guid")), "ebpCode": str(doc.get("ebpCode")), "ebcCode": str(doc.get("ebcCode")),
-                "orderNo": str(doc.get("orderNo")), "returnStatus": status, "returnTime": _stamp(),
-                "returnInfo": info}
+    def _stage(self, answer: Answer) -> list[Outgoing]:
+        """The receipt messages of an answer's next stage, its effects recorded and saved first."""
+        k = answer.stage
+        answer.stage += 1
+        nodes: list[dict[str, Any]] = []
+        bills: dict[str, list[dict[str, Any]]] = {"CEB816": [], "CEB818": []}
+        for reply in answer.replies:
+            if k >= len(reply.steps) or self._stopped(reply, k):
+                continue
+            step = reply.steps[k]
+            reply.stamp = _next_stamp(reply.stamp) if k else reply.stamp
+            nodes.append(reply.node | step.numbers | {"returnStatus": step.status, "returnTime": reply.stamp,
+                                                      "returnInfo": step.info})
+            if k:
+                self._effects(reply, step, bills)
+        self.ledger.save()
+        seed = f"{answer.guid}/s{k}"
+        out = [(f"{answer.receipt}Message_{answer.guid}_s{k}.xml", answer.receipt, seed, nodes)] if nodes else []
+        return out + [(f"{kind}Message_{answer.guid}_s{k}.xml", kind, f"{seed}/{kind}", docs)
+                      for kind, docs in bills.items() if docs]
+
+    def _stopped(self, reply: Reply, k: int) -> bool:
+        """An inventory cancelled meanwhile gets none of its remaining receipts."""
+        inventory = self.ledger.inventories.get(reply.invt_no) if reply.message_type == "CEB621" else None
+        return k > 0 and inventory is not None and inventory["status"] == statuses.CANCELLED
+
+    def _effects(self, reply: Reply, step: clearance.Step, bills: dict[str, list[dict[str, Any]]]) -> None:
+        """What sending a receipt does at customs: an inventory's status moves (released: its tax bill is issued);
+        an approved cancellation voids the tax bill of its inventory."""
+        inventory = self.ledger.inventories.get(reply.invt_no)
+        if inventory is None:
+            return
+        if reply.message_type == "CEB621":
+            self.ledger.record({"r": "state", "invtNo": reply.invt_no, "status": step.status})
+            if step.status == "800":
+                bills["CEB816"].append(self._tax_bill(inventory, reply.stamp))
+        elif reply.message_type == "CEB623" and step.status == "399" and inventory.get("taxNo"):
+            stamp = max(reply.stamp, _later(inventory["taxTime"]))
+            bills["CEB818"].append(clearance.tax_status(inventory, "3", stamp, _guid(f"tax/{inventory['taxNo']}/3")))
+
+    def _tax_bill(self, inventory: dict[str, Any], stamp: str) -> dict[str, Any]:
+        if not inventory.get("taxNo"):
+            self.ledger.record({"r": "taxed", "invtNo": inventory["invtNo"],
+                                "taxNo": clearance.tax_no(inventory["invtNo"]), "time": stamp})
+        number = inventory["taxNo"]
+        return clearance.tax_bill(inventory, number, self.rates, inventory["taxTime"], _guid(f"tax/{number}"))
+
+    def _send_all(self, messages: list[Outgoing]) -> None:
+        for name, message_type, seed, docs in messages:
+            self._write(name, message_type, seed, docs)
 
     def _format_error(self, name: str, token: Any, msg_type: str, guid: str, info: str, data: bytes) -> None:
         log.info("simulator answers CEB900 for %s: %s", name, info)
-        doc = {"guid": guid or str(uuid5(NAMESPACE_URL, name)).upper(), "returnStatus": "-1",
+        doc = {"guid": guid or _guid(name), "returnStatus": "-1",
                "returnInfo": info[:5000], "returnTime": _stamp(), "oriCopMsgId": guid,
                "oriMessageType": msg_type[:15], "oriBizMessage": data.decode("utf-8", "replace")}
         self._write(f"CEB900Message_{Path(name).stem}.xml", "CEB900", name + "/900", [doc])
         self._done(token)
 
-    def _write(self, name: str, message_type: str, seed: str, documents: list[dict[str, str]]) -> None:
-        guid = str(uuid5(NAMESPACE_URL, f"receipt/{seed}")).upper()
-        data = ceb.to_bytes(ceb.build(message_type, documents, {}, guid))
+    def _write(self, name: str, message_type: str, seed: str, documents: list[dict[str, Any]]) -> None:
+        data = ceb.to_bytes(ceb.build(message_type, documents, {}, _guid(f"receipt/{seed}")))
         self._send(name, data)
         if self.faults.hits(self.faults.duplicate):
             log.info("simulator sends %s twice on purpose", name)
             self._send(Path(name).stem + "_dup.xml", data)
 
 
-def _later(stamp: str) -> str:
-    """One millisecond after a returnTime."""
-    moment = datetime.strptime(stamp, "%Y%m%d%H%M%S%f") + timedelta(milliseconds=1)
-    return _stamp(moment)
+def _guid(seed: str) -> str:
+    """A 36-character upper-case guid, the same for the same seed (so a replayed answer is the same message)."""
+    return str(uuid5(NAMESPACE_URL, seed)).upper()

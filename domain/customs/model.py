@@ -61,7 +61,8 @@ class ImportOrder(Aggregate):
         """Record a customs receipt once; only a receipt newer than the current one changes the status."""
         if receipt.key in {r["key"] for r in self.receipts}:
             return False
-        supersedes = newer_than(receipt, self.status_time, self._customs_status)
+        supersedes = newer_than(receipt, self.status_time, self._customs_status) and \
+            statuses.legal_move("CEB311", self._customs_status, receipt.return_status)
         self._receipt_applied(receipt=receipt.as_dict(), supersedes=supersedes)
         return True
 

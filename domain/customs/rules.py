@@ -56,7 +56,7 @@ class DeclarationRejected(Exception):
         self.errors = list(errors)
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -74,7 +74,7 @@ def to_decimal(value: Any) -> Decimal | None:
 def check_field(path: str, value: Any, spec: FieldSpec) -> FieldError | None:
     """Required, length and number shape of one value against its XSD field spec."""
     label = spec.label_zh or spec.name
-    if _blank(value):
+    if is_blank(value):
         return FieldError(path, "required", f"{label}({spec.name})为必填项", f"{spec.name} is required") \
             if spec.required else None
     if spec.kind in ("decimal", "int"):
@@ -118,9 +118,10 @@ def check_fields(document: dict[str, Any], specs: Iterable[FieldSpec], prefix: s
     return [e for e in errors if e is not None]
 
 
-def _fixed(doc: dict[str, Any], path: str, name: str, expected: str, zh: str) -> FieldError | None:
+def fixed(doc: dict[str, Any], path: str, name: str, expected: str, zh: str) -> FieldError | None:
+    """A value the specification fixes (currency 142, orderType I ...); an empty one is the XSD rules' business."""
     value = doc.get(name)
-    if _blank(value) or str(value) == expected:
+    if is_blank(value) or str(value) == expected:
         return None
     return FieldError(path + name, "fixed_value", f"{zh}({name})必须填写{expected}", f"{name} must be {expected}")
 
@@ -128,9 +129,9 @@ def _fixed(doc: dict[str, Any], path: str, name: str, expected: str, zh: str) ->
 def check_import_order(order: dict[str, Any]) -> list[FieldError]:
     """订单 CEB311 business rules: amounts add up, fixed codes, numbered lines."""
     errors = [e for e in (
-        _fixed(order, "", "orderType", "I", "订单类型"),
-        _fixed(order, "", "currency", "142", "币制"),
-        _fixed(order, "", "buyerIdType", "1", "订购人证件类型"),
+        fixed(order, "", "orderType", "I", "订单类型"),
+        fixed(order, "", "currency", "142", "币制"),
+        fixed(order, "", "buyerIdType", "1", "订购人证件类型"),
         _check_paid(order),
     ) if e]
     lines = order.get("orderList") or []
@@ -141,7 +142,7 @@ def check_import_order(order: dict[str, Any]) -> list[FieldError]:
         errors.append(FieldError("orderList", "max_items", "订单商品不能超过99条",
                                  "an order has at most 99 goods lines"))
     for index, line in enumerate(lines, start=1):
-        errors.extend(_check_line(line, index))
+        errors.extend(check_goods_line(line, index))
     return errors
 
 
@@ -159,16 +160,23 @@ def _check_paid(order: dict[str, Any]) -> FieldError | None:
                       f"acturalPaid must equal goodsValue + freight + taxTotal - discount = {expected}, got {paid}")
 
 
-def _check_line(line: dict[str, Any], index: int) -> list[FieldError]:
-    path = f"orderList[{index}]."
-    errors = [e for e in (_fixed(line, path, "currency", "142", "币制"),) if e]
-    gnum = to_decimal(line.get("gnum"))
-    if gnum is not None and gnum != index:
-        errors.append(FieldError(path + "gnum", "sequence", f"商品序号(gnum)应为{index}，从1开始连续编号",
-                                 f"gnum must be {index}: lines are numbered 1..n"))
+def check_goods_line(line: dict[str, Any], index: int, list_name: str = "orderList") -> list[FieldError]:
+    """A goods line of an order (CEB311) or inventory (CEB621): currency 142, numbered by its position, and
+    totalPrice = qty x price (RULES.md 2.2, 2.4)."""
+    path = f"{list_name}[{index}]."
+    errors = [e for e in (fixed(line, path, "currency", "142", "币制"), check_gnum(line, index, path)) if e]
     qty, price, total = (to_decimal(line.get(n)) for n in ("qty", "price", "totalPrice"))
     if None not in (qty, price, total) and qty * price != total:  # type: ignore[operator]
         errors.append(FieldError(path + "totalPrice", "line_total",
                                  f"总价(totalPrice)应为 数量×单价 = {qty * price}，实际填写 {total}",  # type: ignore[operator]
                                  f"totalPrice must equal qty x price = {qty * price}, got {total}"))  # type: ignore[operator]
     return errors
+
+
+def check_gnum(line: dict[str, Any], index: int, path: str) -> FieldError | None:
+    """Lines are numbered 1..n in their order (gnum 从1开始连续编号)."""
+    gnum = to_decimal(line.get("gnum"))
+    if gnum is None or gnum == index:
+        return None
+    return FieldError(path + "gnum", "sequence", f"商品序号(gnum)应为{index}，从1开始连续编号",
+                      f"gnum must be {index}: lines are numbered 1..n")

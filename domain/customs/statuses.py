@@ -1,11 +1,13 @@
 """Statuses of a declaration: the platform's own before customs answers, then customs' returnStatus."""
 
+DRAFT = "draft"  # 暂存: saved by the declarant, not declared yet (domain/customs/drafts.py)
 DECLARED = "declared"  # 已提交: recorded, message not yet built
 PREPARED = "prepared"  # 已生成报文: signed message built, waiting for the transport
 SENT = "sent"  # 已发送: written to the customs node transport
 CANCELLED = "cancelled"  # 已撤销: an inventory whose cancellation (CEB623) customs approved
 
 LABELS: dict[str, tuple[str, str]] = {
+    DRAFT: ("暂存", "Draft"),
     DECLARED: ("已提交", "Submitted"),
     PREPARED: ("已生成报文", "Message built"),
     SENT: ("已发送", "Sent"),
@@ -30,11 +32,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "899": ("结关", "Cleared"),
 }
 FORMAT_ERROR = ("报文格式错误", "Message format error")
+PROCESSING_ERROR = ("海关处理失败", "Refused by customs processing")
 
 
 def label(status: str, lang: str = "zh-CN") -> str:
-    """The display name of a status in the user's language; negative codes are processing errors."""
-    zh, en = LABELS.get(status) or (FORMAT_ERROR if status.startswith("-") else (status, status))
+    """The display name of a status in the user's language. Negative codes are processing errors: the short ones
+    (-1 ...) are CEB900 format errors, the six-digit ones business refusals such as -621005 (RULES.md 1.2)."""
+    if status in LABELS:
+        zh, en = LABELS[status]
+    elif status.startswith("-"):
+        zh, en = (PROCESSING_ERROR if len(status) > 4 else FORMAT_ERROR)
+        zh, en = f"{zh} {status}", f"{en} {status}"
+    else:
+        zh, en = status, status
     return en if lang == "en" else zh
 
 
@@ -62,10 +72,17 @@ INVENTORY_MOVES: dict[str, set[str]] = {
 }
 
 
+ACCEPTED = {"120", "399", "800", "899"}
+
+
 def legal_move(message_type: str, current: str, new: str) -> bool:
-    """May a receipt move a document from its current customs status to `new`? Only inventories (CEB621) have a
-    state machine; other documents take any newer receipt. Before customs' first final answer anything goes."""
-    if message_type != "CEB621" or current in _OPEN or current.startswith("-"):
+    """May a receipt move a document from its current customs status to `new`? Inventories (CEB621) follow the
+    state machine above. Other documents take any newer receipt, except that an accepted one is not turned into a
+    refusal by a processing error (e.g. -301010 "已存在相同编号的订单" answering a second copy of it). Before customs'
+    first final answer anything goes."""
+    if message_type != "CEB621":
+        return not (current in ACCEPTED and new.startswith("-"))
+    if current in _OPEN or current.startswith("-"):
         return True
     if new in _OPEN:
         return False

@@ -73,3 +73,16 @@ def test_the_states_customs_takes_cancellations_and_returns_in():
     assert statuses.legal_move("CEB621", "", "800") and statuses.legal_move("CEB621", "2", "120")
     assert "800" in statuses.CANCELLABLE and "899" not in statuses.CANCELLABLE
     assert statuses.RETURNABLE == {"800", "899"}
+
+
+def test_an_accepted_document_is_not_undone_by_the_refusal_of_a_second_copy():
+    doc = inventory("CEB411")
+    doc.apply_receipt(receipt("120", "20261125100000100"))
+    doc.apply_receipt(receipt("-401007", "20261125100000900", "已存在相同编号的支付单"))
+    assert doc.status == "120" and len(doc.receipts) == 2
+
+
+def test_business_refusals_and_format_errors_have_their_own_labels():
+    assert statuses.label("-621005") == "海关处理失败 -621005"
+    assert statuses.label("-621005", "en") == "Refused by customs processing -621005"
+    assert statuses.label("-1") == "报文格式错误 -1"
