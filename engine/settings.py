@@ -34,6 +34,7 @@ class Settings:
     amqp_receipt_queue: str = "cbec.customs.receipts"
     delivery_max_attempts: int = 8  # then the message is dead-lettered
     delivery_retry_base: float = 5.0  # seconds before the first retry, doubled each attempt (at most an hour)
+    customs179_url: str = ""  # I13: customs' realTimeDataUpload; empty: the simulator's, when it runs
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +62,7 @@ class Settings:
             amqp_receipt_queue=env.get("CBEC_AMQP_RECEIPT_QUEUE", "cbec.customs.receipts"),
             delivery_max_attempts=int(env.get("CBEC_DELIVERY_MAX_ATTEMPTS", "8")),
             delivery_retry_base=float(env.get("CBEC_DELIVERY_RETRY_BASE", "5")),
+            customs179_url=env.get("CBEC_CUSTOMS179_URL", ""),
         )
         settings.check()
         return settings
