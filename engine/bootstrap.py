@@ -6,21 +6,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from adapters.customs.filebox import FileBox
 from adapters.customs.simulator import CustomsSimulator, Faults
+from domain.customs import tax
 from domain.customs.documents import IMPORT_TYPES, ORDER
-from domain.customs.model import Declaration
+from domain.customs.model import Declaration, ImportOrder
 from engine.audit import Audit
 from engine.audit import attach as attach_audit
 from engine.catalog import Catalog
 from engine.declarations import Declarations
+from engine.document_queries import DocumentQueries
+from engine.drafts import Drafts
 from engine.enterprises import Enterprises
 from engine.identity import Identity
 from engine.imports import ImportOrders
+from engine.payment_data import attach as attach_payment_data
 from engine.processors import ApplyReceipts, DeliverMessages, PrepareMessages, RetryDeliveries
 from engine.queries import OrderQueries
 from engine.reference import ReferenceData
@@ -31,6 +38,7 @@ from engine.signers import Signers
 from engine.store import EventStore, open_store
 from projections.db import Database
 from projections.documents import ImportDocumentsView
+from projections.drafts import DraftsView
 from projections.import_orders import ImportOrdersView
 from projections.messages import MessagesView
 from projections.reference import ReferenceView
@@ -62,6 +70,11 @@ class Platform:
     messages_view: MessagesView | None = None  # X3/X5: message tracking, dead letters
     documents_view: ImportDocumentsView | None = None  # I3-I12: every import document, tax bills, general query
     declarations: dict[str, Declarations] = field(default_factory=dict)  # I3-I11: by message type (CEB621 ...)
+    payment_data: Any = None  # I13: 海关179 data requests, payment raw data, uploads (engine/payment_data.py)
+    payment_data_view: Any = None
+    drafts_view: DraftsView | None = None  # I3-I11: 暂存 drafts and declaration batches
+    drafts: Drafts | None = None
+    document_queries: DocumentQueries | None = None  # I4-I11: one document, tax preview, tax bills
 
     def close(self) -> None:
         self.runner.stop()
@@ -109,6 +122,7 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     receipts = ApplyReceipts(store, transport)
     messages_view = MessagesView(readmodels, store)
     documents_view = ImportDocumentsView(readmodels, store)
+    drafts_view = DraftsView(readmodels, store)
     deliver = DeliverMessages(store, transport, settings.dxp_envelope, max_attempts=settings.delivery_max_attempts,
                               retry_base=settings.delivery_retry_base)
     steps = [
@@ -117,13 +131,14 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
         ("receipts", receipts.run_once),
         ("projection:import_orders", view.run_once),
         ("projection:import_documents", documents_view.run_once),
+        ("projection:import_drafts", drafts_view.run_once),
         ("projection:reference", reference.view.run_once),
         ("projection:messages", messages_view.run_once),
         ("retry-deliveries", RetryDeliveries(deliver, messages_view.due).run_once),
     ]
     simulator = None
     if with_simulator:
-        simulator = make_simulator(settings, faults)
+        simulator = make_simulator(settings, faults, reference)
         steps.insert(2, ("customs-sim", simulator.run_once))
     log_view = SystemLogView(readmodels, store)
     steps.append(("projection:system_log", log_view.run_once))
@@ -141,11 +156,17 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     platform.declarations = {"CEB311": import_orders} | {
         t.message: Declarations(store, catalog, t, codes=reference, linked=linked)
         for t in IMPORT_TYPES if t is not ORDER}
+    platform.drafts_view = drafts_view
+    platform.drafts = Drafts(store, platform.declarations, drafts_view, documents_view)
+    platform.document_queries = DocumentQueries(store, documents_view, reference)
+    platform.payment_data = attach_payment_data(platform)
+    platform.payment_data_view = platform.payment_data.view
     return platform
 
 
 class LinkedDocuments:
-    """What a cancellation or a return refers to, found through the read model, loaded from the event store."""
+    """What a declaration refers to (the inventory of a cancellation or a return, the order of an inventory) and
+    a buyer's earlier inventories (the annual limit), found through the read model, loaded from the event store."""
 
     def __init__(self, store: EventStore, view: ImportDocumentsView):
         self.store, self.view = store, view
@@ -154,6 +175,19 @@ class LinkedDocuments:
         self.view.run_once()
         found = self.view.inventory_id(invt_no) if invt_no else None
         return self.store.repository.get(UUID(found)) if found else None
+
+    def order(self, ebp_code: str, order_no: str) -> ImportOrder | None:
+        try:
+            return self.store.repository.get(ImportOrder.create_id(ebp_code, order_no))
+        except AggregateNotFoundError:
+            return None
+
+    def used_amount(self, buyer_id_number: str, year: int) -> Decimal:
+        """Measured like customs measures the limits (tax.transaction_value: goods, freight and insurance), on the
+        inventories as declared."""
+        self.view.run_once()
+        inventories = (self.store.repository.get(UUID(i)) for i in self.view.counted_inventories(buyer_id_number, year))
+        return sum((tax.transaction_value(inventory.document) for inventory in inventories), Decimal(0))
 
 
 def make_transport(settings: Settings, box: FileBox) -> Any:
@@ -165,13 +199,19 @@ def make_transport(settings: Settings, box: FileBox) -> Any:
     return AmqpTransport(settings.amqp_url, settings.amqp_out_queue, settings.amqp_receipt_queue)
 
 
-def make_simulator(settings: Settings, faults: str) -> CustomsSimulator:
+def make_simulator(settings: Settings, faults: str, reference: ReferenceData | None = None) -> CustomsSimulator:
+    """The customs node simulator on the platform's transport; it taxes with the HS rates of the reference data."""
+    def rates(gcode: str) -> tax.Rates | None:
+        entry = reference.index().entry("hs_codes", gcode) if reference is not None else None
+        return tax.rates_from(entry.attrs if entry is not None else None)
+
     if settings.transport != "amqp":
-        return CustomsSimulator(settings.boxes_dir, Faults.parse(faults), settings.sim_accept_delay)
+        return CustomsSimulator(settings.boxes_dir, Faults.parse(faults), settings.sim_accept_delay, rates=rates)
     from adapters.customs.amqp_simulator import AmqpCustomsSimulator
 
     return AmqpCustomsSimulator(settings.boxes_dir, settings.amqp_url, settings.amqp_out_queue,
-                                settings.amqp_receipt_queue, Faults.parse(faults), settings.sim_accept_delay)
+                                settings.amqp_receipt_queue, Faults.parse(faults), settings.sim_accept_delay,
+                                rates=rates)
 
 
 def data_path(settings: Settings, *parts: str) -> Path:

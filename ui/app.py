@@ -12,11 +12,16 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from engine.bootstrap import Platform
-from ui.routers import admin, admin_reference, api, auth, declarant, declarant_batch, health, reference_api
+from ui.routers import admin, admin_reference, api, auth, declarant, declarant_batch, health, reference_api, tax_bills
 from ui.routers import audit as audit_console
 from ui.routers import dashboards as dashboards_console
+from ui.routers import documents as document_pages
+from ui.routers import documents_api as document_api
+from ui.routers import documents_batch as document_batches
 from ui.routers import exports as list_exports
+from ui.routers import general_query as query_console
 from ui.routers import messages as message_console
+from ui.routers import payment179 as payment179_console
 from ui.security import PUBLIC, NotLoggedIn, client_address
 
 HERE = Path(__file__).parent
@@ -32,8 +37,10 @@ def create_app(platform: Platform) -> FastAPI:
                               "nonce and the SHA-256 of the body, joined by newlines).")
     app.state.platform = platform
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for router in (auth, api, list_exports, declarant, declarant_batch, health, reference_api, admin_reference, admin,
-                   audit_console, dashboards_console, message_console):
+    # documents and documents_batch before declarant: /declarant/orders/drafts ... are not order numbers
+    for router in (auth, api, document_api, list_exports, document_pages, document_batches, tax_bills, declarant,
+                   declarant_batch, health, reference_api, admin_reference, admin, audit_console, dashboards_console,
+                   message_console, query_console, payment179_console):
         app.include_router(router.router)
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     app.middleware("http")(_system_log)

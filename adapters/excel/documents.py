@@ -1,6 +1,7 @@
 """Excel templates of declarations with a head and lines (订单 CEB311 ...): one sheet for heads, one for
 lines, Chinese column names with the XSD field name (``订单编号 orderNo``), so a filled template reads back
-into the platform's JSON shape. Lines are tied to their head by the key column (orderNo)."""
+into the platform's JSON shape. Lines are tied to their head by the key column (orderNo). Documents without lines
+(支付单 CEB411 ...) have the heads sheet only, and their key may be left empty (the platform numbers them)."""
 
 from __future__ import annotations
 
@@ -52,17 +53,17 @@ def template(head: Sequence[Field], lines: Sequence[Field], key: str, list_key: 
     book = Workbook()
     heads = book.active
     heads.title = HEADS
-    line_sheet = book.create_sheet(LINES)
     key_spec = next(s for s in head if s.name == key)
-    heads.append([_title(s) for s in head])
-    line_sheet.append([_title(key_spec)] + [_title(s) for s in lines])
-    for sheet, specs in ((heads, head), (line_sheet, [key_spec, *lines])):
+    sheets = [(heads, list(head))] + ([(book.create_sheet(LINES), [key_spec, *lines])] if lines else [])
+    for sheet, specs in sheets:
+        sheet.append([_title(s) for s in specs])
         for cell, spec in zip(sheet[1], specs, strict=True):
             cell.font = Font(bold=spec.required)
     for document in examples:
         heads.append([_cell(document.get(s.name)) for s in head])
-        for line in document.get(list_key) or []:
-            line_sheet.append([_cell(document.get(key))] + [_cell(line.get(s.name)) for s in lines])
+        for line_sheet, _ in sheets[1:]:
+            for line in document.get(list_key) or []:
+                line_sheet.append([_cell(document.get(key))] + [_cell(line.get(s.name)) for s in lines])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -81,14 +82,14 @@ def read(data: bytes, head: Sequence[Field], lines: Sequence[Field], key: str, l
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
         raise WorkbookError(f"无法读取Excel文件 not a readable .xlsx file: {error}") from error
     try:
-        if HEADS not in book.sheetnames or LINES not in book.sheetnames:
+        if HEADS not in book.sheetnames or lines and LINES not in book.sheetnames:
             raise WorkbookError(f"工作簿需要“{HEADS}”和“{LINES}”两张表，请使用下载的模板 "
                                 f"the workbook needs the sheets '{HEADS}' and '{LINES}': use the template")
         head_rows = _rows(book[HEADS], head)
-        line_rows = _rows(book[LINES], [*head, *lines])
+        line_rows = _rows(book[LINES], [*head, *lines]) if lines else []
     finally:
         book.close()
-    return _assemble(head_rows, line_rows, key, list_key, {s.name for s in lines})
+    return _assemble(head_rows, line_rows, key, list_key if lines else "", {s.name for s in lines})
 
 
 def _rows(sheet: Any, specs: Sequence[Field]) -> list[tuple[int, dict[str, Any]]]:
@@ -113,10 +114,10 @@ def _assemble(heads: list[tuple[int, dict[str, Any]]], lines: list[tuple[int, di
     by_key: dict[str, dict[str, Any]] = {}
     for row, values in heads:
         number = str(values.get(key) or "").strip()
-        if not number or number in by_key:
+        if (not number and list_key) or (number and number in by_key):
             result.problems.append(RowProblem(HEADS, row, key, f"{key} 为空或重复", f"{key} is empty or repeated"))
             continue
-        document = {k: _text(v) for k, v in values.items()} | {list_key: []}
+        document = {k: _text(v) for k, v in values.items()} | ({list_key: []} if list_key else {})
         by_key[number] = document
         result.documents.append(document)
         result.rows.append(row)
