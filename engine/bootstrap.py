@@ -16,7 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 from adapters.customs.filebox import FileBox
 from adapters.customs.simulator import CustomsSimulator, Faults
 from domain.customs import tax
-from domain.customs.documents import IMPORT_TYPES, ORDER
+from domain.customs.documents import ALL_TYPES, ORDER
 from domain.customs.model import Declaration, ImportOrder
 from engine.audit import Audit
 from engine.audit import attach as attach_audit
@@ -155,7 +155,7 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     linked = LinkedDocuments(store, documents_view)
     platform.declarations = {"CEB311": import_orders} | {
         t.message: Declarations(store, catalog, t, codes=reference, linked=linked)
-        for t in IMPORT_TYPES if t is not ORDER}
+        for t in ALL_TYPES if t is not ORDER}
     platform.drafts_view = drafts_view
     platform.drafts = Drafts(store, platform.declarations, drafts_view, documents_view)
     platform.document_queries = DocumentQueries(store, documents_view, reference)

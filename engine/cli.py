@@ -64,8 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--data")
 
     generic = sub.add_parser("declare", help="declare import documents of any type from a JSON file (I3-I11)")
-    generic.add_argument("type", help="payments, waybills, deliveries, inventories, cancellations, returns, entries, "
-                                      "orders, or the message (CEB621 ...)")
+    generic.add_argument("type", help="a slug (payments, waybills, inventories, export-inventories, bags, arrivals, "
+                                      "departures, summaries ...) or the message (CEB621, CEB603 ...)")
     generic.add_argument("file", help="one document (JSON object) or a list of them; - for standard input")
     generic.add_argument("--data")
 

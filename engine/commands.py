@@ -195,7 +195,7 @@ def declare(args: Namespace) -> int:
 
     doc_type = documents.of_slug(args.type) or documents.BY_MESSAGE.get(args.type.upper())
     if doc_type is None:
-        known = ", ".join(t.slug for t in documents.IMPORT_TYPES)
+        known = ", ".join(t.slug for t in documents.ALL_TYPES)
         raise UserError(f"未知单证类型 unknown document type {args.type}; known: {known}")
     platform = _platform(args)
     try:

@@ -115,3 +115,118 @@ def buyer_id(n: int, birthday: str = "19900101") -> str:
     base = f"330102{birthday}{n % 1000:03d}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     return base + "10X98765432"[sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11]
+
+
+# --- export (#7) -------------------------------------------------------------------------------------------------
+EXPORT_ORDER_TYPES = {"9610": "E", "1210": "E", "9710": "B", "9810": "W"}  # RULES.md 2.3
+
+
+def export_purchase(order_no: str = "EXP20261125000001", mode: str = "9610", lines: int = 2,
+                    country: str = "502", gcode: str = "6109100021", price: Decimal = Decimal("12.50"),
+                    decl_date: str = "20261125") -> dict[str, dict[str, Any]]:
+    """One consistent export shipment (E1, E2, E6, E9): order (E B2C, B for 9710, W booking for 9810), receipt of
+    payment, waybill and inventory. 9810 orders come from an overseas platform without a customs code: "无"."""
+    logistics_no = f"EX{order_no[-18:]}"
+    ebp = {"code": "无", "name": "海外仓示范平台"} if mode == "9810" else DEMO
+    order_list = [{"gnum": i, "itemNo": f"EXSKU-{i:03d}", "itemName": f"纯棉针织T恤 {i}号", "barCode": "无",
+                   "unit": "011", "currency": "142", "qty": Decimal(4), "price": price, "totalPrice": price * 4}
+                  for i in range(1, lines + 1)]
+    goods = sum((line["totalPrice"] for line in order_list), Decimal(0))
+    order = {"orderType": EXPORT_ORDER_TYPES[mode], "orderNo": order_no, "ebpCode": ebp["code"],
+             "ebpName": ebp["name"], "ebcCode": DEMO["code"], "ebcName": DEMO["name"], "goodsValue": goods,
+             "freight": Decimal(0), "currency": "142", "orderList": order_list}
+    collection = {"ebpCode": ebp["code"], "ebpName": ebp["name"], "ebcCode": DEMO["code"], "ebcName": DEMO["name"],
+                  "orderNo": order_no, "payCode": PAYMENT["code"], "payName": PAYMENT["name"],
+                  "payNo": f"RC{order_no[-18:]}", "charge": goods, "currency": "142",
+                  "accountingDate": f"{decl_date}093000"}
+    waybill = {"logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"], "logisticsNo": logistics_no,
+               "freight": Decimal(0), "insuredFee": Decimal(0), "currency": "142", "grossWeight": Decimal("0.9"),
+               "packNo": 1, "goodsInfo": "纯棉针织T恤", "ebcCode": DEMO["code"], "ebcName": DEMO["name"]}
+    inventory: dict[str, Any] = {
+        "customsCode": CUSTOMS, "ebpCode": ebp["code"], "ebpName": ebp["name"], "orderNo": order_no,
+        "logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"], "logisticsNo": logistics_no,
+        "copNo": f"E{order_no[-19:]}", "ieFlag": "E", "portCode": CUSTOMS, "ieDate": decl_date,
+        "statisticsFlag": "B" if mode == "9610" else "A", "agentCode": DEMO["code"], "agentName": DEMO["name"],
+        "ebcCode": DEMO["code"], "ebcName": DEMO["name"], "ownerCode": DEMO["code"], "ownerName": DEMO["name"],
+        "tradeMode": mode, "trafMode": "5", "country": country, "POD": "LAX" if country == "502" else "TYO",
+        "freight": Decimal(0), "fCurrency": "142", "fFlag": "3", "insuredFee": Decimal(0), "iCurrency": "142",
+        "iFlag": "3", "wrapType": "2", "packNo": 1, "grossWeight": Decimal("0.9"), "netWeight": Decimal("0.8"),
+        "inventoryList": [
+            {"gnum": line["gnum"], "itemNo": line["itemNo"], "itemName": line["itemName"], "gcode": gcode,
+             "gname": line["itemName"], "gmodel": "棉100%|针织|男式", "barCode": "无", "country": country,
+             "currency": "142", "qty": line["qty"], "qty1": Decimal("0.4"), "unit": "011", "unit1": "035",
+             "price": line["price"], "totalPrice": line["totalPrice"]} for line in order_list]}
+    if mode == "1210":
+        inventory |= {"iacCode": SITE["code"], "iacName": SITE["name"], "emsNo": "T2928W000002"}
+        for line in inventory["inventoryList"]:
+            line["itemRecordNo"] = f"R{line['itemNo']}"
+    return {"order": order, "collection": collection, "waybill": waybill, "inventory": inventory}
+
+
+def bag(logistics_nos: list[str], bill_no: str = "999-87654321", invt_nos: list[str] | None = None) -> dict[str, Any]:
+    """清单总分单 (CEB607, E7): many parcels (waybill numbers) under one master waybill / bag."""
+    return {"customsCode": CUSTOMS, "agentCode": LOGISTICS["code"], "agentName": LOGISTICS["name"], "trafMode": "5",
+            "trafName": "CA987", "voyageNo": "20261126", "billNo": bill_no, "grossWeight": Decimal("0.9") *
+            len(logistics_nos), "logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"],
+            "msgCount": 1, "msgSeqNo": 1,
+            "wayBillList": [{"gnum": i, "totalPackageNo": "BAG0001", "logisticsNo": no}
+                            | ({"invtNo": invt_nos[i - 1]} if invt_nos else {})
+                            for i, no in enumerate(logistics_nos, start=1)]}
+
+
+def arrival(logistics_nos: list[str], bill_no: str = "999-87654321") -> dict[str, Any]:
+    """运抵单 (CEB507, E10): the supervised site reports the parcels arrived."""
+    return {"customsCode": CUSTOMS, "operatorCode": SITE["code"], "operatorName": SITE["name"], "ieFlag": "E",
+            "trafMode": "5", "billNo": bill_no, "domesticTrafNo": "浙A12345", "logisticsCode": LOGISTICS["code"],
+            "logisticsName": LOGISTICS["name"], "msgCount": 1, "msgSeqNo": 1,
+            "arrivalList": [{"gnum": i, "logisticsNo": no, "totalPackageNo": "BAG0001"}
+                            for i, no in enumerate(logistics_nos, start=1)]}
+
+
+def departure(logistics_nos: list[str], bill_no: str = "999-87654321",
+              leave_time: str = "20261126220000") -> dict[str, Any]:
+    """离境单 (CEB509, E8): the parcels left the country on a conveyance."""
+    return {"customsCode": CUSTOMS, "logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"],
+            "trafMode": "5", "trafName": "CA987", "voyageNo": "20261126", "billNo": bill_no, "leaveTime": leave_time,
+            "msgCount": 1, "msgSeqNo": 1,
+            "departureList": [{"gnum": i, "totalPackageNo": "BAG0001", "logisticsNo": no}
+                              for i, no in enumerate(logistics_nos, start=1)]}
+
+
+def summary(invt_nos: list[str], start: str = "", end: str = "") -> dict[str, Any]:
+    """汇总申请单 (CEB701, E3): the inventories (or a time window) to summarise into customs declarations."""
+    head = {"customsCode": CUSTOMS, "agentCode": DEMO["code"], "agentName": DEMO["name"], "ebcCode": DEMO["code"],
+            "ebcName": DEMO["name"], "declAgentCode": DEMO["code"], "declAgentName": DEMO["name"],
+            "summaryFlag": "1", "itemNameFlag": "1", "msgCount": 1, "msgSeqNo": 1,
+            "summaryApplyList": [{"invtNo": no} for no in invt_nos]}
+    return head | ({"startTime": start, "endTime": end} if start else {})
+
+
+def export_cancellation(invt_no: str, reason: str = "客户取消订单") -> dict[str, Any]:
+    """出口撤销申请单 (CEB605, E4)."""
+    return {"customsCode": CUSTOMS, "invtNo": invt_no, "reason": reason, "agentCode": DEMO["code"],
+            "agentName": DEMO["name"], "ebcCode": DEMO["code"], "ebcName": DEMO["name"]}
+
+
+def export_return(inventory: dict[str, Any], invt_no: str, qty: Decimal | None = None,
+                  reason: str = "境外消费者退货") -> dict[str, Any]:
+    """零售出口退货申请单 (CEB213, E5) of an export inventory customs numbered invt_no: every line, or qty of each."""
+    trade_mode = {"9610": "9661", "1210": "1261"}.get(str(inventory.get("tradeMode")))
+    return {"customsCode": CUSTOMS, "ebpCode": inventory["ebpCode"], "ebpName": inventory["ebpName"],
+            "ebcCode": inventory["ebcCode"], "ebcName": inventory["ebcName"], "logisticsNo": inventory["logisticsNo"],
+            "logisticsCode": inventory["logisticsCode"], "logisticsName": inventory["logisticsName"],
+            "invtNo": invt_no, "agentCode": DEMO["code"], "agentName": DEMO["name"], "billNo": "999-87654321",
+            "ieFlag": "I", "trafMode": "5", "trafName": "CA988", "portCode": CUSTOMS, "reason": reason,
+            "country": inventory["country"], "voyageNo": "20261201"} \
+        | ({"tradeMode": trade_mode} if trade_mode else {}) | {"invtRefundList": [
+            {"gnum": line["gnum"], "gcode": line["gcode"], "gname": line["gname"], "gmodel": line["gmodel"],
+             "qty": qty or line["qty"], "qty1": line["qty1"], "unit": line["unit"], "unit1": line["unit1"]}
+            for line in inventory["inventoryList"]]}
+
+
+def tally(logistics_no: str, invt_no: str = "", bill_no: str = "999-87654321") -> dict[str, Any]:
+    """出口退运理货明细单 (CEB215, E5): the site's tally of a returned parcel."""
+    return {"customsCode": CUSTOMS, "operatorCode": SITE["code"], "operatorName": SITE["name"],
+            "logisticsCode": LOGISTICS["code"], "logisticsName": LOGISTICS["name"], "logisticsNo": logistics_no,
+            "billNo": bill_no, "ieFlag": "I", "trafMode": "5", "trafName": "CA988", "voyageNo": "20261201",
+            "location": "退货区B01"} | ({"invtNo": invt_no} if invt_no else {})

@@ -161,7 +161,9 @@ class DeliverMessages:
 
     def wrap(self, message: CustomsMessage, data: bytes) -> bytes:
         sender = self.store.repository.get(Enterprise.create_id(message.sender))
-        return ceb.wrap_dxp(data, sender_id=sender.dxp_id, receiver_id=ceb.IMPORT_RECEIVER,
+        receiver = ceb.EXPORT_RECEIVER if documents.of_message(message.message_type).direction == "export" \
+            else ceb.IMPORT_RECEIVER
+        return ceb.wrap_dxp(data, sender_id=sender.dxp_id, receiver_id=receiver,
                             msg_type=f"{message.message_type}Message", cop_msg_id=message.guid,
                             created=message.prepared_at)
 

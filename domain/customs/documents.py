@@ -1,5 +1,6 @@
-"""The import document types (I3-I11) as one table: which message carries each, which receipt answers it, which
-fields identify it, which enterprise signs and sends it, and which feature (permission) it belongs to.
+"""The import (I3-I11) and export (E1-E10) document types as one table: which message carries each, which receipt
+answers it, which fields identify it, which enterprise signs and sends it, and which feature (permission) it
+belongs to.
 
 Everything generic (declaring, building, signing, sending, applying receipts, the read model, the consoles, the
 Excel templates, the API) reads this table instead of knowing a message type. Field names are the official XSD's.
@@ -29,6 +30,7 @@ class DocumentType:
     line_defaults: dict[str, str] = field(default_factory=dict)
     generated: tuple[str, ...] = ()  # numbers the platform makes up when the declarant leaves them empty
     search: tuple[str, ...] = ()  # further fields a search by text looks in
+    direction: str = "import"  # import (进口, receiver DXPEDCCEB0000002) or export (出口, DXPEDCCEB0000003)
 
     def permission(self, action: str) -> str:
         return f"{self.feature}:{action}"
@@ -75,11 +77,62 @@ ENTRY = DocumentType("CEB711", "entries", "入库明细单", "Warehouse entry de
                      head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("copNo",), search=("billNo",))
 
 IMPORT_TYPES: tuple[DocumentType, ...] = (ORDER, PAYMENT, WAYBILL, DELIVERY, INVENTORY, CANCELLATION, RETURN, ENTRY)
-BY_MESSAGE = {t.message: t for t in IMPORT_TYPES}
-BY_SLUG = {t.slug: t for t in IMPORT_TYPES}
-BY_RECEIPT = {t.receipt: t for t in IMPORT_TYPES}
+
+# --- export (#7, E1-E11): the 202205 export business-node messages --------------------------------------------
+_MSG = {"msgCount": "1", "msgSeqNo": "1"}  # one-part messages (RULES.md 2.0)
+EXPORT_ORDER = DocumentType("CEB303", "export-orders", "出口订单/订仓单", "Export order / booking", "E1", "ecommerce",
+                            "CEB304", ("ebpCode", "orderNo"), "ebcCode", ("ebcCode", "ebpCode"), "orderNo",
+                            head_defaults=_STANDARD | {"orderType": "E", "currency": "142"},
+                            line_defaults={"currency": "142"}, direction="export")
+COLLECTION = DocumentType("CEB403", "collections", "收款单", "Receipt of payment", "E9", "payment", "CEB404",
+                          ("ebcCode", "orderNo"), "payCode", ("payCode", "ebcCode", "ebpCode"), "orderNo",
+                          head_defaults=_STANDARD | {"currency": "142"}, search=("payNo",), direction="export")
+EXPORT_WAYBILL = DocumentType("CEB505", "export-waybills", "出口运单", "Export waybill", "E6", "logistics", "CEB506",
+                              ("logisticsCode", "logisticsNo"), "logisticsCode", ("logisticsCode", "ebcCode"),
+                              "logisticsNo", head_defaults=_STANDARD | {"currency": "142"}, direction="export")
+ARRIVAL = DocumentType("CEB507", "arrivals", "运抵单", "Arrival at the site", "E10", "site", "CEB508", ("copNo",),
+                       "operatorCode", ("operatorCode", "logisticsCode"), "copNo", per_message=1,
+                       head_defaults=_STANDARD | _MSG | {"ieFlag": "E"}, generated=("copNo",), search=("billNo",),
+                       direction="export")
+DEPARTURE = DocumentType("CEB509", "departures", "离境单", "Departure", "E8", "logistics", "CEB510", ("copNo",),
+                         "logisticsCode", ("logisticsCode",), "copNo", per_message=1, head_defaults=_STANDARD | _MSG,
+                         generated=("copNo",), search=("billNo", "voyageNo"), direction="export")
+EXPORT_INVENTORY = DocumentType("CEB603", "export-inventories", "出口清单", "Export inventory", "E2", "ecommerce",
+                                "CEB604", ("copNo",), "agentCode",
+                                ("ebcCode", "agentCode", "ebpCode", "logisticsCode", "ownerCode"), "copNo",
+                                head_defaults=_STANDARD | {"ieFlag": "E", "fFlag": "3", "iFlag": "3",
+                                                           "fCurrency": "142", "iCurrency": "142"},
+                                line_defaults={"currency": "142"}, generated=("copNo",),
+                                search=("orderNo", "logisticsNo", "invtNo"), direction="export")
+EXPORT_CANCELLATION = DocumentType("CEB605", "export-cancellations", "出口撤销申请单", "Export cancellation", "E4",
+                                   "ecommerce", "CEB606", ("copNo",), "agentCode", ("ebcCode", "agentCode"), "copNo",
+                                   head_defaults=_STANDARD, generated=("copNo",), search=("invtNo",),
+                                   direction="export")
+BAG = DocumentType("CEB607", "bags", "清单总分单", "Master/sub waybill bag", "E7", "logistics", "CEB608", ("copNo",),
+                   "agentCode", ("agentCode", "logisticsCode"), "copNo", per_message=1,
+                   head_defaults=_STANDARD | _MSG, generated=("copNo",), search=("billNo", "voyageNo"),
+                   direction="export")
+SUMMARY = DocumentType("CEB701", "summaries", "汇总申请单", "Summary application", "E3", "ecommerce", "CEB702",
+                       ("copNo",), "agentCode", ("ebcCode", "agentCode", "declAgentCode"), "copNo", per_message=1,
+                       head_defaults=_STANDARD | _MSG, generated=("copNo",), search=("sumNo",), direction="export")
+EXPORT_RETURN = DocumentType("CEB213", "export-returns", "出口退货申请单", "Export return", "E5", "ecommerce", "CEB214",
+                             ("coElNo",), "agentCode", ("ebcCode", "agentCode", "ebpCode", "logisticsCode"), "coElNo",
+                             head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("coElNo",),
+                             search=("invtNo", "logisticsNo"), direction="export")
+TALLY = DocumentType("CEB215", "export-tallies", "出口退运理货明细单", "Export return tally", "E5", "site", "CEB216",
+                     ("coElNo",), "operatorCode", ("operatorCode", "logisticsCode"), "coElNo",
+                     head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("coElNo",),
+                     search=("invtNo", "logisticsNo"), direction="export")
+
+EXPORT_TYPES: tuple[DocumentType, ...] = (EXPORT_ORDER, COLLECTION, EXPORT_WAYBILL, EXPORT_INVENTORY, BAG, ARRIVAL,
+                                          DEPARTURE, SUMMARY, EXPORT_CANCELLATION, EXPORT_RETURN, TALLY)
+ALL_TYPES = IMPORT_TYPES + EXPORT_TYPES
+BY_MESSAGE = {t.message: t for t in ALL_TYPES}
+BY_SLUG = {t.slug: t for t in ALL_TYPES}
+BY_RECEIPT = {t.receipt: t for t in ALL_TYPES}
 # messages customs sends on its own (not answers to a document of ours)
 TAX_BILL, TAX_STATUS = "CEB816", "CEB818"
+SUMMARY_RESULT = "CEB792"  # 汇总结果单: the customs declarations a summary application became
 
 
 def of_message(message_type: str) -> DocumentType:
