@@ -17,14 +17,27 @@ from eventsourcing.utils import get_topic
 from adapters import ceb
 from adapters.customs.transport import Transport, TransportDown
 from domain.customs import documents, policies, statuses
-from domain.customs.model import CustomsMessage, Declaration, ImportOrder, TaxBill
+from domain.customs.model import LINES, CustomsMessage, Declaration, ImportOrder, NumberIndex, TaxBill
 from domain.identity.model import Enterprise
 from engine import clock
 from engine.signers import Signers
 from engine.store import EventStore
 
 log = logging.getLogger(__name__)
+# a receipt that ends another document: (document type, status) -> its link to the ended one
+ENDS = {("CEB623", "399"): "inventory", ("CEB605", "399"): "inventory"}
+# numbers customs assigns that later customs messages name a document by (NumberIndex), by document type
+INDEXED = {"CEB701": "sumNo"}
+SUMMARY_RESULT_FIELDS = ("sumNo", "declSeqNo", "opDate", "decState", "decTmpNo", "decPreNo", "entryId", "grossWeight",
+                         "netWeight")
+SUMMARY_LINE_FIELDS = ("invtNo", "logisticsNo", "gseqno", "gnum", "gcode")
 
+
+def summary_result(doc: dict[str, Any]) -> dict[str, Any]:
+    """One SummaryResult of a CEB792 (汇总结果单) as the summary application records it: its head numbers and its
+    lines, summaryResultList (a later result may have none)."""
+    return {name: str(doc.get(name) or "") for name in SUMMARY_RESULT_FIELDS} | {
+        LINES: [{name: str(line.get(name) or "") for name in SUMMARY_LINE_FIELDS} for line in doc.get(LINES) or []]}
 
 
 def message_type_of(declared: Any) -> str:
@@ -191,7 +204,8 @@ class RetryDeliveries:
 
 
 class ApplyReceipts:
-    """回执结果处理: receipt files -> receipt events on their documents (X4).
+    """回执结果处理: receipt files -> receipt events on their documents (X4); the tax bills (CEB816/818) and summary
+    results (CEB792) customs sends on its own -> their aggregates.
 
     Idempotent: a receipt already applied is skipped, so a file read twice (crash before it was moved
     aside, or redelivered by Kafka) changes nothing the second time. Another worker recording on the same
@@ -244,6 +258,9 @@ class ApplyReceipts:
         if message.message_type in (documents.TAX_BILL, documents.TAX_STATUS):
             self._apply_tax(message, name, changed)
             return ""
+        if message.message_type == documents.SUMMARY_RESULT:
+            self._apply_summary_results(message, name, changed)
+            return ""
         target = policies.RECEIPT_TARGETS.get(message.message_type)
         if target is None:
             return f"不支持的回执类型 unsupported receipt type: {message.message_type}"
@@ -257,20 +274,40 @@ class ApplyReceipts:
                 if isinstance(document, Declaration) else document.apply_receipt(receipt)
             if applied:
                 changed[document.id] = document
+                self._index(document, changed)
                 self._effects(document, receipt, changed)
         return ""
 
+    def _index(self, document: Any, changed: dict[UUID, Any]) -> None:
+        """Index a number customs just assigned that later messages name the document by (INDEXED)."""
+        kind = INDEXED.get(getattr(document, "message_type", ""), "")
+        number = document.numbers.get(kind) if kind else ""
+        if number and self._load(NumberIndex.create_id(kind, number), changed) is None:
+            index = NumberIndex(kind=kind, number=number, document_id=str(document.id))
+            changed[index.id] = index
+
     def _effects(self, document: Any, receipt: Any, changed: dict[UUID, Any]) -> None:
-        """What a receipt of one document does to another: an approved cancellation (CEB624 399 审结) ends its
-        inventory."""
-        if getattr(document, "message_type", "") != "CEB623" or receipt.return_status != "399":
-            return
-        inventory = self._load(UUID(document.links["inventory"]), changed) if document.links.get("inventory") \
-            else None
+        """What a receipt of one document does to another (ENDS): an approved cancellation (CEB624 / export CEB606
+        399 审结) ends its inventory."""
+        link = ENDS.get((getattr(document, "message_type", ""), receipt.return_status))
+        inventory = self._load(UUID(document.links[link]), changed) if link and document.links.get(link) else None
         if inventory is not None and inventory.status != statuses.CANCELLED:
             inventory.cancelled(cancellation=document.number, return_time=receipt.return_time,
                                 reason=receipt.return_info)
             changed[inventory.id] = inventory
+
+    def _by_number(self, kind: str, number: str, changed: dict[UUID, Any]) -> Any:
+        index = self._load(NumberIndex.create_id(kind, number), changed) if number else None
+        return self._load(UUID(index.document_id), changed) if index is not None else None
+
+    def _apply_summary_results(self, message: Any, name: str, changed: dict[UUID, Any]) -> None:
+        """汇总结果单 CEB792: each result on the summary application customs numbered with its sumNo."""
+        for doc in message.documents:
+            summary = self._by_number("sumNo", str(doc.get("sumNo") or ""), changed)
+            if summary is None:
+                log.warning("CEB792 %s names an unknown summary application %s", name, doc.get("sumNo"))
+            elif summary.record_summary_result(summary_result(doc), name):
+                changed[summary.id] = summary
 
     def _apply_tax(self, message: Any, name: str, changed: dict[UUID, Any]) -> None:
         """电子税单 CEB816 (issued) and CEB818 (status changed), keyed by inventory and tax bill number."""

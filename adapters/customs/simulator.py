@@ -1,11 +1,16 @@
 """海关节点模拟器 (X6): plays the customs data node behind the file boxes, for tests, demos and onboarding.
 
 For each message in the outbox it checks the XSD and the signature and answers in the inbox: CEB900 for a message
-customs cannot read; else, for every import document of domain/customs/documents.py, its receipt (CEB312, CEB412,
-CEB512, CEB514, CEB622, CEB624, CEB626, CEB712) with returnStatus 2 (申报中), then, each after `accept_delay`, what
-the customs rules of domain/customs/clearance.py decide: 120 (入库) or a refusal (100 退单 or the spec's negative
-code); an inventory goes 120, 399 (审结), 800 (放行) with its electronic tax bill (CEB816); an approved cancellation
-(399) voids that bill (CEB818 status 3).
+customs cannot read; else, for every document of domain/customs/documents.py, its receipt with returnStatus 2
+(申报中), then, each after `accept_delay`, what the customs rules decide: 120 (入库), 399 (审结) or a refusal (100 退单
+or a negative code).
+Import (domain/customs/clearance.py; CEB312, CEB412, CEB512, CEB514, CEB622, CEB624, CEB626, CEB712): an inventory
+goes 120, 399, 800 (放行) with its electronic tax bill (CEB816); an approved cancellation (399) voids that bill
+(CEB818 status 3).
+Export (domain/customs/clearance_export.py; CEB304, CEB404, CEB506, CEB508, CEB510, CEB604, CEB606, CEB608, CEB214,
+CEB216, CEB702): an inventory stops at 120 until its parcel arrives (CEB507: 399, 800) and departs (CEB509: 899 结关),
+each move its own CEB604; an approved summary application (CEB702 399 with its sumNo) is followed by its results,
+the customs declarations it became (CEB792).
 
 What the node received and decided is kept in `<boxes>/.customs-sim-ledger` (JSON lines, appended and synced before
 any receipt of it is sent): a restart re-reads the outbox, gives the same answers with the same numbers, skips the
@@ -35,17 +40,20 @@ from zoneinfo import ZoneInfo
 from adapters import ceb
 from adapters.customs.filebox import FileBox, write_atomically
 from adapters.signing import verify_tree
-from domain.customs import clearance, documents, statuses
-from domain.customs.documents import ORDER, WAYBILL, DocumentType
+from domain.customs import clearance, clearance_export, documents, statuses
+from domain.customs.documents import COLLECTION, EXPORT_ORDER, EXPORT_WAYBILL, ORDER, WAYBILL, DocumentType
 from domain.customs.tax import Rates, transaction_value
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-RECEIPT_OF = {t.message: t.receipt for t in documents.IMPORT_TYPES}
+RECEIPT_OF = {t.message: t.receipt for t in documents.ALL_TYPES}
+EXPORT = {t.message for t in documents.EXPORT_TYPES}
+PER_MESSAGE = 100  # documents per message customs sends (the receipts' XSD maxOccurs)
 # the fields of each receipt node, from its XSD: the key fields and those customs fills are copied from the document
 RECEIPT_FIELDS = {receipt: {f.name for f in ceb.describe(receipt)["head"]} for receipt in RECEIPT_OF.values()}
 ANSWER_FIELDS = {"guid", "returnStatus", "returnTime", "returnInfo"}
 Outgoing = tuple[str, str, str, list[dict[str, Any]]]  # a message to send: file name, type, guid seed, documents
+Parcel = tuple[str, str]  # an export waybill: (logisticsCode, logisticsNo)
 
 
 @dataclass
@@ -54,7 +62,7 @@ class Faults:
     drop=0.05 (messages never answered), reject-order=TEXT (refuse documents whose number contains TEXT),
     delay=SECONDS (answer that late), duplicate=0.1 (share of receipts sent twice), reorder (the first receipt, 2,
     arrives after the others), down=SECONDS (the transport refuses messages for that long from the start),
-    inspect=0.2 (share of accepted inventories that go 查验 500 before 审结)."""
+    inspect=0.2 (share of inventories, import or export, that go 查验 500 before 审结)."""
 
     reject: float = 0.0
     format: float = 0.0
@@ -109,18 +117,27 @@ def _next_stamp(previous: str) -> str:
 
 class Ledger:
     """What the customs node received and decided, replayed from its file at start: each decision (with the facts
-    customs keeps of an accepted document), each inventory status sent, each tax bill issued. Everything else
-    (documents held, inventories, the buyers' annual amounts, the number serials) is derived from those entries;
-    a message read again after a restart finds its decisions here, so nothing is decided or counted twice."""
+    customs keeps of an accepted document and the numbers it assigned), each inventory status sent (an export
+    inventory's later ones with the answer stage that caused them), each tax bill issued. Everything else (documents
+    held, inventories, the buyers' annual amounts, parcels bagged, arrived and departed, inventories summarised, the
+    number serials) is derived from those entries; a message read again after a restart finds its decisions here, so
+    nothing is decided or counted twice."""
 
     def __init__(self, path: Path):
         self.path = path
         self.decided: dict[tuple[str, str, str], dict[str, Any]] = {}  # (message guid, type, key) -> decision
         self.held: dict[tuple[str, str], dict[str, Any]] = {}  # (type, key) -> accepted: message guid, facts
         self.payments: dict[tuple[str, str], dict[str, Any]] = {}  # (ebpCode, orderNo) -> the accepted payment
-        self.inventories: dict[str, dict[str, Any]] = {}  # invtNo -> facts, status, returned, taxNo, year
+        # invtNo -> facts, numbers, type (CEB621 / CEB603), status, time (of the status), returned, taxNo, year
+        self.inventories: dict[str, dict[str, Any]] = {}
         self.used: dict[tuple[str, int], Decimal] = defaultdict(Decimal)  # (buyer ID number, year) -> amount
-        self.serials: Counter[str] = Counter()  # numbers assigned so far: preNo, invtNo, rkdNo
+        self.serials: Counter[str] = Counter()  # numbers assigned so far: preNo, invtNo, rkdNo, sumNo ...
+        self.parcels: dict[Parcel, str] = {}  # -> the invtNo of the export inventory declaring it
+        self.bags: dict[Parcel, dict[str, str]] = {}  # -> billNo, totalPackageNo of the bag (CEB607) it is in
+        self.arrived: set[Parcel] = set()  # listed by an accepted arrival (CEB507)
+        self.departed: set[Parcel] = set()  # listed by an accepted departure (CEB509)
+        self.summarised: dict[str, str] = {}  # invtNo -> the sumNo of the summary application that took it
+        self.progressed: dict[str, list[dict[str, Any]]] = {}  # answer stage -> the inventory statuses it caused
         self._unsaved: list[str] = []
         lines = path.read_text("utf-8").splitlines() if path.exists() else []
         for number, line in enumerate(lines, start=1):
@@ -153,30 +170,55 @@ class Ledger:
         payment = self.payments.get((str(inventory.get("ebpCode") or ""), str(inventory.get("orderNo") or "")))
         return self.facts(ORDER, inventory), payment, self.facts(WAYBILL, inventory)
 
+    def export_documents_of(self, inventory: dict[str, Any]) -> tuple[dict[str, Any] | None, ...]:
+        """The accepted export order, receipt of payment and waybill an export inventory names."""
+        return self.facts(EXPORT_ORDER, inventory), self.facts(COLLECTION, inventory), \
+            self.facts(EXPORT_WAYBILL, inventory)
+
+    def known_parcel(self, parcel: Parcel) -> bool:
+        """An export waybill customs accepted."""
+        return (EXPORT_WAYBILL.message, "/".join(parcel)) in self.held
+
+    def inventory(self, invt_no: str, message_type: str) -> dict[str, Any] | None:
+        """The inventory customs numbered invt_no, if it is of that type (import CEB621, export CEB603)."""
+        inventory = self.inventories.get(invt_no)
+        return inventory if inventory is not None and inventory["type"] == message_type else None
+
     def _apply(self, entry: dict[str, Any]) -> None:
         kind = entry["r"]
         if kind == "decided":
             self._decided(entry)
         elif kind == "state" and entry["invtNo"] in self.inventories:
-            inventory = self.inventories[entry["invtNo"]]
-            if inventory["status"] != statuses.CANCELLED:
-                inventory["status"] = entry["status"]
+            self._move(self.inventories[entry["invtNo"]], entry)
+            if "by" in entry:
+                self.progressed.setdefault(entry["by"], []).append(entry)
         elif kind == "taxed" and entry["invtNo"] in self.inventories:
             self.inventories[entry["invtNo"]] |= {"taxNo": entry["taxNo"], "taxTime": entry["time"]}
+
+    @staticmethod
+    def _move(inventory: dict[str, Any], entry: dict[str, Any]) -> None:
+        """Customs' record of an inventory moves forward only: a stage sent again after a restart does not take a
+        released inventory back to 120, and a cancelled one stays cancelled."""
+        if statuses.legal_move("CEB621", inventory["status"], entry["status"]):
+            inventory["status"] = entry["status"]
+            inventory["time"] = entry.get("time", inventory["time"])
 
     def _decided(self, entry: dict[str, Any]) -> None:
         message_type, facts = entry["type"], entry["facts"]
         self.decided[(entry["message"], message_type, entry["key"])] = entry
         self.serials.update(entry["numbers"].keys())
+        self.serials.update(entry.get("serials", {}))
         if not entry["accepted"]:
             return
         self.held[(message_type, entry["key"])] = {"message": entry["message"], "facts": facts}
-        if message_type == "CEB411":
+        if message_type in EXPORT:
+            self._export_accepted(message_type, facts, entry)
+        elif message_type == "CEB411":
             self.payments[(facts["ebpCode"], facts["orderNo"])] = facts
         elif message_type == "CEB621":
             invt_no = entry["numbers"]["invtNo"]
-            self.inventories[invt_no] = facts | {"invtNo": invt_no, "status": "2", "returned": {},
-                                                 "year": entry["year"]}
+            self.inventories[invt_no] = facts | {"invtNo": invt_no, "type": message_type, "status": "2",
+                                                 "time": entry["time"], "returned": {}, "year": entry["year"]}
             self.used[(facts["buyerIdNumber"], entry["year"])] += transaction_value(facts)
         elif message_type == "CEB623":
             self._cancel(self.inventories.get(facts["invtNo"]))
@@ -184,6 +226,29 @@ class Ledger:
             returned = self.inventories[facts["invtNo"]]["returned"]
             for line in facts["invtRefundList"]:
                 returned[line["gnum"]] = str(Decimal(returned.get(line["gnum"], "0")) + Decimal(line["qty"] or "0"))
+
+    def _export_accepted(self, message_type: str, facts: dict[str, Any], entry: dict[str, Any]) -> None:
+        """What an accepted export document changes: an inventory is held by its invtNo and parcel; a cancellation
+        ends its inventory; bags, arrivals and departures mark their parcels; a summary application takes its
+        inventories; a return counts what it takes back."""
+        if message_type == "CEB603":
+            invt_no = entry["numbers"]["invtNo"]
+            self.inventories[invt_no] = facts | entry["numbers"] | {
+                "type": message_type, "status": "2", "time": entry["time"], "returned": {}, "year": entry["year"]}
+            self.parcels[(facts["logisticsCode"], facts["logisticsNo"])] = invt_no
+        elif message_type == "CEB605" and facts["invtNo"] in self.inventories:
+            self.inventories[facts["invtNo"]]["status"] = statuses.CANCELLED
+        elif message_type == "CEB607":
+            for parcel, line in zip(clearance_export.parcels(facts, message_type), facts["wayBillList"], strict=True):
+                self.bags[parcel] = {"billNo": facts["billNo"], "totalPackageNo": line["totalPackageNo"]}
+        elif message_type in ("CEB507", "CEB509"):
+            marked = self.arrived if message_type == "CEB507" else self.departed
+            marked.update(clearance_export.parcels(facts, message_type))
+        elif message_type == "CEB701":
+            self.summarised.update(dict.fromkeys(facts["invtNos"], entry["numbers"]["sumNo"]))
+        elif message_type == "CEB213" and facts["invtNo"] in self.inventories:
+            inventory = self.inventories[facts["invtNo"]]
+            inventory["returned"] = clearance_export.returned_after(inventory["returned"], facts)
 
     def _cancel(self, inventory: dict[str, Any] | None) -> None:
         """An approved cancellation ends the inventory and gives its amount back to the buyer's year."""
@@ -195,13 +260,15 @@ class Ledger:
 
 @dataclass
 class Reply:
-    """The receipts owed to one document: its receipt node (the fields copied from it) and the steps decided."""
+    """The receipts owed to one document: its receipt node (the fields copied from it), the steps decided and the
+    decision itself (the ledger entry)."""
 
     message_type: str
     node: dict[str, str]
     steps: list[clearance.Step]
     invt_no: str = ""  # the inventory an accepted inventory or cancellation concerns
     stamp: str = ""  # returnTime of its last receipt; at first, of the decision (its 2, even when sent again)
+    decided: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -348,7 +415,8 @@ class CustomsSimulator:
                 if k in RECEIPT_FIELDS[doc_type.receipt] and k not in ANSWER_FIELDS and v not in (None, "")}
         steps = [clearance.Step(*step) for step in decided["plan"]]
         invt_no = decided["numbers"].get("invtNo") or decided["facts"].get("invtNo", "")
-        return Reply(doc_type.message, node | {"guid": str(doc.get("guid"))}, steps, invt_no, decided["time"])
+        return Reply(doc_type.message, node | {"guid": str(doc.get("guid"))}, steps, invt_no, decided["time"],
+                     decided)
 
     # customs' decisions ---------------------------------------------------------------------------
 
@@ -358,19 +426,29 @@ class CustomsSimulator:
         moment = datetime.now(SHANGHAI)
         number = str(doc.get(doc_type.number) or "")
         held = self.ledger.held.get((doc_type.message, key))
+        export = doc_type.message in EXPORT
+        rules: Any = clearance_export if export else clearance
         if held and held["message"] != message_guid:
-            decision = clearance.duplicate(doc_type.message, number)
+            decision = rules.duplicate(doc_type.message, number)
         else:
-            decision = self._check(doc_type.message, doc, moment.year)
+            decision = self._check_export(doc_type.message, doc) if export else \
+                self._check(doc_type.message, doc, moment.year)
         if decision.accepted:
             decision = self._fault(number) or decision
         numbers = self._numbers(doc_type, doc, decision.accepted, moment)
-        inspected = doc_type.message == "CEB621" and decision.accepted and self.faults.hits(self.faults.inspect)
-        plan = clearance.receipts(doc_type.message, decision, numbers, str(doc.get("guid")), inspected)
-        return {"r": "decided", "message": message_guid, "type": doc_type.message, "key": key,
-                "accepted": decision.accepted, "year": moment.year, "time": _stamp(moment), "numbers": numbers,
-                "facts": clearance.kept(doc_type.message, doc) if decision.accepted else {},
-                "plan": [[s.status, s.info, s.numbers] for s in plan]}
+        guid = str(doc.get("guid"))
+        if export:
+            plan = clearance_export.receipts(doc_type.message, decision, numbers, guid)
+        else:
+            inspected = doc_type.message == "CEB621" and decision.accepted and self.faults.hits(self.faults.inspect)
+            plan = clearance.receipts(doc_type.message, decision, numbers, guid, inspected)
+        entry = {"r": "decided", "message": message_guid, "type": doc_type.message, "key": key,
+                 "accepted": decision.accepted, "year": moment.year, "time": _stamp(moment), "numbers": numbers,
+                 "facts": rules.kept(doc_type.message, doc) if decision.accepted else {},
+                 "plan": [[s.status, s.info, s.numbers] for s in plan]}
+        if decision.accepted and doc_type.message == "CEB701":
+            entry |= self._summary(doc, numbers, moment)
+        return entry
 
     def _check(self, message_type: str, doc: dict[str, Any], year: int) -> clearance.Decision:
         if message_type == "CEB311":
@@ -381,10 +459,49 @@ class CustomsSimulator:
             used = self.ledger.used[(str(doc.get("buyerIdNumber") or ""), year)]
             return clearance.check_inventory(doc, *self.ledger.documents_of(doc), used=used)
         if message_type == "CEB623":
-            return clearance.check_cancellation(doc, self.ledger.inventories.get(str(doc.get("invtNo"))))
+            return clearance.check_cancellation(doc, self.ledger.inventory(str(doc.get("invtNo")), "CEB621"))
         if message_type == "CEB625":
-            return clearance.check_return(doc, self.ledger.inventories.get(str(doc.get("invtNo"))))
+            return clearance.check_return(doc, self.ledger.inventory(str(doc.get("invtNo")), "CEB621"))
         return clearance.ACCEPTED
+
+    def _check_export(self, message_type: str, doc: dict[str, Any]) -> clearance.Decision:
+        ledger = self.ledger
+        inventory = ledger.inventory(str(doc.get("invtNo") or ""), "CEB603")
+        if message_type == "CEB303":
+            return clearance_export.check_order(doc)
+        if message_type == "CEB603":
+            return clearance_export.check_inventory(doc, *ledger.export_documents_of(doc))
+        if message_type in clearance_export.PARCEL_LISTS:
+            return clearance_export.check_parcels(message_type, doc, ledger.known_parcel,
+                                                  ledger.arrived.__contains__ if message_type == "CEB509" else None)
+        if message_type == "CEB605":
+            return clearance_export.check_cancellation(doc, inventory)
+        if message_type == "CEB213":
+            return clearance_export.check_return(doc, inventory)
+        if message_type == "CEB215":
+            return clearance_export.check_tally(doc, inventory)
+        if message_type == "CEB701":
+            return clearance_export.check_summary(doc, self._summarised(doc), ledger.inventories, ledger.summarised)
+        return clearance.ACCEPTED
+
+    def _summarised(self, application: dict[str, Any]) -> list[str]:
+        """The inventories a summary application takes: those cleared in its time window, else those it lists."""
+        if clearance_export.uses_window(application):
+            return clearance_export.in_window(application, self.ledger.inventories.values(), self.ledger.summarised)
+        return [str(line.get("invtNo") or "") for line in application.get("summaryApplyList") or []]
+
+    def _summary(self, application: dict[str, Any], numbers: dict[str, str], moment: datetime) -> dict[str, Any]:
+        """An accepted summary application's facts, decided with it: the inventories it took and the customs
+        declarations they became (`clearance_export.summarise`), each numbered (declSeqNo, entryId)."""
+        invt_nos = self._summarised(application)
+        declarations = clearance_export.summarise(application, [self.ledger.inventories[n] for n in invt_nos])
+        serial, customs_code = self.ledger.serials, str(application.get("customsCode") or "")
+        for n, declaration in enumerate(declarations, start=1):
+            declaration["declSeqNo"] = clearance_export.decl_seq_no(moment.date(), serial["declSeqNo"] + n)
+            declaration["entryId"] = clearance_export.entry_id(customs_code, moment.year, serial["entryId"] + n)
+        facts = clearance_export.kept("CEB701", application) | {"invtNos": invt_nos, "sumNo": numbers["sumNo"]}
+        return {"facts": facts, "declarations": declarations,
+                "serials": {"declSeqNo": len(declarations), "entryId": len(declarations)}}
 
     def _fault(self, number: str) -> clearance.Decision | None:
         if self.faults.reject_order and self.faults.reject_order in number:
@@ -396,7 +513,8 @@ class CustomsSimulator:
     def _numbers(self, doc_type: DocumentType, doc: dict[str, Any], accepted: bool,
                  moment: datetime) -> dict[str, str]:
         """The numbers customs assigns: a preNo to every document whose receipt carries one, an invtNo to an
-        accepted inventory, an rkdNo to accepted warehouse entry details."""
+        accepted inventory (import or export), an rkdNo to accepted warehouse entry details, a sumNo to an accepted
+        summary application."""
         serial = self.ledger.serials
         customs_code = str(doc.get("customsCode") or "")
         numbers = {}
@@ -404,6 +522,10 @@ class CustomsSimulator:
             numbers["preNo"] = clearance.pre_no(moment.date(), serial["preNo"] + 1)
         if accepted and doc_type.message == "CEB621":
             numbers["invtNo"] = clearance.invt_no(customs_code, moment.year, serial["invtNo"] + 1)
+        if accepted and doc_type.message == "CEB603":
+            numbers["invtNo"] = clearance_export.invt_no(customs_code, moment.year, serial["invtNo"] + 1)
+        if accepted and doc_type.message == "CEB701":
+            numbers["sumNo"] = clearance_export.sum_no(moment.date(), serial["sumNo"] + 1)
         if accepted and doc_type.message == "CEB711":
             numbers["rkdNo"] = clearance.rkd_no(customs_code, moment.date(), serial["rkdNo"] + 1)
         return numbers
@@ -426,11 +548,13 @@ class CustomsSimulator:
         return done
 
     def _stage(self, answer: Answer) -> list[Outgoing]:
-        """The receipt messages of an answer's next stage, its effects recorded and saved first."""
+        """The receipt messages of an answer's next stage and what customs sends because of them (tax bills, the
+        later receipts of export inventories, summary results), their effects recorded and saved first."""
         k = answer.stage
         answer.stage += 1
         nodes: list[dict[str, Any]] = []
-        bills: dict[str, list[dict[str, Any]]] = {"CEB816": [], "CEB818": []}
+        sent: dict[str, list[dict[str, Any]]] = defaultdict(list)  # message type -> documents
+        moved: list[str] = []  # export inventories that may move on
         for reply in answer.replies:
             if k >= len(reply.steps) or self._stopped(reply, k):
                 continue
@@ -439,31 +563,90 @@ class CustomsSimulator:
             nodes.append(reply.node | step.numbers | {"returnStatus": step.status, "returnTime": reply.stamp,
                                                       "returnInfo": step.info})
             if k:
-                self._effects(reply, step, bills)
+                self._effects(reply, step, sent, moved)
+        if moved:
+            sent["CEB604"] += self._progress(f"{answer.guid}/s{k}", moved)
         self.ledger.save()
         seed = f"{answer.guid}/s{k}"
         out = [(f"{answer.receipt}Message_{answer.guid}_s{k}.xml", answer.receipt, seed, nodes)] if nodes else []
-        return out + [(f"{kind}Message_{answer.guid}_s{k}.xml", kind, f"{seed}/{kind}", docs)
-                      for kind, docs in bills.items() if docs]
+        for kind, docs in sent.items():
+            tag = "_p" if kind == answer.receipt else ""  # not the name of the stage's receipts
+            for n in range(0, len(docs), PER_MESSAGE):
+                suffix = tag + (f"_{n // PER_MESSAGE}" if n else "")
+                out.append((f"{kind}Message_{answer.guid}_s{k}{suffix}.xml", kind, f"{seed}/{kind}{suffix}",
+                            docs[n:n + PER_MESSAGE]))
+        return out
 
     def _stopped(self, reply: Reply, k: int) -> bool:
         """An inventory cancelled meanwhile gets none of its remaining receipts."""
-        inventory = self.ledger.inventories.get(reply.invt_no) if reply.message_type == "CEB621" else None
+        inventory = self.ledger.inventories.get(reply.invt_no) \
+            if reply.message_type in statuses.INVENTORY_TYPES else None
         return k > 0 and inventory is not None and inventory["status"] == statuses.CANCELLED
 
-    def _effects(self, reply: Reply, step: clearance.Step, bills: dict[str, list[dict[str, Any]]]) -> None:
-        """What sending a receipt does at customs: an inventory's status moves (released: its tax bill is issued);
-        an approved cancellation voids the tax bill of its inventory."""
+    def _effects(self, reply: Reply, step: clearance.Step, sent: dict[str, list[dict[str, Any]]],
+                 moved: list[str]) -> None:
+        """What sending a receipt does at customs: an inventory's status moves (an import one released: its tax bill
+        is issued; an export one accepted: it may move on at once); an approved import cancellation voids the tax
+        bill of its inventory; an accepted arrival or departure moves the inventories of its parcels on; an accepted
+        summary application is followed by its results."""
         inventory = self.ledger.inventories.get(reply.invt_no)
-        if inventory is None:
-            return
-        if reply.message_type == "CEB621":
-            self.ledger.record({"r": "state", "invtNo": reply.invt_no, "status": step.status})
-            if step.status == "800":
-                bills["CEB816"].append(self._tax_bill(inventory, reply.stamp))
-        elif reply.message_type == "CEB623" and step.status == "399" and inventory.get("taxNo"):
+        if reply.message_type in statuses.INVENTORY_TYPES and inventory is not None:
+            self.ledger.record({"r": "state", "invtNo": reply.invt_no, "status": step.status, "time": reply.stamp})
+            if reply.message_type == "CEB603":
+                moved.append(reply.invt_no)
+            elif step.status == "800":
+                sent["CEB816"].append(self._tax_bill(inventory, reply.stamp))
+        elif reply.message_type == "CEB623" and step.status == "399" and inventory and inventory.get("taxNo"):
             stamp = max(reply.stamp, _later(inventory["taxTime"]))
-            bills["CEB818"].append(clearance.tax_status(inventory, "3", stamp, _guid(f"tax/{inventory['taxNo']}/3")))
+            sent["CEB818"].append(clearance.tax_status(inventory, "3", stamp, _guid(f"tax/{inventory['taxNo']}/3")))
+        elif not reply.decided.get("accepted") or step is not reply.steps[-1]:
+            return
+        elif reply.message_type in ("CEB507", "CEB509"):
+            parcels = clearance_export.parcels(reply.decided["facts"], reply.message_type)
+            moved += [self.ledger.parcels[p] for p in parcels if p in self.ledger.parcels]
+        elif reply.message_type == "CEB701":
+            sent["CEB792"] += self._summary_results(reply)
+
+    def _progress(self, trigger: str, moved: list[str]) -> list[dict[str, Any]]:
+        """The CEB604 receipts of the export inventories that move on now (`clearance_export.progress`), each later
+        than the one before; recorded under the answer stage that caused them, so that the stage sent again after a
+        restart sends the same receipts."""
+        entries = self.ledger.progressed.get(trigger)
+        if entries is None:
+            entries = []
+            for invt_no in dict.fromkeys(moved):
+                inventory = self.ledger.inventories[invt_no]
+                parcel = (inventory["logisticsCode"], inventory["logisticsNo"])
+                stamp = inventory["time"]
+                for status, info in clearance_export.progress(inventory, parcel in self.ledger.arrived,
+                                                              parcel in self.ledger.departed,
+                                                              self.faults.hits(self.faults.inspect)):
+                    stamp = _next_stamp(stamp)
+                    entries.append({"r": "state", "invtNo": invt_no, "status": status, "info": info, "time": stamp,
+                                    "by": trigger})
+            for entry in entries:
+                self.ledger.record(entry)
+        return [self._inventory_receipt(entry) for entry in entries]
+
+    def _inventory_receipt(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """A CEB604 InventoryReturn of an export inventory, from what customs keeps of it."""
+        inventory = self.ledger.inventories[entry["invtNo"]]
+        node = {k: v for k, v in inventory.items() if k in RECEIPT_FIELDS["CEB604"] and k not in ANSWER_FIELDS and v}
+        return node | {"guid": inventory["guid"], "returnStatus": entry["status"], "returnTime": entry["time"],
+                       "returnInfo": entry["info"]}
+
+    def _summary_results(self, reply: Reply) -> list[dict[str, Any]]:
+        """汇总结果单 CEB792 of an accepted summary application: each declaration with its lines, then each with its
+        declaration number (entryId), a millisecond later."""
+        decided, results = reply.decided, []
+        stamp = reply.stamp
+        for final in (False, True):
+            stamp = _later(stamp)
+            results += [clearance_export.summary_result(
+                decided["facts"], decided["numbers"]["sumNo"], declaration, stamp,
+                _guid(f"summary/{declaration['declSeqNo']}/{int(final)}"), final)
+                for declaration in decided["declarations"]]
+        return results
 
     def _tax_bill(self, inventory: dict[str, Any], stamp: str) -> dict[str, Any]:
         if not inventory.get("taxNo"):

@@ -129,10 +129,12 @@ def _gnum(line: Mapping[str, Any]) -> str:
     return str(int(number)) if number is not None and number.is_finite() else _text(line, "gnum")
 
 
-def kept(message_type: str, document: Mapping[str, Any]) -> dict[str, Any]:
-    """What customs keeps of an accepted document (KEPT): enough to match and tax what comes after it."""
+def kept(message_type: str, document: Mapping[str, Any],
+         table: Mapping[str, tuple[Any, ...]] = KEPT) -> dict[str, Any]:
+    """What customs keeps of an accepted document (table: KEPT, or the export one): enough to match and tax what
+    comes after it."""
     out: dict[str, Any] = {}
-    for spec in KEPT.get(message_type, ()):
+    for spec in table.get(message_type, ()):
         if isinstance(spec, tuple):
             list_name, names = spec
             out[list_name] = [{n: _text(line, n) for n in names} for line in document.get(list_name) or []]

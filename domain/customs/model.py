@@ -1,4 +1,5 @@
-"""Aggregates of the customs context: import orders and the customs messages that carry them."""
+"""Aggregates of the customs context: import orders, the other declarations, tax bills, the customs messages that
+carry them, and the index of the numbers customs assigned."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from domain.customs import statuses
 from domain.customs.receipts import Receipt, newer_than
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://cbec.local/customs")
+LINES = "summaryResultList"  # a CEB792 result's lines (invtNo, logisticsNo, gseqno, gnum, gcode), the XSD's name
 
 
 class ImportOrder(Aggregate):
@@ -99,8 +101,9 @@ class Declaration(Aggregate):
         self.status_time = ""
         self.return_info = ""
         self.receipts: list[dict[str, str]] = []
-        self.numbers: dict[str, str] = {}  # numbers customs assigned: preNo, invtNo, rkdNo
+        self.numbers: dict[str, str] = {}  # numbers customs assigned: preNo, invtNo, rkdNo, sumNo
         self.closed_by = ""  # the cancellation that ended an inventory
+        self.summary_results: list[dict[str, Any]] = []  # a summary application's CEB792 results, as received
 
     PACKED_VERSION = 2
 
@@ -139,11 +142,53 @@ class Declaration(Aggregate):
 
     @event("Cancelled")
     def cancelled(self, cancellation: str, return_time: str, reason: str) -> None:
-        """An inventory whose cancellation (CEB623) customs approved: 已撤销, whatever came before."""
+        """An inventory whose cancellation (CEB623, export CEB605) customs approved: 已撤销, whatever came before."""
         self.closed_by = cancellation
         self.status = statuses.CANCELLED
         self.status_time = return_time
         self.return_info = reason
+
+    def record_summary_result(self, result: dict[str, Any], source: str) -> bool:
+        """汇总结果单 (CEB792, E3) for this summary application: one customs declaration (declSeqNo) of it, with its
+        lines (invtNo, logisticsNo, gseqno, gnum, gcode) or, in a later result, its numbers (entryId, decPreNo) and
+        state (decState). Recorded once."""
+        seen = {(r["declSeqNo"], r["opDate"], r["decState"]) for r in self.summary_results}
+        if (result["declSeqNo"], result["opDate"], result["decState"]) in seen:
+            return False
+        self._summary_resulted(result=result, source=source)
+        return True
+
+    @event("SummaryResulted")
+    def _summary_resulted(self, result: dict[str, Any], source: str) -> None:
+        self.summary_results.append(result | {"source": source})
+
+    @property
+    def summary_declarations(self) -> list[dict[str, Any]]:
+        """The customs declarations the summary became, one per declSeqNo in the order customs gave them: the
+        results merged, the newest (opDate) deciding decState, numbers kept once given, the lines of any result
+        (summaryResultList)."""
+        merged: dict[str, dict[str, Any]] = {}
+        for result in sorted(self.summary_results, key=lambda r: r["opDate"]):
+            known = merged.setdefault(result["declSeqNo"], {LINES: []})
+            known |= {k: v for k, v in result.items() if v not in ("", None, []) and k != LINES}
+            known[LINES] = result[LINES] or known[LINES]
+        order = list(dict.fromkeys(r["declSeqNo"] for r in self.summary_results))
+        return [merged[number] for number in order]
+
+
+class NumberIndex(Aggregate):
+    """A number customs assigned that later customs messages name a document by, pointing at that document: the
+    sumNo of a summary application (its CEB792 results carry nothing else to find it by)."""
+
+    @staticmethod
+    def create_id(kind: str, number: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"number/{kind}/{number}")
+
+    @event("Assigned")
+    def __init__(self, kind: str, number: str, document_id: str) -> None:
+        self.kind = kind
+        self.number = number
+        self.document_id = document_id
 
 
 class TaxBill(Aggregate):

@@ -13,8 +13,8 @@ T = TypeVar("T")
 # receipt message -> (document message it answers, the receipt node's fields naming that document)
 RECEIPT_TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     receipt: (doc_type.message, doc_type.key) for receipt, doc_type in BY_RECEIPT.items()}
-# numbers customs assigns and reports in receipts (清单 preNo/invtNo, 入库明细单 rkdNo)
-ASSIGNED_NUMBERS = ("preNo", "invtNo", "rkdNo")
+# numbers customs assigns and reports in receipts (清单 preNo/invtNo, 入库明细单 rkdNo, 汇总申请单 sumNo)
+ASSIGNED_NUMBERS = ("preNo", "invtNo", "rkdNo", "sumNo")
 
 
 def sender_of(document: dict[str, Any], doc_type: DocumentType = ORDER) -> str:

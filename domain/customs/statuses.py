@@ -75,12 +75,16 @@ INVENTORY_MOVES: dict[str, set[str]] = {
 ACCEPTED = {"120", "399", "800", "899"}
 
 
+# export inventories (CEB603/CEB604) move the same way (RULES.md 1.4: 1,2,3,4,100,120,300,500,399,800,899)
+INVENTORY_TYPES = {"CEB621", "CEB603"}
+
+
 def legal_move(message_type: str, current: str, new: str) -> bool:
-    """May a receipt move a document from its current customs status to `new`? Inventories (CEB621) follow the
-    state machine above. Other documents take any newer receipt, except that an accepted one is not turned into a
-    refusal by a processing error (e.g. -301010 "已存在相同编号的订单" answering a second copy of it). Before customs'
-    first final answer anything goes."""
-    if message_type != "CEB621":
+    """May a receipt move a document from its current customs status to `new`? Inventories (CEB621, CEB603) follow
+    the state machine above. Other documents take any newer receipt, except that an accepted one is not turned into
+    a refusal by a processing error (e.g. -301010 "已存在相同编号的订单" answering a second copy of it). Before
+    customs' first final answer anything goes."""
+    if message_type not in INVENTORY_TYPES:
         return not (current in ACCEPTED and new.startswith("-"))
     if current in _OPEN or current.startswith("-"):
         return True
@@ -93,3 +97,7 @@ def legal_move(message_type: str, current: str, new: str) -> bool:
 # "清单的状态不符合撤单申报要求" -623005; returns reference a released inventory, RULES.md 2.4)
 CANCELLABLE = {"120", "300", "399", "500", "800"}
 RETURNABLE = {"800", "899"}
+# the same for export inventories (CEB605, CEB213; INFERRED, RULES.md 2.1, 2.6): cancelled until the goods left (not
+# after 899 结关); returned once released (800) or departed (899)
+EXPORT_CANCELLABLE = {"120", "399", "800"}
+EXPORT_RETURNABLE = {"800", "899"}
