@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.customs import import_rules, rules, tax
+from domain.customs import export_rules, import_rules, rules, tax
 from domain.customs.documents import ORDER, DocumentType
 from domain.customs.model import Declaration, ImportOrder
 from domain.customs.rules import DeclarationRejected, FieldError
@@ -64,6 +64,18 @@ class Linked(Protocol):
 
     def used_amount(self, buyer_id_number: str, year: int) -> Decimal:
         """The transaction value of the buyer's inventories declared in that year and not refused or cancelled."""
+        ...
+
+    def export_order(self, ebp_code: str, order_no: str) -> Declaration | None:
+        """The export order (CEB303) of an export inventory, by the order's key."""
+        ...
+
+    def export_inventory_by_invt_no(self, invt_no: str) -> Declaration | None:
+        """The export inventory (CEB603) customs numbered invt_no, for its cancellation (CEB605) or return (CEB213)."""
+        ...
+
+    def missing_export_waybills(self, logistics_code: str, logistics_nos: list[str]) -> list[str]:
+        """The numbers among logistics_nos that are not export waybills (CEB505) of that logistics enterprise."""
         ...
 
 
@@ -179,17 +191,22 @@ class Declarations:
 
     def _links(self, document: dict[str, Any], batch: _Batch,
                moment: datetime) -> tuple[dict[str, str], list[FieldError]]:
-        """The documents this one refers to. The inventory a cancellation (CEB623) or a return (CEB625) names: it
-        must be on the platform, known to customs by its invtNo, and in a state customs takes the request in; a
-        return's lines must be its lines. An inventory (CEB621): `_check_inventory`."""
+        """The documents this one refers to. The inventory a cancellation (CEB623, CEB605) or a return (CEB625,
+        CEB213) names: it must be on the platform, known to customs by its invtNo, and in a state customs takes the
+        request in; a return's lines must be its lines. An inventory (CEB621): `_check_inventory`; the export
+        inventory and the parcel lists: `_check_export`."""
         if self.linked is None:
             return {}, []
-        if self.doc_type.message == "CEB621":
+        message_type = self.doc_type.message
+        if message_type == "CEB621":
             return {}, _check_inventory(self.linked, document, batch, moment.year)
-        if self.doc_type.message not in ("CEB623", "CEB625"):
+        if message_type in export_rules.PARCEL_LISTS or message_type == "CEB603":
+            return {}, _check_export(self.linked, message_type, document)
+        if message_type not in {*import_rules.CANCELLATIONS, *import_rules.RETURNS}:
             return {}, []
         invt_no = str(document.get("invtNo") or "")
-        inventory = self.linked.inventory_by_invt_no(invt_no)
+        inventory = self.linked.inventory_by_invt_no(invt_no) if self.doc_type.direction == "import" \
+            else self.linked.export_inventory_by_invt_no(invt_no)
         errors = import_rules.check_against_inventory(self.doc_type.message, document, inventory)
         return ({"inventory": str(inventory.id)} if inventory is not None and not errors else {}), errors
 
@@ -246,6 +263,18 @@ def _check_inventory(linked: Linked, document: dict[str, Any], batch: _Batch, ye
     if not errors:
         batch.used[buyer] += tax.transaction_value(document)
     return errors
+
+
+def _check_export(linked: Linked, message_type: str, document: dict[str, Any]) -> list[FieldError]:
+    """An export inventory (CEB603) against its order when the order is on the platform; a bag, an arrival or a
+    departure against the export waybills declared on the platform (E2, E7, E8, E10)."""
+    if message_type == "CEB603":
+        order = linked.export_order(str(document.get("ebpCode") or ""), str(document.get("orderNo") or ""))
+        return export_rules.check_against_order(document, order.document) if order is not None else []
+    list_name = export_rules.PARCEL_LISTS[message_type]
+    listed = export_rules.listed_waybills(document, list_name)
+    missing = linked.missing_export_waybills(str(document.get("logisticsCode") or ""), listed) if listed else []
+    return export_rules.check_waybills(document, list_name, missing)
 
 
 def complete(raw: dict[str, Any], moment: datetime, catalog: Catalog | None = None,

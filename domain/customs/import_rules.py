@@ -32,13 +32,14 @@ from domain.customs.rules import (
 Rule = Callable[[dict[str, Any]], list[FieldError]]
 
 
-def _lines_required(list_name: str) -> Rule:
+def _lines_required(list_name: str, most: int = 99) -> Rule:
+    """1..most lines (import lists hold 99, export lists 100: RULES.md 2.0)."""
     def rule(document: dict[str, Any]) -> list[FieldError]:
         lines = document.get(list_name) or []
         if not lines:
             return [FieldError(list_name, "required", "至少需要一行表体（商品/明细）", "at least one line is required")]
-        if len(lines) > 99:
-            return [FieldError(list_name, "max_items", "表体不能超过99行", "at most 99 lines")]
+        if len(lines) > most:
+            return [FieldError(list_name, "max_items", f"表体不能超过{most}行", f"at most {most} lines")]
         return []
     return rule
 
@@ -207,8 +208,9 @@ def _trade_mode(document: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
-def _mode_required(path: str, label: str, mode: str) -> FieldError:
-    zh, en = MODE_NAMES[mode]
+def _mode_required(path: str, label: str, mode: str,
+                   names: dict[str, tuple[str, str]] = MODE_NAMES) -> FieldError:
+    zh, en = names[mode]
     name = path.rsplit(".", 1)[-1]
     return FieldError(path, "mode_required", f"{label}({name})在{zh}（{mode}）模式下为必填项",
                       f"{name} is required for {en} ({mode})")
@@ -342,36 +344,47 @@ RULES: dict[str, list[Rule]] = {
 
 
 def check(message_type: str, document: dict[str, Any]) -> list[FieldError]:
-    """Every rule of the document's own type that needs nothing but the document."""
-    return [e for rule in RULES.get(message_type, ()) for e in rule(document)]
+    """Every rule of the document's own type that needs nothing but the document; the export types' rules are
+    export_rules.RULES (looked up at call time: export_rules builds on this module's helpers)."""
+    rules = RULES.get(message_type) or export_rules.RULES.get(message_type, ())
+    return [e for rule in rules for e in rule(document)]
 
 
 # cancellations and returns against their inventory (RULES.md 2.2 CEB623/CEB625, 2.4, 2.6) --------------------------
 
+# the inventory states customs takes a cancellation in (import I5, export E4: not after 899 结关), and a return in
+# with customs' code for a line not in the inventory (import I6, export E5: none stated)
+CANCELLATIONS = {"CEB623": statuses.CANCELLABLE, "CEB605": statuses.EXPORT_CANCELLABLE}
+RETURNS = {"CEB625": (statuses.RETURNABLE, "-625209"), "CEB213": (statuses.EXPORT_RETURNABLE, "")}
+
+
 def check_against_inventory(message_type: str, document: dict[str, Any], inventory: Any) -> list[FieldError]:
-    """A cancellation (CEB623) or return (CEB625) names an inventory by invtNo: it must exist on the platform and be
-    in a state customs takes the request in; a return's lines must be lines of that inventory."""
+    """A cancellation (CEB623, CEB605) or return (CEB625, CEB213) names an inventory by invtNo: it must exist on the
+    platform and be in a state customs takes the request in; a return's lines must be lines of that inventory."""
     invt_no = str(document.get("invtNo") or "")
     if inventory is None:
         return [FieldError("invtNo", "inventory_exists", f"清单编号 {invt_no} 在平台上不存在或尚未取得海关清单编号",
                            f"no inventory with invtNo {invt_no} on the platform")]
-    allowed = statuses.CANCELLABLE if message_type == "CEB623" else statuses.RETURNABLE
+    cancelling = message_type in CANCELLATIONS
+    allowed = CANCELLATIONS[message_type] if cancelling else RETURNS[message_type][0]
     if inventory.status not in allowed:
-        what_zh = "撤单" if message_type == "CEB623" else "退货"
+        what_zh = "撤单" if cancelling else "退货"
         return [FieldError("invtNo", "inventory_status",
                            f"清单 {invt_no} 当前状态为{statuses.label(inventory.status)}，不允许{what_zh}"
                            f"（允许的状态: {'、'.join(statuses.label(s) for s in sorted(allowed))}）",
                            f"inventory {invt_no} is {statuses.label(inventory.status, 'en')}; "
-                           f"{'cancellation' if message_type == 'CEB623' else 'return'} needs one of "
+                           f"{'cancellation' if cancelling else 'return'} needs one of "
                            f"{', '.join(statuses.label(s, 'en') for s in sorted(allowed))}")]
-    if message_type == "CEB625":
-        return check_return_lines(document, inventory.document)
+    if message_type in RETURNS:
+        return check_return_lines(document, inventory.document, RETURNS[message_type][1])
     return []
 
 
-def check_return_lines(refund: dict[str, Any], inventory: dict[str, Any]) -> list[FieldError]:
-    """Each returned line is a line of the original inventory (gnum; -625209), with its gcode and gname, and
-    returns at most the quantity declared (RULES.md 2.2 CEB625 items, 2.4)."""
+def check_return_lines(refund: dict[str, Any], inventory: dict[str, Any],
+                       refusal: str = "-625209") -> list[FieldError]:
+    """Each returned line is a line of the original inventory (gnum; customs refuses it with `refusal`, -625209 on
+    imports), with its gcode and gname, and returns at most the quantity declared (RULES.md 2.2 CEB625 items, 2.1
+    CEB213, 2.4)."""
     invt_no = _text(refund.get("invtNo"))
     original = {_gnum(line): line for line in _lines(inventory, "inventoryList")}
     errors: list[FieldError] = []
@@ -386,10 +399,11 @@ def check_return_lines(refund: dict[str, Any], inventory: dict[str, Any]) -> lis
         seen.add(gnum)
         declared = original.get(gnum)
         if declared is None:
+            code_zh, code_en = (f"（海关将以 {refusal} 退单）", f"; customs would refuse it with {refusal}") \
+                if refusal else ("", "")
             errors.append(FieldError(path + "gnum", "inventory_gnum",
-                                     f"原清单 {invt_no} 中没有商品序号为 {gnum} 的商品（海关将以 -625209 退单）",
-                                     f"inventory {invt_no} has no line with gnum {gnum}; customs would refuse it with "
-                                     "-625209", str(gnum)))
+                                     f"原清单 {invt_no} 中没有商品序号为 {gnum} 的商品{code_zh}",
+                                     f"inventory {invt_no} has no line with gnum {gnum}{code_en}", str(gnum)))
             continue
         errors += _found(*(_same_as_declared(line, declared, path, name, zh, invt_no)
                            for name, zh in (("gcode", "商品编码"), ("gname", "商品名称"))))
@@ -414,3 +428,7 @@ def _returned_qty(line: dict[str, Any], declared: dict[str, Any], path: str, inv
     return FieldError(path + "qty", "return_qty", f"退货数量(qty) {qty} 超过原清单 {invt_no} 第{line.get('gnum')}项的"
                       f"申报数量 {limit}", f"qty {qty} exceeds the {limit} declared on line {line.get('gnum')} of "
                       f"inventory {invt_no}", str(qty))
+
+
+# the export documents' rules build on the helpers above, so they are imported last (see `check`)
+from domain.customs import export_rules  # noqa: E402

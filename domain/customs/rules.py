@@ -164,13 +164,18 @@ def check_goods_line(line: dict[str, Any], index: int, list_name: str = "orderLi
     """A goods line of an order (CEB311) or inventory (CEB621): currency 142, numbered by its position, and
     totalPrice = qty x price (RULES.md 2.2, 2.4)."""
     path = f"{list_name}[{index}]."
-    errors = [e for e in (fixed(line, path, "currency", "142", "币制"), check_gnum(line, index, path)) if e]
+    errors = (fixed(line, path, "currency", "142", "币制"), check_gnum(line, index, path), check_line_total(line, path))
+    return [e for e in errors if e]
+
+
+def check_line_total(line: dict[str, Any], path: str) -> FieldError | None:
+    """totalPrice = qty x price (RULES.md 2.4), on import and export goods lines alike."""
     qty, price, total = (to_decimal(line.get(n)) for n in ("qty", "price", "totalPrice"))
-    if None not in (qty, price, total) and qty * price != total:  # type: ignore[operator]
-        errors.append(FieldError(path + "totalPrice", "line_total",
-                                 f"总价(totalPrice)应为 数量×单价 = {qty * price}，实际填写 {total}",  # type: ignore[operator]
-                                 f"totalPrice must equal qty x price = {qty * price}, got {total}"))  # type: ignore[operator]
-    return errors
+    if qty is None or price is None or total is None or qty * price == total:
+        return None
+    return FieldError(path + "totalPrice", "line_total",
+                      f"总价(totalPrice)应为 数量×单价 = {qty * price}，实际填写 {total}",
+                      f"totalPrice must equal qty x price = {qty * price}, got {total}")
 
 
 def check_gnum(line: dict[str, Any], index: int, path: str) -> FieldError | None:
