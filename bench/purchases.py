@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,22 @@ ROLES = (("order", "CEB311"), ("payment", "CEB411"), ("waybill", "CEB511"), ("in
 
 
 def run(purchases: int = 2000, database_url: str | None = None) -> list[tuple[str, float | int, str]]:
-    with tempfile.TemporaryDirectory(prefix="cbec-bench-import-") as tmp:
+    with embedded("cbec-bench-import-", database_url) as platform:
+        return _measure(platform, purchases)
+
+
+@contextmanager
+def embedded(prefix: str, database_url: str | None = None) -> Iterator[bootstrap.Platform]:
+    """A platform in a temporary data folder with the demo enterprises and the customs simulator answering at once
+    (the import and export benches)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         env = {"CBEC_SIM_ACCEPT_DELAY": "0"} | ({"CBEC_DATABASE_URL": database_url} if database_url else {})
         platform = bootstrap.build(Settings.from_env(Path(tmp), env=env), with_simulator=True)
         try:
             from engine.demo import ensure_demo
 
             ensure_demo(platform.identity, platform.enterprises)
-            return _measure(platform, purchases)
+            yield platform
         finally:
             platform.close()
 

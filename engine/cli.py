@@ -76,8 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     projections.add_argument("--data")
 
     bench = sub.add_parser("bench", help="capacity benchmarks: e2e, sign")
-    bench.add_argument("name", choices=["e2e", "sign", "validate", "replay", "exchange", "import"])
-    bench.add_argument("--orders", type=int, default=10_000, help="orders (e2e), purchases (import: default 2,000)")
+    bench.add_argument("name", choices=["e2e", "sign", "validate", "replay", "exchange", "import", "export"])
+    bench.add_argument("--orders", type=int, default=10_000,
+                       help="orders (e2e), purchases (import) or parcels (export; both default 2,000)")
     bench.add_argument("--n", type=int, default=2000, help="signatures per algorithm (sign)")
     bench.add_argument("--database-url", help="benchmark against this store instead of a temporary SQLite")
     bench.add_argument("--distributed", action="store_true",

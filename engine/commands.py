@@ -257,6 +257,10 @@ def bench(args: Namespace) -> int:
         from bench.purchases import run as run_purchases
 
         results = run_purchases(args.orders if args.orders != 10_000 else 2000, args.database_url)
+    elif args.name == "export":
+        from bench.export import run as run_export
+
+        results = run_export(args.orders if args.orders != 10_000 else 2000, args.database_url)
     elif args.name == "exchange":
         from bench.exchange import run as run_exchange
 

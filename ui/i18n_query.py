@@ -1,4 +1,5 @@
-"""The general query (I12) and 179 payment data (I13) consoles' words, zh-CN and English; merged into ui.i18n.TEXT."""
+"""The general query (I12, export E11) and 179 payment data (I13) consoles' words, zh-CN and English; merged into
+ui.i18n.TEXT."""
 
 from __future__ import annotations
 
@@ -50,6 +51,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "tax_status_1": ("已生成", "issued"),
     "tax_status_2": ("已汇总", "summarised"),
     "tax_status_3": ("作废", "void"),
+    # export general query (E11)
+    "export_query_title": ("出口综合查询", "Export general query"),
+    "export_query_text_hint": ("订单号、运单号、清单编号或单证编号", "order, waybill, inventory or document No."),
+    "query_shipment": ("整票查看", "Shipment"),
+    "shipment_title": ("出口订单 {order_no} 整票", "Export shipment {order_no}"),
+    "export_match_title": ("出口三单（订单、收款单、运单，平台侧预检）",
+                           "Export three documents (order, receipt of payment, waybill; as the platform sees them)"),
+    "cmp_order_ebc": ("订单电商企业 = 清单收发货人", "order ebcCode = inventory ebcCode"),
+    "cmp_collection_ebc": ("收款单电商企业 = 清单收发货人", "collection ebcCode = inventory ebcCode"),
+    "cmp_export_goods": ("清单商品 = 订单商品（序号）", "inventory goods = order goods (gnum)"),
+    "summary_results": ("汇总结果（汇总结果单 CEB792）", "Summary results (CEB792)"),
+    "summary_application": ("汇总申请单", "Summary application"),
+    "summary_lines": ("清单商品（清单编号 序号/商品编码）", "Inventory lines (invtNo gnum/gcode)"),
     # 179 (I13)
     "p179_title": ("支付原始数据（海关179号公告）", "Payment raw data (customs announcement 179)"),
     "p179_requests": ("海关数据获取请求", "Customs data requests"),

@@ -87,12 +87,21 @@ def build_signature(profile: Profile, digest: str, key_name: str, certificate: s
 
 
 def attach(root: etree._Element, signature: etree._Element) -> None:
-    """Last child of the root, or just before ceb:ExtendMessage (the export XSDs put it there)."""
+    """Where the message's XSD wants ds:Signature: the export schema puts it before ceb:ExtendMessage, the import
+    schema after it, as the last child (and last in any document that is not a CEB message)."""
     extend = root.find(EXTEND_MESSAGE_TAG)
-    if extend is None:
-        root.append(signature)
-    else:
+    if extend is not None and _signature_before_extend(root):
         extend.addprevious(signature)
+    else:
+        root.append(signature)
+
+
+def _signature_before_extend(root: etree._Element) -> bool:
+    from adapters.ceb.model import ROOT_NAME, catalogue  # late: only messages with an ExtendMessage need the XSDs
+
+    match = ROOT_NAME.fullmatch(etree.QName(root).localname)
+    parts = catalogue()[match.group(1)].parts if match and match.group(1) in catalogue() else ()
+    return {"Signature", "ExtendMessage"} <= set(parts) and parts.index("Signature") < parts.index("ExtendMessage")
 
 
 def ds(path: str) -> str:

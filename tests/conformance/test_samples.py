@@ -111,3 +111,17 @@ def test_export_samples_that_repeat_base_transfer_still_parse_with_the_last_one(
     message = ceb.parse(_sample("export", "CEB303Message.xml"))
     assert message.transfer is not None
     assert [i.code for i in ceb.validate(_sample("export", "CEB303Message.xml"))] == ["xsd.unexpected"]
+
+
+def test_every_export_receipt_has_a_sample_giving_the_key_the_platform_matches_it_by() -> None:
+    """#7: each official export receipt sample (CEB304 ... CEB216) names its document by the key fields of the
+    document table, with a status and a time; the summary result CEB792 names its summary application (sumNo)."""
+    from domain.customs.documents import BY_RECEIPT, EXPORT_TYPES
+
+    samples = {_code(p): ceb.parse(p.read_bytes()).documents for p in _samples("export")}
+    assert {t.receipt for t in EXPORT_TYPES} | {"CEB792"} <= samples.keys()
+    for doc_type in EXPORT_TYPES:
+        for receipt in samples[doc_type.receipt]:
+            assert all(receipt.get(k) for k in BY_RECEIPT[doc_type.receipt].key), doc_type.receipt
+            assert receipt["returnStatus"] and len(receipt["returnTime"]) == 17, doc_type.receipt
+    assert all(result["sumNo"] and result["declSeqNo"] for result in samples["CEB792"])

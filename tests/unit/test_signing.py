@@ -134,9 +134,18 @@ def test_signature_is_the_last_child_without_whitespace_around_or_inside(signer)
 
 
 def test_export_messages_get_the_signature_before_extend_message(signer):
-    root = etree.fromstring(signer.sign_bytes(ceb311(extend=True)))
+    """The export XSD (CEB303 ...) puts ds:Signature before ceb:ExtendMessage (#7)."""
+    root = etree.fromstring(signer.sign_bytes(ceb311(extend=True).replace(b"CEB311Message", b"CEB303Message")))
 
     assert [child.tag for child in root][-2:] == [SIGNATURE, f"{{{CEB}}}ExtendMessage"]
+    assert verify_tree(root).ok
+
+
+def test_import_messages_get_the_signature_after_extend_message(signer):
+    """The import XSD (CEB311 ...) puts ceb:ExtendMessage before ds:Signature, the last child."""
+    root = etree.fromstring(signer.sign_bytes(ceb311(extend=True)))
+
+    assert [child.tag for child in root][-2:] == [f"{{{CEB}}}ExtendMessage", SIGNATURE]
     assert verify_tree(root).ok
 
 

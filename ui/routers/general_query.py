@@ -1,5 +1,8 @@
 """综合查询 (I12): one search across every import document, its export, and the page of one purchase with the
-state of its three-document match; HTML under /query, JSON under /api/import."""
+state of its three-document match; HTML under /query, JSON under /api/import.
+出口综合查询 (E11): the same for export documents and the page of one export shipment (order, collection, waybill,
+inventory, bag, arrival, departure, summary and its results, cancellation, return); HTML under /export-query (not
+/query/export: that is the import query's Excel file), JSON under /api/export."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from domain.customs import statuses
 from domain.identity.roles import Principal
 from engine.api_json import plain
 from engine.catalog import Catalog
-from engine.purchases import Purchase, Purchases
+from engine.purchases import ONE_SHIPMENT, PURCHASE_TYPES, Purchase, Purchases, Shipment, Shipments
 from ui.deps import PlatformDep, render
 from ui.i18n import lang_of, translator
 from ui.security import Allowed, require
@@ -23,12 +26,25 @@ from ui.security import Allowed, require
 router = APIRouter()
 PER_PAGE = 20
 catalog = Catalog()
-PURCHASE_TYPES = [t for t in doc_types.IMPORT_TYPES if t is not doc_types.ENTRY]
 EXPORT_LIMIT = 1_000_000
-STATUSES = ["declared", "prepared", "sent", "2", "120", "399", "800", "100", "cancelled"]
+IMPORT_MESSAGES = [t.message for t in doc_types.IMPORT_TYPES]
+EXPORT_MESSAGES = [t.message for t in doc_types.EXPORT_TYPES]
+STATUSES = ["declared", "prepared", "sent", "2", "120", "399", "800", "899", "100", "cancelled"]
 COLUMNS = ["message_type", "type_name", "number", "ebp_code", "order_no", "logistics_no", "invt_no",
            "pay_transaction_id", "buyer_name", "buyer_id_number", "amount", "status", "status_label", "return_info",
            "declared_at"]
+EXPORT_COLUMNS = [c for c in COLUMNS if c not in ("pay_transaction_id", "buyer_name", "buyer_id_number", "amount")]
+# what the search page differs in, by direction: its permission, its urls, its document types, the link to the whole
+# purchase or shipment of a row (for the types that belong to one)
+PAGES = {
+    "import": {"permission": "I12:view", "url": "/query", "download": "/query/export", "types": doc_types.IMPORT_TYPES,
+               "messages": IMPORT_MESSAGES, "whole": "/query/purchase-of", "whole_types": IMPORT_MESSAGES,
+               "title": "query_title", "hint": "query_text_hint", "whole_label": "query_purchase", "columns": COLUMNS},
+    "export": {"permission": "E11:view", "url": "/export-query", "download": "/export-query/download",
+               "types": doc_types.EXPORT_TYPES, "messages": EXPORT_MESSAGES, "whole": "/export-query/shipment-of",
+               "whole_types": [t.message for t in ONE_SHIPMENT], "title": "export_query_title",
+               "hint": "export_query_text_hint", "whole_label": "query_shipment", "columns": EXPORT_COLUMNS},
+}
 
 
 def parties_of(principal: Principal) -> list[str] | None:
@@ -36,9 +52,11 @@ def parties_of(principal: Principal) -> list[str] | None:
     return None if principal.sees_all else sorted(principal.enterprise_codes)
 
 
-def search(platform: Any, principal: Principal, criteria: dict[str, Any], page: int,
-           per_page: int) -> tuple[list[dict[str, Any]], int]:
-    return platform.documents_view.search(**criteria, page=page, per_page=per_page, parties=parties_of(principal))
+def search(platform: Any, principal: Principal, criteria: dict[str, Any], page: int, per_page: int,
+           direction: str = "import") -> tuple[list[dict[str, Any]], int]:
+    """The documents of one direction (the read model holds both) the principal may see."""
+    return platform.documents_view.search(**criteria, page=page, per_page=per_page, parties=parties_of(principal),
+                                          message_types=PAGES[direction]["messages"])
 
 
 def described(rows: list[dict[str, Any]], lang: str = "zh-CN") -> list[dict[str, Any]]:
@@ -54,32 +72,44 @@ def criteria_of(q: str, message_type: str, status: str, date_from: str, date_to:
             "status": status, "date_from": date_from, "date_to": date_to, "buyer_id": buyer_id.strip()}
 
 
-@router.get("/query", include_in_schema=False, response_class=HTMLResponse, dependencies=[require("I12:view")])
-def query_page(request: Request, platform: PlatformDep, q: str = "", message_type: str = "", status: str = "",
-               date_from: str = "", date_to: str = "", buyer_id: str = "", page: int = 1) -> Any:
-    criteria = criteria_of(q, message_type, status, date_from, date_to, buyer_id)
-    page = min(max(page, 1), 1_000_000)
-    rows, total = search(platform, request.state.principal, criteria, page, PER_PAGE)
-    return render(request, "query/search.html", {
-        "rows": described(rows, lang_of(request, platform.settings.lang)), "total": total, "page": page,
-        "pages": max(1, math.ceil(total / PER_PAGE)), "filters": criteria, "statuses": STATUSES,
-        "types": doc_types.IMPORT_TYPES})
+def _search_page(direction: str) -> Any:
+    def page_of(request: Request, platform: PlatformDep, q: str = "", message_type: str = "", status: str = "",
+                date_from: str = "", date_to: str = "", buyer_id: str = "", page: int = 1) -> Any:
+        criteria = criteria_of(q, message_type, status, date_from, date_to, buyer_id)
+        page = min(max(page, 1), 1_000_000)
+        rows, total = search(platform, request.state.principal, criteria, page, PER_PAGE, direction)
+        return render(request, "query/search.html", {
+            "rows": described(rows, lang_of(request, platform.settings.lang)), "total": total, "page": page,
+            "pages": max(1, math.ceil(total / PER_PAGE)), "filters": criteria, "statuses": STATUSES,
+            "direction": direction, "p": PAGES[direction], "types": PAGES[direction]["types"]})
+    return page_of
 
 
-@router.get("/query/export", include_in_schema=False, dependencies=[require("I12:view")])
-def export(request: Request, platform: PlatformDep, q: str = "", message_type: str = "", status: str = "",
-           date_from: str = "", date_to: str = "", buyer_id: str = "", format: str = "xlsx") -> Response:  # noqa: A002
-    lang = lang_of(request, platform.settings.lang)
-    criteria = criteria_of(q, message_type, status, date_from, date_to, buyer_id)
-    rows, _ = search(platform, request.state.principal, criteria, 1, EXPORT_LIMIT)
-    t = translator(lang)
-    try:
-        exported = export_rows(described(rows, lang), COLUMNS, format, "general-query",
-                               headers=[t(f"qcol_{c}") for c in COLUMNS])
-    except ExportError as error:
-        return Response(str(error), status_code=400)
-    return Response(exported.content, media_type=exported.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})
+def _download(direction: str) -> Any:
+    def download(request: Request, platform: PlatformDep, q: str = "", message_type: str = "", status: str = "",
+                 date_from: str = "", date_to: str = "", buyer_id: str = "",
+                 format: str = "xlsx") -> Response:  # noqa: A002
+        lang = lang_of(request, platform.settings.lang)
+        criteria = criteria_of(q, message_type, status, date_from, date_to, buyer_id)
+        rows, _ = search(platform, request.state.principal, criteria, 1, EXPORT_LIMIT, direction)
+        t = translator(lang)
+        try:
+            columns = PAGES[direction]["columns"]
+            exported = export_rows(described(rows, lang), columns, format,
+                                   "general-query" if direction == "import" else "export-general-query",
+                                   headers=[t(f"qcol_{c}") for c in columns])
+        except ExportError as error:
+            return Response(str(error), status_code=400)
+        return Response(exported.content, media_type=exported.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})
+    return download
+
+
+for _direction, _page in PAGES.items():
+    router.add_api_route(_page["url"], _search_page(_direction), methods=["GET"], include_in_schema=False,
+                         response_class=HTMLResponse, dependencies=[require(_page["permission"])])
+    router.add_api_route(_page["download"], _download(_direction), methods=["GET"], include_in_schema=False,
+                         dependencies=[require(_page["permission"])])
 
 
 @router.get("/query/purchase-of/{document_id}", include_in_schema=False, dependencies=[require("I12:view")])
@@ -113,6 +143,47 @@ def api_query(platform: PlatformDep, principal: Allowed("I12:view"), q: str = ""
     return {"total": total, "page": page, "perPage": per_page, "items": described(rows)}
 
 
+@router.get("/api/export/query", tags=["api"], summary="General query across every export document (E11)")
+def api_export_query(platform: PlatformDep, principal: Allowed("E11:view"), q: str = "", message_type: str = Query(
+        "", alias="messageType"), status: str = "", date_from: str = Query("", alias="from"),
+        date_to: str = Query("", alias="to"), page: int = Query(1, ge=1, le=1_000_000),
+        per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
+    """Text `q` is looked for in order, waybill, inventory (invtNo) and the documents' own numbers (copNo ...);
+    every export document type unless `messageType` (CEB303, CEB603, CEB607 ...) is given."""
+    criteria = criteria_of(q, message_type, status, date_from, date_to, "")
+    rows, total = search(platform, principal, criteria, page, per_page, "export")
+    return {"total": total, "page": page, "perPage": per_page, "items": described(rows)}
+
+
+@router.get("/export-query/shipment-of/{document_id}", include_in_schema=False, dependencies=[require("E11:view")])
+def shipment_of(request: Request, platform: PlatformDep, document_id: str) -> Any:
+    """From an export document of one shipment to the shipment."""
+    key = Shipments(platform.store, platform.documents_view).key_of(document_id, request.state.principal)
+    if key is None:
+        raise HTTPException(404, "找不到该单证所属的出口订单 no export shipment found for this document")
+    return RedirectResponse(f"/export-query/shipments/{key[0]}/{key[1]}", status_code=303)
+
+
+@router.get("/export-query/shipments/{ebp_code}/{order_no}", include_in_schema=False, response_class=HTMLResponse,
+            dependencies=[require("E11:view")])
+def shipment_page(request: Request, platform: PlatformDep, ebp_code: str, order_no: str) -> Any:
+    shipment = Shipments(platform.store, platform.documents_view).get(ebp_code, order_no, request.state.principal)
+    if shipment is None:
+        return render(request, "query/not_found.html", {"ebp_code": ebp_code, "order_no": order_no},
+                      status_code=404)
+    return render(request, "query/shipment.html", {"p": shipment, "types": doc_types.EXPORT_TYPES,
+                                                   "label": catalog.label})
+
+
+@router.get("/api/export/shipments/{ebp_code}/{order_no}", tags=["api"],
+            summary="One export shipment: its documents, export three documents and summary results (E11)")
+def api_shipment(platform: PlatformDep, principal: Allowed("E11:view"), ebp_code: str, order_no: str) -> Any:
+    shipment = Shipments(platform.store, platform.documents_view).get(ebp_code, order_no, principal)
+    if shipment is None:
+        raise HTTPException(404, f"出口订单 {order_no} 不存在 export shipment not found")
+    return shipment_json(shipment)
+
+
 @router.get("/api/import/purchases/{ebp_code}/{order_no}", tags=["api"],
             summary="One purchase: its documents and three-document match")
 def api_purchase(platform: PlatformDep, principal: Allowed("I12:view"), ebp_code: str, order_no: str) -> Any:
@@ -120,6 +191,13 @@ def api_purchase(platform: PlatformDep, principal: Allowed("I12:view"), ebp_code
     if purchase is None:
         raise HTTPException(404, f"订单 {order_no} 不存在 purchase not found")
     return purchase_json(purchase)
+
+
+def shipment_json(shipment: Shipment) -> dict[str, Any]:
+    """As a purchase, with the customs declarations (CEB792 results) of the summaries naming the inventory."""
+    found = {k: v for k, v in purchase_json(shipment).items() if k != "taxBills"}  # export parcels carry no tax bill
+    return found | plain({"summaryResults": [{"summary": held.row["number"], "sumNo": held.aggregate.numbers.get(
+        "sumNo", ""), "declaration": declaration} for held, declaration in shipment.summary_results()]})
 
 
 def purchase_json(purchase: Purchase) -> dict[str, Any]:
@@ -146,4 +224,4 @@ def held_json(held: Any) -> dict[str, Any]:
         return shown
     return shown | {"status": held.status, "statusLabel": statuses.label(held.status),
                     "returnInfo": held.row["return_info"], "invtNo": held.row["invt_no"], "document": held.document,
-                    "receipts": held.aggregate.receipts}
+                    "numbers": getattr(held.aggregate, "numbers", {}), "receipts": held.aggregate.receipts}
