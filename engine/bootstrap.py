@@ -16,7 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 from adapters.customs.filebox import FileBox
 from adapters.customs.simulator import CustomsSimulator, Faults
 from domain.customs import tax
-from domain.customs.documents import ALL_TYPES, ORDER
+from domain.customs.documents import ALL_TYPES, EXPORT_INVENTORY, EXPORT_ORDER, EXPORT_WAYBILL, ORDER
 from domain.customs.model import Declaration, ImportOrder
 from engine.audit import Audit
 from engine.audit import attach as attach_audit
@@ -36,6 +36,7 @@ from engine.secrets_box import Sealer, secret_key
 from engine.settings import Settings
 from engine.signers import Signers
 from engine.store import EventStore, open_store
+from engine.summaries import attach as attach_summaries
 from projections.db import Database
 from projections.documents import ImportDocumentsView
 from projections.drafts import DraftsView
@@ -75,6 +76,8 @@ class Platform:
     drafts_view: DraftsView | None = None  # I3-I11: 暂存 drafts and declaration batches
     drafts: Drafts | None = None
     document_queries: DocumentQueries | None = None  # I4-I11: one document, tax preview, tax bills
+    summaries: Any = None  # E3: the monthly summary applications (engine/summaries.py)
+    summaries_view: Any = None
 
     def close(self) -> None:
         self.runner.stop()
@@ -161,6 +164,8 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     platform.document_queries = DocumentQueries(store, documents_view, reference)
     platform.payment_data = attach_payment_data(platform)
     platform.payment_data_view = platform.payment_data.view
+    platform.summaries = attach_summaries(platform)
+    platform.summaries_view = platform.summaries.view
     return platform
 
 
@@ -188,6 +193,21 @@ class LinkedDocuments:
         self.view.run_once()
         inventories = (self.store.repository.get(UUID(i)) for i in self.view.counted_inventories(buyer_id_number, year))
         return sum((tax.transaction_value(inventory.document) for inventory in inventories), Decimal(0))
+
+    def export_order(self, ebp_code: str, order_no: str) -> Declaration | None:
+        try:
+            return self.store.repository.get(Declaration.create_id(EXPORT_ORDER.message, (ebp_code, order_no)))
+        except AggregateNotFoundError:
+            return None
+
+    def export_inventory_by_invt_no(self, invt_no: str) -> Declaration | None:
+        self.view.run_once()
+        found = self.view.inventory_id(invt_no, EXPORT_INVENTORY.message) if invt_no else None
+        return self.store.repository.get(UUID(found)) if found else None
+
+    def missing_export_waybills(self, logistics_code: str, logistics_nos: list[str]) -> list[str]:
+        return [no for no in logistics_nos
+                if Declaration.create_id(EXPORT_WAYBILL.message, (logistics_code, no)) not in self.store.repository]
 
 
 def make_transport(settings: Settings, box: FileBox) -> Any:

@@ -1,6 +1,7 @@
-"""Read side of the import documents other than orders (I4-I11): one document from its history (fields, status,
-customs' numbers, receipts, the signed message, timeline, an inventory's tax bills), the tax a declarant sees
-before declaring an inventory (I4, I7), and one electronic tax bill (I7)."""
+"""Read side of the import documents other than orders (I4-I11) and of the export documents (E1-E10): one document
+from its history (fields, status, customs' numbers, receipts, the signed message, timeline, an inventory's tax bills),
+the tax a declarant sees before declaring an inventory (I4, I7), one electronic tax bill (I7), and the accepted export
+waybills no bag holds yet (E7)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from domain.identity.roles import Principal
 from engine.drafts import scope, visible
 from engine.queries import current_status, describe
 from engine.store import EventStore
+from projections.bags import ExportParcelsView
 from projections.documents import ImportDocumentsView
 
 
@@ -32,6 +34,21 @@ class DocumentDetail:
 class DocumentQueries:
     def __init__(self, store: EventStore, view: ImportDocumentsView, reference: Any):
         self.store, self.view, self.reference = store, view, reference
+        self.parcels = ExportParcelsView(view.db, store)  # kept up to date when asked (unbagged), not by the runner
+
+    def unbagged(self, principal: Principal, **criteria: Any) -> tuple[list[dict[str, Any]], int]:
+        """装袋 (E7): one page of the principal's accepted export waybills that no bag holds yet (ExportParcelsView)."""
+        self._catch_up()
+        return self.parcels.unbagged(scope(principal), **criteria)
+
+    def unbagged_all(self, principal: Principal, **criteria: Any) -> list[dict[str, Any]]:
+        self._catch_up()
+        return self.parcels.unbagged_all(scope(principal), **criteria)
+
+    def _catch_up(self) -> None:
+        self.view.run_once()
+        while self.parcels.run_once():
+            pass
 
     def detail(self, doc_type: DocumentType, document_id: str, principal: Principal) -> DocumentDetail | None:
         """None when there is no such document of this type or the principal may not see it (the same answer)."""

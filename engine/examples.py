@@ -210,7 +210,8 @@ def export_cancellation(invt_no: str, reason: str = "客户取消订单") -> dic
 
 def export_return(inventory: dict[str, Any], invt_no: str, qty: Decimal | None = None,
                   reason: str = "境外消费者退货") -> dict[str, Any]:
-    """零售出口退货申请单 (CEB213, E5) of an export inventory customs numbered invt_no: every line, or qty of each."""
+    """零售出口退货申请单 (CEB213, E5) of an export inventory customs numbered invt_no: every line, or qty of each
+    (its legal quantity qty1 in proportion: customs takes back at most the original's, RULES.md 2.1 CEB213)."""
     trade_mode = {"9610": "9661", "1210": "1261"}.get(str(inventory.get("tradeMode")))
     return {"customsCode": CUSTOMS, "ebpCode": inventory["ebpCode"], "ebpName": inventory["ebpName"],
             "ebcCode": inventory["ebcCode"], "ebcName": inventory["ebcName"], "logisticsNo": inventory["logisticsNo"],
@@ -220,8 +221,13 @@ def export_return(inventory: dict[str, Any], invt_no: str, qty: Decimal | None =
             "country": inventory["country"], "voyageNo": "20261201"} \
         | ({"tradeMode": trade_mode} if trade_mode else {}) | {"invtRefundList": [
             {"gnum": line["gnum"], "gcode": line["gcode"], "gname": line["gname"], "gmodel": line["gmodel"],
-             "qty": qty or line["qty"], "qty1": line["qty1"], "unit": line["unit"], "unit1": line["unit1"]}
-            for line in inventory["inventoryList"]]}
+             "qty": qty or line["qty"], "qty1": _share(line["qty1"], qty, line["qty"]), "unit": line["unit"],
+             "unit1": line["unit1"]} for line in inventory["inventoryList"]]}
+
+
+def _share(legal: Decimal, qty: Decimal | None, declared: Decimal) -> Decimal:
+    """The legal quantity of qty of a line declared with `declared` (all of it without qty), 5 decimals."""
+    return legal if qty is None else (legal * qty / declared).quantize(Decimal("0.00001"))
 
 
 def tally(logistics_no: str, invt_no: str = "", bill_no: str = "999-87654321") -> dict[str, Any]:

@@ -114,7 +114,7 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
 
     @app.timer(0.5, on_leader=True)
     async def project() -> None:
-        for view in (platform.orders_view, platform.documents_view):
+        for view in (platform.orders_view, platform.documents_view, platform.summaries_view):
             while view is not None and await blocking(view.run_once):
                 pass
 

@@ -1,8 +1,9 @@
-"""申报企业控制台 for every import document but the order (I4-I11), from the table of domain/customs/documents.py:
-list (declared documents and 暂存 drafts together), form (declare, save as draft, tax preview for inventories),
-document and draft pages. Orders keep their own pages (declarant.py); their drafts are listed here too.
+"""申报企业控制台 for every import document but the order (I4-I11) and every export document (E1-E10), from the table
+of domain/customs/documents.py: list (declared documents and 暂存 drafts together), form (declare, save as draft, tax
+preview for import inventories), document and draft pages. Import orders keep their own pages (declarant.py); their
+drafts are listed here too.
 
-Routes are made per document type, each with its feature's permission ("I4:view", "I4:declare" ...). This router is
+Routes are made per document type, each with its feature's permission ("I4:view", "E7:declare" ...). This router is
 included before declarant.py's, so /declarant/orders/drafts is not taken for an order number."""
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from adapters.ceb import FieldSpec
 from domain.customs import statuses
-from domain.customs.documents import IMPORT_TYPES, INVENTORY, ORDER, DocumentType
+from domain.customs.documents import (
+    ALL_TYPES,
+    ARRIVAL,
+    BAG,
+    DEPARTURE,
+    EXPORT_INVENTORY,
+    INVENTORY,
+    ORDER,
+    DocumentType,
+    of_message,
+)
 from domain.customs.rules import DeclarationRejected
 from engine.catalog import Catalog
 from ui.deps import PlatformDep, render
@@ -28,9 +39,14 @@ router = APIRouter(include_in_schema=False)  # the paths are whole: base_url(), 
 catalog = Catalog()
 PER_PAGE = 20
 HIDDEN = {"guid", "appType", "appTime", "appStatus", "preNo", "rkdNo"}  # made by the platform or by customs
-# the enterprise kind whose code a new form starts with, when the user's organisation has one
+# the enterprise kind whose code a new form starts with, when the user's organisation has one (the sender field takes
+# the kind of the type's role: a bag's agentCode is the logistics enterprise's)
 PREFILL = {"ebpCode": "platform", "ebcCode": "ecommerce", "agentCode": "ecommerce", "assureCode": "ecommerce",
-           "payCode": "payment", "logisticsCode": "logistics", "operatorCode": "site"}
+           "ownerCode": "ecommerce", "declAgentCode": "ecommerce", "payCode": "payment", "logisticsCode": "logistics",
+           "operatorCode": "site"}
+INVENTORIES = {"import": INVENTORY, "export": EXPORT_INVENTORY}  # the inventory a cancellation or return names
+# documents made from one of this type, their form prefilled from it (bagging.py): a bag's arrival and departure
+FOLLOW_UPS = {BAG.message: (ARRIVAL, DEPARTURE)}
 STATUSES = [statuses.DRAFT, statuses.DECLARED, statuses.PREPARED, statuses.SENT, "2", "120", "100", "300", "399",
             "500", "800", "899", statuses.CANCELLED]
 LINE_FIELD = re.compile(r"(\w+)\.(\d+)\.(\w+)")
@@ -49,7 +65,7 @@ class Form:
 def form_of(doc_type: DocumentType) -> Form:
     head, lists = catalog.specs(doc_type.message)
     hidden = HIDDEN | set(doc_type.head_defaults)  # values customs fixes
-    if doc_type is INVENTORY:
+    if doc_type in INVENTORIES.values():
         hidden.add("invtNo")  # customs assigns it; cancellations and returns name it
     list_key, line_specs = next(iter(lists.items()), ("", []))
     line_hidden = {"gnum", *doc_type.line_defaults}
@@ -91,7 +107,7 @@ def prefilled(doc_type: DocumentType, platform: Any, principal: Any) -> dict[str
     shown = {s.name for s in form_of(doc_type).head}
     values = {k: v for k, v in doc_type.head_defaults.items() if k in shown}
     firms = [e for e in platform.enterprises.all() if principal.may_see(e.code)]
-    for name, kind in PREFILL.items():
+    for name, kind in (PREFILL | {doc_type.sender: doc_type.role}).items():
         firm = next((e for e in firms if kind in e.kinds), None)
         if name in shown and firm is not None:
             values[name], values[name.replace("Code", "Name")] = firm.code, firm.name
@@ -167,13 +183,26 @@ def _detail_page(doc_type: DocumentType) -> Any:
         tax = platform.document_queries.tax_preview(document.document) if doc_type is INVENTORY else None
         return render(request, "documents/detail.html", page_context(doc_type) | show(doc_type) | {
             "d": found, "doc": document.document | document.numbers, "tax": tax, "links": links(document, lang_of(
-                request, platform.settings.lang)), "created": request.query_params.get("created") == "1"})
+                request, platform.settings.lang)), "created": request.query_params.get("created") == "1",
+            "follow_ups": follow_ups(doc_type, found, request.state.principal)})
     return detail
+
+
+def follow_ups(doc_type: DocumentType, found: Any, principal: Any) -> list[tuple[DocumentType, str]]:
+    """运抵 / 离境 of a bag customs did not refuse, for a user who may declare them: (type, form url)."""
+    if found.status == "100" or found.status.startswith("-"):
+        return []
+    return [(target, follow_up_url(doc_type, str(found.document.id), target))
+            for target in FOLLOW_UPS.get(doc_type.message, ()) if principal.can(target.permission("declare"))]
+
+
+def follow_up_url(source: DocumentType, document_id: str, target: DocumentType) -> str:
+    return f"{base_url(source)}/{document_id}/{target.slug}"
 
 
 def links(document: Any, lang: str) -> list[tuple[str, str]]:
     """The documents this one refers to (a cancellation's or a return's inventory), by name and page."""
-    linked = {"inventory": INVENTORY}
+    linked = {"inventory": INVENTORIES[of_message(document.message_type).direction]}
     return [(linked[role].label(lang), f"{base_url(linked[role])}/{aggregate_id}")
             for role, aggregate_id in document.links.items() if role in linked]
 
@@ -197,7 +226,7 @@ def _draft_page(doc_type: DocumentType) -> Any:
 
 
 def _register() -> None:
-    for doc_type in IMPORT_TYPES:
+    for doc_type in ALL_TYPES:
         base, view, declare = base_url(doc_type), doc_type.permission("view"), doc_type.permission("declare")
         add_page(router, list_url(doc_type), _list_page(doc_type), view)
         add_page(router, f"{base}/drafts/{{draft_id:uuid}}", _draft_page(doc_type), view)

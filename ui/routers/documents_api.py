@@ -1,5 +1,6 @@
-"""JSON API of the import documents other than orders (I4-I11, X1; orders: api.py) and of the electronic tax bills
-(I7). One set of routes per document type, each with its feature's permission; field names are the XSD's.
+"""JSON API of the import documents other than orders (I4-I11, X1; orders: api.py) under /api/import/<document>, of
+every export document (E1-E10) under /api/export/<document>, and of the electronic tax bills (I7). One set of routes
+per document type, each with its feature's permission; field names are the XSD's.
 
 Tenancy (A6): a caller sees a document when one of its enterprises is named on it (the type's `parties`) and
 declares only for its own enterprises in the type's `sender` field.
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Body, HTTPException, Query
 from fastapi.responses import JSONResponse
 
 from domain.customs import statuses
-from domain.customs.documents import IMPORT_TYPES, ORDER, DocumentType
+from domain.customs.documents import ALL_TYPES, ORDER, DocumentType
 from domain.customs.rules import DeclarationRejected
 from engine.api_json import plain
 from engine.document_queries import DocumentDetail
@@ -22,10 +23,10 @@ from engine.drafts import scope
 from ui.deps import PlatformDep
 from ui.security import Allowed
 
-router = APIRouter(prefix="/api/import", tags=["api"])
+router = APIRouter(tags=["api"])  # paths are whole: /api/import/... and /api/export/...
 
 
-@router.get("/tax-bills", summary="Search electronic tax bills (CEB816, I7)")
+@router.get("/api/import/tax-bills", summary="Search electronic tax bills (CEB816, I7)")
 def search_tax_bills(platform: PlatformDep, principal: Allowed("I7:view"), q: str = "", status: str = "",
                      invt_no: str | None = Query(None, alias="invtNo"), page: int = Query(1, ge=1, le=1_000_000),
                      per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
@@ -35,7 +36,8 @@ def search_tax_bills(platform: PlatformDep, principal: Allowed("I7:view"), q: st
     return {"total": total, "page": page, "perPage": per_page, "items": rows}
 
 
-@router.get("/tax-bills/{invt_no}/{tax_no}", summary="One electronic tax bill with its lines and status changes")
+@router.get("/api/import/tax-bills/{invt_no}/{tax_no}",
+            summary="One electronic tax bill with its lines and status changes")
 def get_tax_bill(platform: PlatformDep, principal: Allowed("I7:view"), invt_no: str, tax_no: str) -> Any:
     bill = platform.document_queries.tax_bill(invt_no, tax_no, principal)
     if bill is None:
@@ -114,10 +116,11 @@ def _get(doc_type: DocumentType) -> Any:
 
 
 def _register() -> None:
-    for doc_type in IMPORT_TYPES:
+    for doc_type in ALL_TYPES:
         if doc_type is ORDER:  # api.py
             continue
-        path, what = f"/{doc_type.slug}", f"{doc_type.name_en.lower()} ({doc_type.message}, {doc_type.feature})"
+        path = f"/api/{doc_type.direction}/{doc_type.slug}"
+        what = f"{doc_type.name_en.lower()} ({doc_type.message}, {doc_type.feature})"
         router.add_api_route(path, _declare_one(doc_type), methods=["POST"], status_code=201,
                              summary=f"Declare a {what}", name=f"declare {doc_type.slug}")
         router.add_api_route(f"{path}/batch", _declare_batch(doc_type), methods=["POST"],

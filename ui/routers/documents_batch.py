@@ -1,6 +1,6 @@
-"""Excel and batches for every import document type (I3-I11, X1): the template, an import that declares at once or
-saves 暂存 drafts (with a report per bad row; a file with bad rows stores nothing unless the good ones are to be
-kept), the filtered list as a workbook, 批量申报 of selected drafts and the progress of a batch.
+"""Excel and batches for every import (I3-I11, X1) and export (E1-E10) document type: the template, an import that
+declares at once or saves 暂存 drafts (with a report per bad row; a file with bad rows stores nothing unless the good
+ones are to be kept), the filtered list as a workbook, 批量申报 of selected drafts and the progress of a batch.
 
 Included before declarant.py's router, like documents.py, so /declarant/orders/import ... are not order numbers."""
 
@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from adapters.excel import documents as workbook
 from domain.customs import statuses
-from domain.customs.documents import IMPORT_TYPES, DocumentType
+from domain.customs.documents import ALL_TYPES, DocumentType
 from domain.customs.drafts import OPEN
 from engine import clock, examples
 from engine.api_json import plain
@@ -48,13 +48,26 @@ def excel_fields(doc_type: DocumentType) -> tuple[list[Any], list[Any]]:
 
 def example(doc_type: DocumentType) -> dict[str, Any]:
     """One consistent example document of the type (engine/examples.py), as the platform would complete it."""
-    purchase = examples.purchase("EXAMPLE-0001")
-    inventory, invt_no = purchase["inventory"], "292820260000000001"
-    raw = {"CEB311": purchase["order"], "CEB411": purchase["payment"], "CEB511": purchase["waybill"],
-           "CEB513": purchase["delivery"], "CEB621": inventory, "CEB623": examples.cancellation(inventory, invt_no),
-           "CEB625": examples.refund(inventory, invt_no),
-           "CEB711": examples.entry([inventory["logisticsNo"]])}[doc_type.message]
+    raw = _examples(doc_type.direction)[doc_type.message]
     return plain(to_values(complete(raw, clock.now(), catalog, doc_type), catalog, doc_type.message))
+
+
+def _examples(direction: str) -> dict[str, dict[str, Any]]:
+    """An example of every document type of one direction, of one shipment."""
+    invt_no = "292820260000000001"
+    if direction == "export":
+        shipment = examples.export_purchase("EXAMPLE-0001")
+        inventory, parcels = shipment["inventory"], [shipment["waybill"]["logisticsNo"]]
+        return {"CEB303": shipment["order"], "CEB403": shipment["collection"], "CEB505": shipment["waybill"],
+                "CEB603": inventory, "CEB607": examples.bag(parcels, invt_nos=[invt_no]),
+                "CEB507": examples.arrival(parcels), "CEB509": examples.departure(parcels),
+                "CEB701": examples.summary([invt_no]), "CEB605": examples.export_cancellation(invt_no),
+                "CEB213": examples.export_return(inventory, invt_no), "CEB215": examples.tally(parcels[0], invt_no)}
+    purchase = examples.purchase("EXAMPLE-0001")
+    inventory = purchase["inventory"]
+    return {"CEB311": purchase["order"], "CEB411": purchase["payment"], "CEB511": purchase["waybill"],
+            "CEB513": purchase["delivery"], "CEB621": inventory, "CEB623": examples.cancellation(inventory, invt_no),
+            "CEB625": examples.refund(inventory, invt_no), "CEB711": examples.entry([inventory["logisticsNo"]])}
 
 
 def _template(doc_type: DocumentType) -> Any:
@@ -184,7 +197,7 @@ def _batch(doc_type: DocumentType) -> Any:
 
 
 def _register() -> None:
-    for doc_type in IMPORT_TYPES:
+    for doc_type in ALL_TYPES:
         base, view, declare = base_url(doc_type), doc_type.permission("view"), doc_type.permission("declare")
         add_page(router, f"{base}/template.xlsx", _template(doc_type), declare)
         add_page(router, f"{base}/import", _import_form(doc_type), declare)

@@ -1,5 +1,5 @@
-// Import document pages: add and remove lines of a form (numbered <list>.<n>.<field>, like console.js does for
-// orders), and tick every draft of a list page at once.
+// Document pages: add and remove lines of a form (numbered <list>.<n>.<field>, like console.js does for orders),
+// tick every draft of a list page at once, and on the bagging page count and weigh the ticked parcels.
 (function () {
   const table = document.getElementById("doc-lines");
   if (table) {
@@ -35,5 +35,25 @@
         box.checked = all.checked;
       });
     });
+  }
+  const parcels = document.getElementById("parcels");
+  if (parcels) {
+    const boxes = parcels.querySelectorAll("input[name='parcel']");
+    const count = document.getElementById("ticked-count");
+    const weight = document.getElementById("ticked-weight");
+    const weigh = function () {
+      let n = 0, kg = 0;
+      boxes.forEach(function (box) {
+        if (box.checked) { n += 1; kg += Number(box.dataset.weight) || 0; }
+      });
+      count.textContent = n;
+      weight.textContent = kg.toFixed(3).replace(/\.?0+$/, "");
+    };
+    document.getElementById("select-all-parcels").addEventListener("change", function (event) {
+      boxes.forEach(function (box) { box.checked = event.target.checked; });
+      weigh();
+    });
+    parcels.addEventListener("change", weigh);
+    weigh();
   }
 })();
