@@ -55,10 +55,19 @@ def create_app(platform: Platform) -> FastAPI:
         principal = request.state.principal
         if principal is None:
             return RedirectResponse("/login")
-        return RedirectResponse("/admin" if principal.can("A3:manage") and not principal.can("I3:declare")
-                                else "/declarant/orders")
+        if principal.can("A3:manage") and not principal.can("I3:declare"):
+            return RedirectResponse("/admin")
+        return RedirectResponse(next((path for permission, path in LANDING if principal.can(permission)), "/account"))
 
     return app
+
+
+# where "/" takes a user: the first console its role may open (declarants of each kind, then the read-only roles)
+LANDING = (("I3:view", "/declarant/orders"), ("I4:view", "/declarant/inventories"),
+           ("I8:view", "/declarant/waybills"), ("I10:view", "/declarant/payments"), ("I11:view", "/declarant/entries"),
+           ("E1:view", "/declarant/export-orders"), ("E6:view", "/declarant/export-waybills"),
+           ("E9:view", "/declarant/collections"), ("E10:view", "/declarant/arrivals"), ("B1:view", "/audit"),
+           ("B4:view", "/dashboards"), ("X5:view", "/admin/messages"))
 
 
 def _not_logged_in(request: Request, _: Exception) -> Any:

@@ -29,7 +29,6 @@ class DocumentType:
     head_defaults: dict[str, str] = field(default_factory=dict)  # values customs fixes, filled when empty
     line_defaults: dict[str, str] = field(default_factory=dict)
     generated: tuple[str, ...] = ()  # numbers the platform makes up when the declarant leaves them empty
-    search: tuple[str, ...] = ()  # further fields a search by text looks in
     direction: str = "import"  # import (进口, receiver DXPEDCCEB0000002) or export (出口, DXPEDCCEB0000003)
 
     def permission(self, action: str) -> str:
@@ -48,33 +47,29 @@ _BUYER = {"buyerIdType": "1"}
 ORDER = DocumentType("CEB311", "orders", "订单", "Order", "I3", "ecommerce", "CEB312", ("ebpCode", "orderNo"),
                      "ebcCode", ("ebcCode", "ebpCode"), "orderNo",
                      head_defaults=_STANDARD | _BUYER | {"orderType": "I", "currency": "142"},
-                     line_defaults={"currency": "142"}, search=("buyerName", "buyerIdNumber", "payTransactionId"))
+                     line_defaults={"currency": "142"})
 PAYMENT = DocumentType("CEB411", "payments", "支付单", "Payment", "I10", "payment", "CEB412",
                        ("payCode", "payTransactionId"), "payCode", ("payCode", "ebpCode"), "payTransactionId",
-                       head_defaults=_STANDARD | {"payerIdType": "1", "currency": "142"},
-                       search=("orderNo", "payerName", "payerIdNumber"))
+                       head_defaults=_STANDARD | {"payerIdType": "1", "currency": "142"})
 WAYBILL = DocumentType("CEB511", "waybills", "运单", "Waybill", "I8", "logistics", "CEB512",
                        ("logisticsCode", "logisticsNo"), "logisticsCode", ("logisticsCode",), "logisticsNo",
-                       head_defaults=_STANDARD | {"currency": "142", "packNo": "1"}, search=("orderNo", "consignee"))
+                       head_defaults=_STANDARD | {"currency": "142", "packNo": "1"})
 DELIVERY = DocumentType("CEB513", "deliveries", "物流签收单", "Delivery receipt", "I9", "logistics", "CEB514",
                         ("logisticsCode", "logisticsNo"), "logisticsCode", ("logisticsCode",), "logisticsNo",
                         head_defaults=_STANDARD | {"logisticsStatus": "S"})
 INVENTORY = DocumentType("CEB621", "inventories", "清单", "Inventory", "I4", "ecommerce", "CEB622", ("copNo",),
                          "agentCode", ("ebcCode", "agentCode", "ebpCode", "logisticsCode"), "copNo",
                          head_defaults=_STANDARD | _BUYER | {"ieFlag": "I", "currency": "142", "packNo": "1"},
-                         line_defaults={"currency": "142"}, generated=("copNo",),
-                         search=("orderNo", "logisticsNo", "invtNo", "buyerName", "buyerIdNumber"))
+                         line_defaults={"currency": "142"}, generated=("copNo",))
 CANCELLATION = DocumentType("CEB623", "cancellations", "撤销申请单", "Cancellation", "I5", "ecommerce", "CEB624",
                             ("copNo",), "agentCode", ("ebcCode", "agentCode", "ebpCode"), "copNo",
-                            head_defaults={"appType": "1", "appStatus": "2"} | _BUYER, generated=("copNo",),
-                            search=("orderNo", "logisticsNo", "invtNo", "buyerName", "buyerIdNumber"))
+                            head_defaults={"appType": "1", "appStatus": "2"} | _BUYER, generated=("copNo",))
 RETURN = DocumentType("CEB625", "returns", "退货申请单", "Return", "I6", "ecommerce", "CEB626", ("copNo",),
                       "agentCode", ("ebcCode", "agentCode", "ebpCode", "logisticsCode"), "copNo",
-                      head_defaults=_STANDARD | _BUYER, generated=("copNo",),
-                      search=("orderNo", "logisticsNo", "invtNo", "buyerName", "buyerIdNumber"))
+                      head_defaults=_STANDARD | _BUYER, generated=("copNo",))
 ENTRY = DocumentType("CEB711", "entries", "入库明细单", "Warehouse entry details", "I11", "site", "CEB712", ("copNo",),
                      "operatorCode", ("operatorCode", "logisticsCode"), "copNo", per_message=1,
-                     head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("copNo",), search=("billNo",))
+                     head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("copNo",))
 
 IMPORT_TYPES: tuple[DocumentType, ...] = (ORDER, PAYMENT, WAYBILL, DELIVERY, INVENTORY, CANCELLATION, RETURN, ENTRY)
 
@@ -86,43 +81,40 @@ EXPORT_ORDER = DocumentType("CEB303", "export-orders", "出口订单/订仓单",
                             line_defaults={"currency": "142"}, direction="export")
 COLLECTION = DocumentType("CEB403", "collections", "收款单", "Receipt of payment", "E9", "payment", "CEB404",
                           ("ebcCode", "orderNo"), "payCode", ("payCode", "ebcCode", "ebpCode"), "orderNo",
-                          head_defaults=_STANDARD | {"currency": "142"}, search=("payNo",), direction="export")
+                          head_defaults=_STANDARD | {"currency": "142"}, direction="export")
 EXPORT_WAYBILL = DocumentType("CEB505", "export-waybills", "出口运单", "Export waybill", "E6", "logistics", "CEB506",
                               ("logisticsCode", "logisticsNo"), "logisticsCode", ("logisticsCode", "ebcCode"),
                               "logisticsNo", head_defaults=_STANDARD | {"currency": "142"}, direction="export")
 ARRIVAL = DocumentType("CEB507", "arrivals", "运抵单", "Arrival at the site", "E10", "site", "CEB508", ("copNo",),
                        "operatorCode", ("operatorCode", "logisticsCode"), "copNo", per_message=1,
-                       head_defaults=_STANDARD | _MSG | {"ieFlag": "E"}, generated=("copNo",), search=("billNo",),
+                       head_defaults=_STANDARD | _MSG | {"ieFlag": "E"}, generated=("copNo",),
                        direction="export")
 DEPARTURE = DocumentType("CEB509", "departures", "离境单", "Departure", "E8", "logistics", "CEB510", ("copNo",),
                          "logisticsCode", ("logisticsCode",), "copNo", per_message=1, head_defaults=_STANDARD | _MSG,
-                         generated=("copNo",), search=("billNo", "voyageNo"), direction="export")
+                         generated=("copNo",), direction="export")
 EXPORT_INVENTORY = DocumentType("CEB603", "export-inventories", "出口清单", "Export inventory", "E2", "ecommerce",
                                 "CEB604", ("copNo",), "agentCode",
                                 ("ebcCode", "agentCode", "ebpCode", "logisticsCode", "ownerCode"), "copNo",
                                 head_defaults=_STANDARD | {"ieFlag": "E", "fFlag": "3", "iFlag": "3",
                                                            "fCurrency": "142", "iCurrency": "142"},
-                                line_defaults={"currency": "142"}, generated=("copNo",),
-                                search=("orderNo", "logisticsNo", "invtNo"), direction="export")
+                                line_defaults={"currency": "142"}, generated=("copNo",), direction="export")
 EXPORT_CANCELLATION = DocumentType("CEB605", "export-cancellations", "出口撤销申请单", "Export cancellation", "E4",
                                    "ecommerce", "CEB606", ("copNo",), "agentCode", ("ebcCode", "agentCode"), "copNo",
-                                   head_defaults=_STANDARD, generated=("copNo",), search=("invtNo",),
+                                   head_defaults=_STANDARD, generated=("copNo",),
                                    direction="export")
 BAG = DocumentType("CEB607", "bags", "清单总分单", "Master/sub waybill bag", "E7", "logistics", "CEB608", ("copNo",),
                    "agentCode", ("agentCode", "logisticsCode"), "copNo", per_message=1,
-                   head_defaults=_STANDARD | _MSG, generated=("copNo",), search=("billNo", "voyageNo"),
+                   head_defaults=_STANDARD | _MSG, generated=("copNo",),
                    direction="export")
 SUMMARY = DocumentType("CEB701", "summaries", "汇总申请单", "Summary application", "E3", "ecommerce", "CEB702",
                        ("copNo",), "agentCode", ("ebcCode", "agentCode", "declAgentCode"), "copNo", per_message=1,
-                       head_defaults=_STANDARD | _MSG, generated=("copNo",), search=("sumNo",), direction="export")
+                       head_defaults=_STANDARD | _MSG, generated=("copNo",), direction="export")
 EXPORT_RETURN = DocumentType("CEB213", "export-returns", "出口退货申请单", "Export return", "E5", "ecommerce", "CEB214",
                              ("coElNo",), "agentCode", ("ebcCode", "agentCode", "ebpCode", "logisticsCode"), "coElNo",
-                             head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("coElNo",),
-                             search=("invtNo", "logisticsNo"), direction="export")
+                             head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("coElNo",), direction="export")
 TALLY = DocumentType("CEB215", "export-tallies", "出口退运理货明细单", "Export return tally", "E5", "site", "CEB216",
                      ("coElNo",), "operatorCode", ("operatorCode", "logisticsCode"), "coElNo",
-                     head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("coElNo",),
-                     search=("invtNo", "logisticsNo"), direction="export")
+                     head_defaults=_STANDARD | {"ieFlag": "I"}, generated=("coElNo",), direction="export")
 
 EXPORT_TYPES: tuple[DocumentType, ...] = (EXPORT_ORDER, COLLECTION, EXPORT_WAYBILL, EXPORT_INVENTORY, BAG, ARRIVAL,
                                           DEPARTURE, SUMMARY, EXPORT_CANCELLATION, EXPORT_RETURN, TALLY)

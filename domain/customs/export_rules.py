@@ -4,7 +4,7 @@ inventory against its order, a list of parcels against the declared export waybi
 returns (CEB213) are checked against their inventory by import_rules.check_against_inventory, like the import ones.
 Pure functions, like import_rules (whose helpers they use): a document in, FieldErrors out.
 
-Rule codes besides import_rules': order_type, platform_code, mode_order_type, not_china, time_pair, time_order,
+Rule codes besides import_rules': order_type, mode_order_type, not_china, time_pair, time_order,
 summary_items, msg_seq, waybills_declared, order_ebc."""
 
 from __future__ import annotations
@@ -32,13 +32,11 @@ EXPORT_LINES = 100  # export item lists hold 1..100 lines (RULES.md 2.0)
 # CEB303 出口订单 / 订仓单 ---------------------------------------------------------------------------------------------
 
 def _order(document: dict[str, Any]) -> list[FieldError]:
-    """orderType E, B or W; the "无" platform code only on an overseas-warehouse booking; priced, numbered lines.
+    """orderType E, B or W; priced, numbered lines. ebpCode may be "无" in every mode: RULES.md 2.1 allows it for any
+    overseas platform without a customs code (a 9610 seller on a foreign marketplace as much as a 9810 booking).
     The currency is any JGS-20 code (the code rules check it), not fixed to 142 as on imports."""
     order_type = base._text(document.get("orderType"))
-    errors = base._found(_order_type(order_type))
-    if order_type != "W":
-        errors += base._found(_platform_code(document, "海外仓订仓单(orderType W)", "an overseas booking (W)"))
-    return errors + _priced_lines(document, "orderList")
+    return base._found(_order_type(order_type)) + _priced_lines(document, "orderList")
 
 
 def _order_type(value: str) -> FieldError | None:
@@ -48,16 +46,6 @@ def _order_type(value: str) -> FieldError | None:
     shown_en = ", ".join(f"{k} ({en})" for k, (_, en) in ORDER_TYPES.items())
     return FieldError("orderType", "order_type", f"订单类型(orderType) {value} 不是出口订单类型：只能填写 {shown_zh}",
                       f"orderType {value} is not an export order type: {shown_en} only", value)
-
-
-def _platform_code(document: dict[str, Any], what_zh: str, what_en: str) -> FieldError | None:
-    """ebpCode "无" is for overseas platforms without a customs code, i.e. overseas-warehouse business only."""
-    if base._text(document.get("ebpCode")) != NO_CODE:
-        return None
-    return FieldError("ebpCode", "platform_code",
-                      f"电商平台代码(ebpCode)填“无”仅限无海关注册编码的境外平台，即{what_zh}；境内平台须填写海关注册编码",
-                      f"ebpCode \"无\" is only for an overseas platform without a customs code, i.e. {what_en}; a "
-                      "domestic platform gives its customs code", NO_CODE)
 
 
 def _priced_lines(document: dict[str, Any], list_name: str) -> list[FieldError]:
@@ -93,8 +81,7 @@ def _trade_mode(document: dict[str, Any]) -> list[FieldError]:
         return [FieldError("tradeMode", "trade_mode", f"贸易方式(tradeMode) {mode} 不是跨境电商出口：只能填写 {shown}",
                            f"tradeMode {mode} is not a cross-border e-commerce export: "
                            f"{', '.join(MODE_NAMES)} only", mode)]
-    errors = base._found(_platform_code(document, "出口海外仓(9810)", "overseas-warehouse export (9810)")) \
-        if mode != "9810" else []
+    errors: list[FieldError] = []
     if mode == "1210":
         errors += [base._mode_required(name, label, mode, MODE_NAMES) for name, label in BONDED_FIELDS
                    if is_blank(document.get(name))]

@@ -207,3 +207,13 @@ def test_an_administrator_defines_a_role_whose_permissions_a_user_then_has(app, 
     login(viewer, "viewer", "Glance-Pass-2026")
     assert viewer.get("/api/import/orders").status_code == 200
     assert viewer.post("/api/import/orders", json=plain(examples.import_order("VIEW1"))).status_code == 403
+
+
+@pytest.mark.parametrize(("username", "landing"), [
+    ("ecom", "/declarant/orders"), ("logistics", "/declarant/waybills"), ("payment", "/declarant/payments"),
+    ("site", "/declarant/entries"), ("auditor", "/declarant/orders"), ("bi", "/declarant/orders")])
+def test_the_home_page_takes_every_demo_user_to_a_console_it_may_open(app, username, landing):
+    """P5, A2: "/" lands each role on a page it is allowed to see, never on a 403."""
+    client = client_for(app, username)
+    page = client.get("/")
+    assert page.status_code == 200 and page.url.path == landing

@@ -75,11 +75,11 @@ def test_an_order_is_priced_in_any_currency_with_line_totals():
     assert spoken(errors)
 
 
-def test_only_an_overseas_booking_may_have_no_platform_code():
-    """E1: ebpCode "无" is for an overseas platform without a customs code: a W booking, not a B2C order."""
+def test_an_overseas_platform_without_a_customs_code_declares_none_in_every_mode():
+    """E1, E2: ebpCode "无" (RULES.md 2.1) for a W booking and for a B2C seller on a foreign marketplace alike."""
     assert check("CEB303", shipment("9810")["order"]) == []
-    errors = check("CEB303", shipment()["order"] | {"ebpCode": "无"})
-    assert fields(errors) == {"ebpCode": "platform_code"} and spoken(errors)
+    assert check("CEB303", shipment()["order"] | {"ebpCode": "无"}) == []
+    assert check("CEB603", shipment("9710")["inventory"] | {"ebpCode": "无"}) == []
 
 
 # CEB603 inventory (E2) -----------------------------------------------------------------------------------------------
@@ -123,12 +123,6 @@ def test_lines_have_totals_numbers_and_a_bar_code():
     assert fields(errors) == {"inventoryList[1].totalPrice": "line_total", "inventoryList[1].barCode": "required",
                               "inventoryList[2].gnum": "sequence"}
     assert "无" in errors[-1].message_zh and spoken(errors)
-
-
-def test_no_platform_code_only_for_overseas_warehouse_export():
-    """E2: ebpCode "无" only for 9810 (an overseas platform without a customs code)."""
-    errors = check("CEB603", shipment("9710")["inventory"] | {"ebpCode": "无"})
-    assert fields(errors) == {"ebpCode": "platform_code"} and spoken(errors)
 
 
 @pytest.mark.parametrize(("mode", "order_type"), [("9610", "B"), ("1210", "W"), ("9710", "E"), ("9810", "E")])
