@@ -162,9 +162,12 @@ def check_delivery(delivery: Mapping[str, Any], waybill: Mapping[str, Any] | Non
     return ACCEPTED
 
 
-def missing_mode_fields(inventory: Mapping[str, Any]) -> list[str]:
-    """The fields the inventory's trade mode requires that are empty (RULES.md 2.3)."""
-    head, line_fields = MODE_FIELDS.get(_text(inventory, "tradeMode"), ((), ()))
+def missing_mode_fields(inventory: Mapping[str, Any],
+                        mode_fields: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None) -> list[str]:
+    """The fields the inventory's trade mode requires that are empty (RULES.md 2.3): import modes by default, or
+    the table given (clearance_export's for CEB603)."""
+    head, line_fields = (MODE_FIELDS if mode_fields is None else mode_fields).get(_text(inventory, "tradeMode"),
+                                                                                 ((), ()))
     missing = [name for name in head if not _text(inventory, name)]
     for line in inventory.get("inventoryList") or []:
         missing += [f"表体第[{_gnum(line)}]项{name}" for name in line_fields if not _text(line, name)]

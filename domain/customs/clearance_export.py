@@ -163,11 +163,7 @@ def check_order(order: Mapping[str, Any]) -> Decision:
 
 def missing_mode_fields(inventory: Mapping[str, Any]) -> list[str]:
     """The fields the export inventory's trade mode requires that are empty (RULES.md 2.1 CEB603, 2.3)."""
-    head, line_fields = MODE_FIELDS.get(_text(inventory, "tradeMode"), ((), ()))
-    missing = [name for name in head if not _text(inventory, name)]
-    for line in inventory.get("inventoryList") or []:
-        missing += [f"表体第[{_gnum(line)}]项{name}" for name in line_fields if not _text(line, name)]
-    return missing
+    return clearance.missing_mode_fields(inventory, MODE_FIELDS)
 
 
 def needs_collection(inventory: Mapping[str, Any]) -> bool:
