@@ -82,6 +82,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "batch_total": ("本批 {n} 张", "{n} in this batch"),
     "batch_refused": ("未通过校验、仍为暂存的单证", "Refused, still drafts"),
     "batch_documents": ("本批单证", "Documents of this batch"),
+    "bulk_title": ("接口批量申报进度", "Bulk API call"),
+    "bulk_refused": ("未通过校验、未申报的单证", "Refused, not declared"),
     "import_mode": ("导入后", "After reading"),
     "import_mode_draft": ("保存为暂存，稍后批量申报", "save as drafts, declare later"),
     "import_mode_declare": ("直接申报", "declare at once"),
