@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from adapters.customs.dropbox import DropBox
 from adapters.customs.filebox import FileBox
 from adapters.customs.simulator import CustomsSimulator, Faults
 from domain.customs import tax
@@ -24,12 +25,14 @@ from engine.catalog import Catalog
 from engine.declarations import Declarations
 from engine.document_queries import DocumentQueries
 from engine.drafts import Drafts
+from engine.drop_folders import DropFolders
 from engine.enterprises import Enterprises
 from engine.identity import Identity
 from engine.imports import ImportOrders
 from engine.payment_data import attach as attach_payment_data
 from engine.processors import ApplyReceipts, DeliverMessages, PrepareMessages, RetryDeliveries
 from engine.queries import OrderQueries
+from engine.receipt_watch import attach as attach_receipt_watch
 from engine.reference import ReferenceData
 from engine.runner import Runner
 from engine.secrets_box import Sealer, secret_key
@@ -78,6 +81,8 @@ class Platform:
     document_queries: DocumentQueries | None = None  # I4-I11: one document, tax preview, tax bills
     summaries: Any = None  # E3: the monthly summary applications (engine/summaries.py)
     summaries_view: Any = None
+    receipt_watch: Any = None  # X2/X5: receipt timeouts and their alerts (engine/receipt_watch.py)
+    alerts_view: Any = None
 
     def close(self) -> None:
         self.runner.stop()
@@ -159,6 +164,8 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     platform.declarations = {"CEB311": import_orders} | {
         t.message: Declarations(store, catalog, t, codes=reference, linked=linked)
         for t in ALL_TYPES if t is not ORDER}
+    steps.append(("drop-folders", DropFolders(store, platform.declarations, signers, DropBox(
+        settings.drop_dir or settings.data_dir / "drop", settings.drop_settle)).run_once))  # X1
     platform.drafts_view = drafts_view
     platform.drafts = Drafts(store, platform.declarations, drafts_view, documents_view)
     platform.document_queries = DocumentQueries(store, documents_view, reference)
@@ -166,6 +173,8 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     platform.payment_data_view = platform.payment_data.view
     platform.summaries = attach_summaries(platform)
     platform.summaries_view = platform.summaries.view
+    platform.receipt_watch = attach_receipt_watch(platform)
+    platform.alerts_view = platform.receipt_watch.view
     return platform
 
 

@@ -17,6 +17,7 @@ from eventsourcing.utils import get_topic
 from adapters import ceb
 from adapters.customs.transport import Transport, TransportDown
 from domain.customs import documents, policies, statuses
+from domain.customs.alerts import UnmatchedReceipt
 from domain.customs.model import LINES, CustomsMessage, Declaration, ImportOrder, NumberIndex, TaxBill
 from domain.identity.model import Enterprise
 from engine import clock
@@ -150,6 +151,8 @@ class DeliverMessages:
 
     def deliver(self, message: CustomsMessage) -> CustomsMessage:
         name = f"{message.message_type}Message_{message.guid}.xml"
+        if message.delivered_as:  # sent again after a receipt timeout: a file box keeps the first under its name
+            name = f"{message.message_type}Message_{message.guid}_{clock.customs_time(self.now())}.xml"
         data = message.xml.encode("utf-8")
         if self.dxp_envelope:
             data = self.wrap(message, data)
@@ -268,7 +271,7 @@ class ApplyReceipts:
                                                                                 message.documents, name), strict=True):
             document = self._load(Declaration.create_id(target[0], key), changed)
             if document is None:
-                log.warning("receipt %s for unknown %s %s ignored", name, target[0], key)
+                self._keep_unmatched(name, message.message_type, target[0], "/".join(key), doc, changed)
                 continue
             applied = document.apply_receipt(receipt, policies.assigned_numbers(doc)) \
                 if isinstance(document, Declaration) else document.apply_receipt(receipt)
@@ -305,7 +308,7 @@ class ApplyReceipts:
         for doc in message.documents:
             summary = self._by_number("sumNo", str(doc.get("sumNo") or ""), changed)
             if summary is None:
-                log.warning("CEB792 %s names an unknown summary application %s", name, doc.get("sumNo"))
+                self._keep_unmatched(name, message.message_type, "sumNo", str(doc.get("sumNo") or ""), doc, changed)
             elif summary.record_summary_result(summary_result(doc), name):
                 changed[summary.id] = summary
 
@@ -319,7 +322,8 @@ class ApplyReceipts:
                     bill = TaxBill(invt_no=invt_no, tax_no=tax_no, document=doc, source=name)
                     changed[bill.id] = bill
             elif bill is None:
-                log.warning("CEB818 %s names an unknown tax bill %s/%s", name, invt_no, tax_no)
+                self._keep_unmatched(name, message.message_type, documents.TAX_BILL, f"{invt_no}/{tax_no}", doc,
+                                     changed)
             elif bill.change_status(doc, name):
                 changed[bill.id] = bill
 
@@ -328,7 +332,8 @@ class ApplyReceipts:
             receipt = policies.format_receipt(doc, name)
             msg = self._load(CustomsMessage.create_id(str(doc.get("oriCopMsgId") or doc.get("guid"))), changed)
             if msg is None:
-                log.warning("CEB900 %s names an unknown message", name)
+                self._keep_unmatched(name, message.message_type, "message", str(doc.get("oriCopMsgId") or
+                                                                                doc.get("guid") or ""), doc, changed)
                 continue
             if msg.reject_format(receipt):
                 changed[msg.id] = msg
@@ -336,6 +341,16 @@ class ApplyReceipts:
                 order = self._load(order_id, changed)
                 if order is not None and order.apply_receipt(receipt):
                     changed[order.id] = order
+
+    def _keep_unmatched(self, name: str, message_type: str, addressed_to: str, key: str, doc: dict[str, Any],
+                        changed: dict[UUID, Any]) -> None:
+        """A receipt for something the platform never sent is kept for the operators (X2), not dropped: it may be
+        a document declared elsewhere under our codes, or a customs mistake someone has to chase."""
+        log.warning("receipt %s for unknown %s %s kept as unmatched", name, addressed_to, key)
+        if self._load(UnmatchedReceipt.create_id(name, addressed_to, key), changed) is None:
+            kept = UnmatchedReceipt(file_name=name, message_type=message_type, addressed_to=addressed_to, key=key,
+                                    fields={k: str(v) for k, v in doc.items() if not isinstance(v, list | dict)})
+            changed[kept.id] = kept
 
     def _load(self, aggregate_id: UUID, changed: dict[UUID, Any]) -> Any:
         if aggregate_id in changed:

@@ -35,6 +35,13 @@ class Settings:
     delivery_max_attempts: int = 8  # then the message is dead-lettered
     delivery_retry_base: float = 5.0  # seconds before the first retry, doubled each attempt (at most an hour)
     customs179_url: str = ""  # I13: customs' realTimeDataUpload; empty: the simulator's, when it runs
+    # X2/X5: seconds to wait for a receipt, by message type ("default" for the rest), and what a timeout does
+    receipt_timeouts: dict[str, int] = field(default_factory=lambda: {"default": 1800})
+    receipt_timeout_policy: str = "wait"  # wait | resend (same guid, at most receipt_resend_max times) | escalate
+    receipt_resend_max: int = 3
+    alert_contacts: tuple[str, ...] = ()  # e-mail addresses told of receipt timeouts
+    drop_dir: Path | None = None  # X1: watched drop folders, <drop_dir>/<enterprise code>/in/ (default <data>/drop)
+    drop_settle: float = 2.0  # X1: a dropped file is taken once unchanged this many seconds
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -63,6 +70,12 @@ class Settings:
             delivery_max_attempts=int(env.get("CBEC_DELIVERY_MAX_ATTEMPTS", "8")),
             delivery_retry_base=float(env.get("CBEC_DELIVERY_RETRY_BASE", "5")),
             customs179_url=env.get("CBEC_CUSTOMS179_URL", ""),
+            receipt_timeouts=parse_timeouts(env.get("CBEC_RECEIPT_TIMEOUTS", "")),
+            receipt_timeout_policy=env.get("CBEC_RECEIPT_TIMEOUT_POLICY", "wait"),
+            receipt_resend_max=int(env.get("CBEC_RECEIPT_RESEND_MAX", "3")),
+            alert_contacts=tuple(c.strip() for c in env.get("CBEC_ALERT_CONTACTS", "").split(",") if c.strip()),
+            drop_dir=Path(env.get("CBEC_DROP_DIR") or data / "drop").resolve(),
+            drop_settle=float(env.get("CBEC_DROP_SETTLE", "2")),
         )
         settings.check()
         return settings
@@ -76,6 +89,11 @@ class Settings:
             raise SettingsError(f"CBEC_TRANSPORT must be filebox or amqp, not {self.transport!r}")
         if self.delivery_max_attempts < 1:
             raise SettingsError("CBEC_DELIVERY_MAX_ATTEMPTS must be at least 1")
+        if self.receipt_timeout_policy not in ("wait", "resend", "escalate"):
+            raise SettingsError("CBEC_RECEIPT_TIMEOUT_POLICY must be wait, resend or escalate, "
+                                f"not {self.receipt_timeout_policy!r}")
+        if any("@" not in c for c in self.alert_contacts):
+            raise SettingsError("CBEC_ALERT_CONTACTS must be comma-separated e-mail addresses")
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise SettingsError("CBEC_DATABASE_URL must start with sqlite:/// or postgresql://")
 
@@ -115,3 +133,15 @@ class Settings:
         if self.is_postgres:
             return self.database_url
         return f"sqlite:///{Path(self.database_url.removeprefix('sqlite:///')).with_name('readmodels.sqlite')}"
+
+
+def parse_timeouts(text: str) -> dict[str, int]:
+    """CBEC_RECEIPT_TIMEOUTS, e.g. "CEB311=600,CEB621=3600,default=1800": seconds per message type; types not
+    named wait the default (30 minutes unless given)."""
+    timeouts = {"default": 1800}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        if not value.strip().isdigit() or int(value) <= 0:
+            raise SettingsError(f"CBEC_RECEIPT_TIMEOUTS: {part!r} is not TYPE=seconds (e.g. CEB311=600)")
+        timeouts[name.strip()] = int(value)
+    return timeouts

@@ -15,6 +15,7 @@ from engine.bootstrap import Platform
 from ui.routers import admin, admin_reference, api, auth, declarant, declarant_batch, health, reference_api, tax_bills
 from ui.routers import audit as audit_console
 from ui.routers import bagging as bagging_pages
+from ui.routers import bulk_api as bulk_calls
 from ui.routers import dashboards as dashboards_console
 from ui.routers import documents as document_pages
 from ui.routers import documents_api as document_api
@@ -23,6 +24,7 @@ from ui.routers import exports as list_exports
 from ui.routers import general_query as query_console
 from ui.routers import messages as message_console
 from ui.routers import payment179 as payment179_console
+from ui.routers import reconciliation as reconciliation_console
 from ui.routers import summaries as summary_pages
 from ui.security import PUBLIC, NotLoggedIn, client_address
 
@@ -43,10 +45,12 @@ def create_app(platform: Platform) -> FastAPI:
     # documents_batch before declarant: /declarant/orders/drafts ... are not order numbers
     app.include_router(summary_pages.router)
     app.include_router(summary_pages.api)
-    for router in (auth, api, document_api, list_exports, document_pages, document_batches, tax_bills, declarant,
-                   declarant_batch, health, reference_api, admin_reference, admin, audit_console, dashboards_console,
-                   message_console, query_console, payment179_console, bagging_pages):
+    # bulk_calls before api and documents_api: /api/import/orders/bulk is no order number
+    for router in (auth, bulk_calls, api, document_api, list_exports, document_pages, document_batches, tax_bills,
+                   declarant, declarant_batch, health, reference_api, admin_reference, admin, audit_console,
+                   dashboards_console, message_console, query_console, payment179_console, bagging_pages):
         app.include_router(router.router)
+    app.include_router(reconciliation_console.router)  # X2/X5: alerts, unmatched receipts, reconciliation
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     app.middleware("http")(_system_log)
 

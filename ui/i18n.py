@@ -8,6 +8,7 @@ from ui.i18n_audit import TEXT as AUDIT_TEXT
 from ui.i18n_documents import TEXT as DOCUMENTS_TEXT
 from ui.i18n_messages import TEXT as MESSAGES_TEXT
 from ui.i18n_query import TEXT as QUERY_TEXT
+from ui.i18n_reconciliation import TEXT as RECONCILIATION_TEXT
 from ui.i18n_summaries import TEXT as SUMMARIES_TEXT
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -145,6 +146,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 TEXT.update(AUDIT_TEXT)  # 审计与数据统计 (B1-B4)
 TEXT.update(MESSAGES_TEXT)  # 报文跟踪, 死信 (X3, X5)
+TEXT.update(RECONCILIATION_TEXT)  # 回执告警, 未匹配回执, 数据校验 (X2, X5)
 TEXT.update(QUERY_TEXT)  # 综合查询, 179 支付原始数据 (I12, I13)
 TEXT.update(DOCUMENTS_TEXT)  # 进口单证 (I4-I11), 暂存, 批量申报, 电子税单 (I7)
 TEXT.update(SUMMARIES_TEXT)  # 汇总申报 (E3)

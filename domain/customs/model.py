@@ -275,8 +275,10 @@ class CustomsMessage(Aggregate):
 
     @event("Resent")
     def resent(self, by: str, reason: str) -> None:
-        """An operator sends a dead letter again: same guid, same signed XML, a fresh retry budget."""
+        """An operator sends a dead letter again, or the receipt watch a message customs never answered: same guid,
+        same signed XML, a fresh retry budget, owed to the delivery processor again."""
         self.dead_letter = ""
+        self.delivered_at = None
         self.attempts = 0
         self.next_try_at = None
 

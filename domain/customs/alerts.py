@@ -1,0 +1,72 @@
+"""What needs an operator's eye on the customs link (X2, X5): a message customs has not answered in time
+(ReceiptAlert) and a receipt that names nothing the platform sent (UnmatchedReceipt). Both are events, so who
+acknowledged what, and every automatic resend, stays in the history."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.customs.model import NAMESPACE
+
+POLICIES = ("wait", "resend", "escalate")  # what a receipt timeout does besides raising the alert
+
+
+class ReceiptAlert(Aggregate):
+    """回执超时告警: one per message. `seen_delivery` is the delivery (the message's time in the tracking read
+    model) the last decision was about, so a resent message that times out again is noticed once more."""
+
+    @staticmethod
+    def create_id(message_id: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"receipt-alert/{message_id}")
+
+    @event("Raised")
+    def __init__(self, message_id: str, guid: str, message_type: str, sender: str, document_numbers: list[str],
+                 timeout: int, policy: str, contacts: list[str], seen_delivery: str) -> None:
+        self.message_id = message_id
+        self.guid = guid
+        self.message_type = message_type
+        self.sender = sender
+        self.document_numbers = document_numbers
+        self.timeout = timeout
+        self.policy = policy
+        self.contacts = contacts
+        self.seen_delivery = seen_delivery
+        self.resends = 0
+        self.escalated = ""  # why, once escalated
+        self.acknowledged_by = ""
+
+    @event("Resent")
+    def resent(self, attempt: int, seen_delivery: str) -> None:
+        """The message went out again with the same guid and signed XML (policy resend)."""
+        self.resends = attempt
+        self.seen_delivery = seen_delivery
+
+    @event("Escalated")
+    def escalate(self, reason: str, seen_delivery: str) -> None:
+        self.escalated = reason
+        self.seen_delivery = seen_delivery
+
+    @event("Acknowledged")
+    def acknowledge(self, by: str, note: str) -> None:
+        self.acknowledged_by = by
+
+
+class UnmatchedReceipt(Aggregate):
+    """未匹配回执: a receipt for a document, message, tax bill or summary the platform does not know, kept with its
+    fields instead of being dropped. One per receipt file and addressee, so reading the file again adds nothing."""
+
+    @staticmethod
+    def create_id(file_name: str, addressed_to: str, key: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"unmatched-receipt/{file_name}/{addressed_to}/{key}")
+
+    @event("Kept")
+    def __init__(self, file_name: str, message_type: str, addressed_to: str, key: str,
+                 fields: dict[str, str]) -> None:
+        self.file_name = file_name
+        self.message_type = message_type
+        self.addressed_to = addressed_to
+        self.key = key
+        self.fields = fields
