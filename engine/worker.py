@@ -22,13 +22,16 @@ from eventsourcing.utils import get_topic
 from adapters.kafka.client import ensure_topics
 from domain.customs.model import CustomsMessage, Declaration, ImportOrder
 from engine import bootstrap
-from engine.payment_data import UploadPaymentData
 from engine.processors import DeliverMessages, PrepareMessages, RetryDeliveries
+from engine.runner import Runner
 from engine.settings import Settings
 from engine.wire import RECEIPTS_TOPIC, from_value, kafka_topic
 
 log = logging.getLogger(__name__)
 BATCH, WITHIN, ATTEMPTS = 500, 0.3, 5
+# steps of the embedded runner the leader runs too (engine/bootstrap.py names them)
+LEADER_STEPS = ("upload-179", "projection:payment_data", "drop-folders", "projection:alerts", "receipt-watch",
+                "projection:import_drafts")
 
 
 class PartitionFeeder:
@@ -118,15 +121,14 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
             while view is not None and await blocking(view.run_once):
                 pass
 
-    upload_179 = UploadPaymentData(platform.payment_data) if platform.payment_data is not None else None
+    leader = Runner([(name, step) for name, step in platform.runner.steps if name in LEADER_STEPS])
 
     @app.timer(1.0, on_leader=True)
-    async def upload_payment_data() -> None:
-        """I13: the 海关179 payment data customs asked for, uploaded once (positions in the event store)."""
-        if upload_179 is not None:
-            while await blocking(upload_179.run_once):
-                pass
-            await blocking(platform.payment_data.view.run_once)
+    async def leader_steps() -> None:
+        """The embedded runner's steps that follow the event store or the file system rather than a Kafka topic:
+        179 uploads (I13), drop folders (X1), the receipt watch and its alerts (X2/X5). Each records its own
+        position, so a new leader carries on where the old one stopped."""
+        await blocking(leader.run_once)
 
     @app.timer(1.0, on_leader=True)
     async def retry_deliveries() -> None:
