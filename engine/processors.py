@@ -63,8 +63,17 @@ class PrepareMessages:
 
     def run_once(self, limit: int = 1000) -> int:
         events, position = self.store.read(self.consumer, self.topics, limit)
-        if position is not None:
+        if position is None:
+            return 0
+        try:
             self.handle(events, Tracking(self.consumer, position))
+        except IntegrityError:
+            # a document already has a second event: packed by another process, or a receipt arrived for it before
+            # it was sent (customs answering the same key from another system); pack the others, log those
+            pending = self.pending(events)
+            skipped = sorted({number_of(e) for e in events} - {number_of(e) for e in pending})
+            log.warning("not packing %s: already packed or answered before sending", ", ".join(skipped))
+            self.handle(pending, Tracking(self.consumer, position))
         return len(events)
 
     def handle(self, declared: list[Any], tracking: Tracking) -> None:
