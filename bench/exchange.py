@@ -1,15 +1,17 @@
-"""cbec bench exchange: documents per second through the customs transports, file boxes and AMQP (RabbitMQ).
+"""cbec bench exchange: documents per second through the customs transports, file boxes, AMQP (RabbitMQ) and HTTP.
 
 For each transport, on a temporary SQLite platform with the customs simulator answering at once: N declared
 orders (100 per message) are run to their final receipt; then N/5 orders with one order per message, where the
 per-message cost of the transport (publish and confirm, or write and fsync) dominates. Reported: the whole round
 trip (prepare, sign, deliver, simulator, receipts, read model) in documents per second, and the deliver and
 receipts steps alone (time spent in the step, from the runner's statistics). AMQP uses fresh queues on
-CBEC_AMQP_URL, deleted afterwards."""
+CBEC_AMQP_URL, deleted afterwards; HTTP the simulator's gateway (adapters/customs/http_gateway.py) on a free local
+port, in the same process."""
 
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 import time
 import uuid
@@ -25,7 +27,7 @@ AMQP_URL = os.environ.get("CBEC_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2
 def run(orders: int = 5000, amqp_url: str = AMQP_URL) -> Result:
     results: Result = [("orders", orders, "documents per run")]
     for per_message in (100, 1):
-        for transport in ("filebox", "amqp"):
+        for transport in ("filebox", "amqp", "http"):
             results += _one(transport, orders if per_message == 100 else max(1, orders // 5), amqp_url, per_message)
     return results
 
@@ -35,7 +37,8 @@ def _one(transport: str, orders: int, amqp_url: str, per_message: int) -> Result
     label = f"{transport}_{per_message}_per_message"
     env = {"CBEC_SIM_ACCEPT_DELAY": "0", "CBEC_TRANSPORT": transport, "CBEC_AMQP_URL": amqp_url,
            "CBEC_ORDERS_PER_MESSAGE": str(per_message),
-           "CBEC_AMQP_OUT_QUEUE": prefix + ".out", "CBEC_AMQP_RECEIPT_QUEUE": prefix + ".receipts"}
+           "CBEC_AMQP_OUT_QUEUE": prefix + ".out", "CBEC_AMQP_RECEIPT_QUEUE": prefix + ".receipts",
+           "CBEC_HTTP_URL": f"http://127.0.0.1:{_free_port()}"}
     with tempfile.TemporaryDirectory(prefix="cbec-bench-exchange-") as tmp:
         platform = bootstrap.build(Settings.from_env(Path(tmp), env=env), with_simulator=True)
         try:
@@ -70,3 +73,9 @@ def _cleanup(platform: bootstrap.Platform, transport: str, prefix: str, amqp_url
             channel.queue_delete(queue)
         channel.exchange_delete(prefix + ".out")
         connection.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

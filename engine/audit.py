@@ -103,7 +103,8 @@ def all_views(platform: Platform) -> dict[str, Any]:
     """Every read model of the platform by name (what `cbec projections rebuild NAME` knows): the projectors the
     platform holds, the reference data's, and the B views."""
     views: dict[str, Any] = {}
-    parts = [*vars(platform).values(), getattr(platform.reference, "view", None)]
+    parts = [*vars(platform).values(), getattr(platform.reference, "view", None),
+             getattr(getattr(platform, "node_link", None), "alerts_view", None)]  # X5: link alerts
     for part in parts:
         if isinstance(part, Projector):
             views.setdefault(part.name, part)

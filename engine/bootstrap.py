@@ -19,6 +19,7 @@ from adapters.customs.simulator import CustomsSimulator, Faults
 from domain.customs import tax
 from domain.customs.documents import ALL_TYPES, EXPORT_INVENTORY, EXPORT_ORDER, EXPORT_WAYBILL, ORDER
 from domain.customs.model import Declaration, ImportOrder
+from engine import alert_mailer
 from engine.audit import Audit
 from engine.audit import attach as attach_audit
 from engine.catalog import Catalog
@@ -29,6 +30,8 @@ from engine.drop_folders import DropFolders
 from engine.enterprises import Enterprises
 from engine.identity import Identity
 from engine.imports import ImportOrders
+from engine.node_link import NodeLinkService
+from engine.node_link import attach as attach_node_link
 from engine.payment_data import attach as attach_payment_data
 from engine.processors import ApplyReceipts, DeliverMessages, PrepareMessages, RetryDeliveries
 from engine.queries import OrderQueries
@@ -70,7 +73,7 @@ class Platform:
     log_view: SystemLogView | None = None
     secret: str = ""
     audit: Audit | None = None  # 审计与数据统计 (B1-B4): history, tamper-evidence chain, BI read models
-    transport: Any = None  # X3: the file box or AMQP (adapters/customs/transport.py)
+    transport: Any = None  # X3: the file box, AMQP or HTTP (adapters/customs/transport.py)
     messages_view: MessagesView | None = None  # X3/X5: message tracking, dead letters
     documents_view: ImportDocumentsView | None = None  # I3-I12: every import document, tax bills, general query
     declarations: dict[str, Declarations] = field(default_factory=dict)  # I3-I11: by message type (CEB621 ...)
@@ -83,10 +86,12 @@ class Platform:
     summaries_view: Any = None
     receipt_watch: Any = None  # X2/X5: receipt timeouts and their alerts (engine/receipt_watch.py)
     alerts_view: Any = None
+    alert_mailer: Any = None  # X5: alert notifications by e-mail (engine/alert_mailer.py)
+    node_link: Any = None  # X5: node configuration, the link's health and alerts (engine/node_link.py)
 
     def close(self) -> None:
         self.runner.stop()
-        for part in (self.simulator, self.transport):
+        for part in (self.simulator, self.transport, self.node_link):
             if hasattr(part, "close"):
                 part.close()
         if self.audit is not None:
@@ -126,13 +131,14 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     reference = ReferenceData(store, ReferenceView(readmodels, store))
     reference.ensure_seeded()
     signers = Signers(store)
-    transport = make_transport(settings, box)
+    node_link = NodeLinkService(store, settings, lambda kind: transport_of(kind, settings, box))  # X5
+    transport = node_link.link_transport()  # the configured transports, followed at run time
     receipts = ApplyReceipts(store, transport)
     messages_view = MessagesView(readmodels, store)
     documents_view = ImportDocumentsView(readmodels, store)
     drafts_view = DraftsView(readmodels, store)
     deliver = DeliverMessages(store, transport, settings.dxp_envelope, max_attempts=settings.delivery_max_attempts,
-                              retry_base=settings.delivery_retry_base)
+                              retry_base=settings.delivery_retry_base, link=node_link.current)
     steps = [
         ("prepare", PrepareMessages(store, signers, settings.orders_per_message).run_once),
         ("deliver", deliver.run_once),
@@ -175,6 +181,8 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     platform.summaries_view = platform.summaries.view
     platform.receipt_watch = attach_receipt_watch(platform)
     platform.alerts_view = platform.receipt_watch.view
+    platform.alert_mailer = alert_mailer.attach(platform)  # X5: the alerts' e-mails
+    platform.node_link = attach_node_link(platform, node_link)
     return platform
 
 
@@ -220,12 +228,25 @@ class LinkedDocuments:
 
 
 def make_transport(settings: Settings, box: FileBox) -> Any:
-    """The file boxes, or AMQP queues on RabbitMQ (CBEC_TRANSPORT=amqp)."""
-    if settings.transport != "amqp":
-        return box
-    from adapters.customs.amqp import AmqpTransport
+    """The transport CBEC_TRANSPORT names: the file boxes, AMQP queues on RabbitMQ, or the customs node's HTTP
+    gateway."""
+    return transport_of(settings.transport, settings, box)
 
-    return AmqpTransport(settings.amqp_url, settings.amqp_out_queue, settings.amqp_receipt_queue)
+
+def transport_of(kind: str, settings: Settings, box: FileBox) -> Any:
+    """A transport of that kind (filebox | amqp | http) on the settings' addresses; each call opens its own
+    connection (the file boxes are `box` itself)."""
+    if kind == "filebox":
+        return box
+    if kind == "amqp":
+        from adapters.customs.amqp import AmqpTransport
+
+        return AmqpTransport(settings.amqp_url, settings.amqp_out_queue, settings.amqp_receipt_queue)
+    if kind == "http":
+        from adapters.customs.http import HttpTransport
+
+        return HttpTransport(settings.http_url, settings.http_token)
+    raise ValueError(f"unknown transport {kind!r}: filebox, amqp or http")
 
 
 def make_simulator(settings: Settings, faults: str, reference: ReferenceData | None = None) -> CustomsSimulator:
@@ -234,6 +255,11 @@ def make_simulator(settings: Settings, faults: str, reference: ReferenceData | N
         entry = reference.index().entry("hs_codes", gcode) if reference is not None else None
         return tax.rates_from(entry.attrs if entry is not None else None)
 
+    if settings.transport == "http":  # the gateway listens on the host and port of CBEC_HTTP_URL
+        from adapters.customs.http_gateway import HttpCustomsSimulator
+
+        return HttpCustomsSimulator(settings.boxes_dir, settings.http_url, settings.http_token, Faults.parse(faults),
+                                    settings.sim_accept_delay, rates=rates)
     if settings.transport != "amqp":
         return CustomsSimulator(settings.boxes_dir, Faults.parse(faults), settings.sim_accept_delay, rates=rates)
     from adapters.customs.amqp_simulator import AmqpCustomsSimulator

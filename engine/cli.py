@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--data")
     init.add_argument("--algorithm", default="RSA-SHA1", choices=["RSA-SHA1", "SM2-SM3"])
 
-    sim = sub.add_parser("customs-sim", help="the customs node simulator on its own")
+    sim = sub.add_parser("customs-sim", help="the customs node simulator on its own, on the transport CBEC_TRANSPORT "
+                                             "names (file boxes, AMQP, or HTTP listening on CBEC_HTTP_URL)")
     sim.add_argument("--boxes", required=True, help="the file boxes folder (outbox, inbox ...)")
     sim.add_argument("--faults", default="")
     sim.add_argument("--delay", type=float, default=1.0, help="seconds between 申报中 (2) and the final receipt")

@@ -99,14 +99,23 @@ def _distributed_settings(args: Namespace) -> Settings:
 
 
 def customs_sim(args: Namespace) -> int:
-    from adapters.customs.simulator import CustomsSimulator, Faults
+    """The simulator on the transport the settings name (CBEC_TRANSPORT: the file boxes under --boxes, or the AMQP
+    queues, ...); its ledger and logs stay under --boxes."""
+    from dataclasses import replace
 
-    simulator = CustomsSimulator(Path(args.boxes), Faults.parse(args.faults), args.delay)
-    if args.once:
-        simulator.run_once()
-        return 0
-    print(f"海关节点模拟器 customs node simulator watching {Path(args.boxes).resolve() / 'outbox'}", flush=True)
-    simulator.run_forever()
+    settings = Settings.from_env(getattr(args, "data", None))
+    settings = replace(settings, boxes_dir=Path(args.boxes), sim_accept_delay=args.delay)
+    simulator = bootstrap.make_simulator(settings, args.faults)
+    try:
+        if args.once:
+            simulator.run_once()
+            return 0
+        print(f"海关节点模拟器 customs node simulator on {settings.transport}, ledger in {Path(args.boxes).resolve()}",
+              flush=True)
+        simulator.run_forever()
+    finally:
+        if hasattr(simulator, "close"):
+            simulator.close()
     return 0
 
 

@@ -132,15 +132,18 @@ class DeliverMessages:
 
     A transport that refuses (TransportDown) costs the message one attempt, recorded as DeliveryFailed with the
     next try after an exponential backoff (`retry_base` seconds doubled per attempt, at most `retry_cap`); after
-    `max_attempts` it is DeadLettered for an operator to resend or discard. `RetryDeliveries` retries them."""
+    `max_attempts` it is DeadLettered for an operator to resend or discard. `RetryDeliveries` retries them.
+
+    `link()`, when given, returns the node configuration now (engine/node_link.py, X5): whether to wrap in a DxpMsg
+    and with which sender and receiver IDs; without it `dxp_envelope` decides and the IDs are the defaults."""
 
     consumer = "deliver-messages"
     topics = (get_topic(CustomsMessage.Prepared),)
 
     def __init__(self, store: EventStore, box: Transport, dxp_envelope: bool = False,
                  now: Callable[[], datetime] = clock.now, max_attempts: int = 8, retry_base: float = 5.0,
-                 retry_cap: float = 3600.0):
-        self.store, self.box, self.dxp_envelope, self.now = store, box, dxp_envelope, now
+                 retry_cap: float = 3600.0, link: Callable[[], Any] | None = None):
+        self.store, self.box, self.dxp_envelope, self.now, self.link = store, box, dxp_envelope, now, link
         self.max_attempts, self.retry_base, self.retry_cap = max_attempts, retry_base, retry_cap
 
     def run_once(self, limit: int = 200) -> int:
@@ -163,8 +166,9 @@ class DeliverMessages:
         if message.delivered_as:  # sent again after a receipt timeout: a file box keeps the first under its name
             name = f"{message.message_type}Message_{message.guid}_{clock.customs_time(self.now())}.xml"
         data = message.xml.encode("utf-8")
-        if self.dxp_envelope:
-            data = self.wrap(message, data)
+        link = self.link() if self.link is not None else None
+        if link.dxp_envelope if link is not None else self.dxp_envelope:
+            data = self.wrap(message, data, link)
         try:
             if not self.box.deliver(name, data):
                 log.info("message %s was already in the transport; not sent again", message.guid)
@@ -184,11 +188,18 @@ class DeliverMessages:
         log.info("message %s not delivered (attempt %s, next in %.1fs): %s", message.guid, attempt, wait, error)
         message.delivery_failed(attempt=attempt, error=error[:1000], next_try_at=self.now() + timedelta(seconds=wait))
 
-    def wrap(self, message: CustomsMessage, data: bytes) -> bytes:
-        sender = self.store.repository.get(Enterprise.create_id(message.sender))
-        receiver = ceb.EXPORT_RECEIVER if documents.of_message(message.message_type).direction == "export" \
-            else ceb.IMPORT_RECEIVER
-        return ceb.wrap_dxp(data, sender_id=sender.dxp_id, receiver_id=receiver,
+    def wrap(self, message: CustomsMessage, data: bytes, link: Any = None) -> bytes:
+        """The DxpMsg: sender the configured DXP ID or else the enterprise's own, receiver the cross-border system
+        of the message's direction (configured, or the defaults DXPEDCCEB0000002 / 0000003)."""
+        direction = documents.of_message(message.message_type).direction
+        sender_id = link.sender_dxp_id if link is not None else ""
+        if not sender_id:
+            sender_id = self.store.repository.get(Enterprise.create_id(message.sender)).dxp_id
+        if link is not None:
+            receiver = link.receiver_for(direction)
+        else:
+            receiver = ceb.EXPORT_RECEIVER if direction == "export" else ceb.IMPORT_RECEIVER
+        return ceb.wrap_dxp(data, sender_id=sender_id, receiver_id=receiver,
                             msg_type=f"{message.message_type}Message", cop_msg_id=message.guid,
                             created=message.prepared_at)
 

@@ -28,10 +28,12 @@ class Settings:
     poll_interval: float = 0.2
     sim_accept_delay: float = 1.0
     audit_checkpoint_events: int = 1000  # B2: sign the audit chain's head every N events (and at least daily)
-    transport: str = "filebox"  # X3: filebox | amqp
+    transport: str = "filebox"  # X3: filebox | amqp | http
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     amqp_out_queue: str = "cbec.customs.out"
     amqp_receipt_queue: str = "cbec.customs.receipts"
+    http_url: str = "http://127.0.0.1:8790"  # X3: the customs node's HTTP gateway (adapters/customs/http.py)
+    http_token: str = ""  # sent as Authorization: Bearer <token>; empty: none
     delivery_max_attempts: int = 8  # then the message is dead-lettered
     delivery_retry_base: float = 5.0  # seconds before the first retry, doubled each attempt (at most an hour)
     customs179_url: str = ""  # I13: customs' realTimeDataUpload; empty: the simulator's, when it runs
@@ -40,6 +42,12 @@ class Settings:
     receipt_timeout_policy: str = "wait"  # wait | resend (same guid, at most receipt_resend_max times) | escalate
     receipt_resend_max: int = 3
     alert_contacts: tuple[str, ...] = ()  # e-mail addresses told of receipt timeouts
+    smtp_host: str = ""  # X5: the mail server alert notifications go through; empty: they stay queued
+    smtp_port: int = 25
+    smtp_sender: str = "cbec-alerts@localhost"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
     drop_dir: Path | None = None  # X1: watched drop folders, <drop_dir>/<enterprise code>/in/ (default <data>/drop)
     drop_settle: float = 2.0  # X1: a dropped file is taken once unchanged this many seconds
     extra: dict[str, str] = field(default_factory=dict)
@@ -67,6 +75,8 @@ class Settings:
             amqp_url=env.get("CBEC_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"),
             amqp_out_queue=env.get("CBEC_AMQP_OUT_QUEUE", "cbec.customs.out"),
             amqp_receipt_queue=env.get("CBEC_AMQP_RECEIPT_QUEUE", "cbec.customs.receipts"),
+            http_url=env.get("CBEC_HTTP_URL") or "http://127.0.0.1:8790",
+            http_token=env.get("CBEC_HTTP_TOKEN", ""),
             delivery_max_attempts=int(env.get("CBEC_DELIVERY_MAX_ATTEMPTS", "8")),
             delivery_retry_base=float(env.get("CBEC_DELIVERY_RETRY_BASE", "5")),
             customs179_url=env.get("CBEC_CUSTOMS179_URL", ""),
@@ -74,6 +84,12 @@ class Settings:
             receipt_timeout_policy=env.get("CBEC_RECEIPT_TIMEOUT_POLICY", "wait"),
             receipt_resend_max=int(env.get("CBEC_RECEIPT_RESEND_MAX", "3")),
             alert_contacts=tuple(c.strip() for c in env.get("CBEC_ALERT_CONTACTS", "").split(",") if c.strip()),
+            smtp_host=env.get("CBEC_SMTP_HOST", ""),
+            smtp_port=int(env.get("CBEC_SMTP_PORT", "25")),
+            smtp_sender=env.get("CBEC_SMTP_FROM", "cbec-alerts@localhost"),
+            smtp_user=env.get("CBEC_SMTP_USER", ""),
+            smtp_password=env.get("CBEC_SMTP_PASSWORD", ""),
+            smtp_starttls=env.get("CBEC_SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"),
             drop_dir=Path(env.get("CBEC_DROP_DIR") or data / "drop").resolve(),
             drop_settle=float(env.get("CBEC_DROP_SETTLE", "2")),
         )
@@ -85,13 +101,26 @@ class Settings:
             raise SettingsError(f"CBEC_LANG must be zh-CN or en, not {self.lang!r}")
         if not 1 <= self.orders_per_message <= 100:
             raise SettingsError("CBEC_ORDERS_PER_MESSAGE must be 1..100 (customs allows 100 documents a message)")
-        if self.transport not in ("filebox", "amqp"):
-            raise SettingsError(f"CBEC_TRANSPORT must be filebox or amqp, not {self.transport!r}")
+        if self.transport not in ("filebox", "amqp", "http"):
+            raise SettingsError(f"CBEC_TRANSPORT must be filebox, amqp or http, not {self.transport!r}")
+        address = urlparse(self.http_url)
+        if address.scheme not in ("http", "https") or not address.hostname:
+            raise SettingsError(f"CBEC_HTTP_URL must be an http:// or https:// URL with a host, not {self.http_url!r}")
+        try:
+            address.port  # noqa: B018 - parsing it checks it
+        except ValueError as error:
+            raise SettingsError(f"CBEC_HTTP_URL has no valid port: {self.http_url!r}") from error
+        if any(c.isspace() for c in self.http_token) or not self.http_token.isprintable():
+            raise SettingsError("CBEC_HTTP_TOKEN must be printable, without spaces (it goes into an HTTP header)")
         if self.delivery_max_attempts < 1:
             raise SettingsError("CBEC_DELIVERY_MAX_ATTEMPTS must be at least 1")
         if self.receipt_timeout_policy not in ("wait", "resend", "escalate"):
             raise SettingsError("CBEC_RECEIPT_TIMEOUT_POLICY must be wait, resend or escalate, "
                                 f"not {self.receipt_timeout_policy!r}")
+        if self.smtp_host and "@" not in self.smtp_sender:
+            raise SettingsError("CBEC_SMTP_FROM must be an e-mail address")
+        if not 0 < self.smtp_port < 65536:
+            raise SettingsError("CBEC_SMTP_PORT must be a TCP port (1..65535)")
         if any("@" not in c for c in self.alert_contacts):
             raise SettingsError("CBEC_ALERT_CONTACTS must be comma-separated e-mail addresses")
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):

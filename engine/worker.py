@@ -4,8 +4,12 @@ per partition, in the event store: a record seen again after a crash or a rebala
 
 Agents: prepare (cbec.customs.ImportOrder), prepare-documents (cbec.customs.Declaration: every other import
 document), deliver (cbec.customs.CustomsMessage), receipts
-(cbec.customs.receipts). On the leader only: the inbox pump (receipt files -> receipts topic) and the
-read-model projections, which follow the event store's log in order."""
+(cbec.customs.receipts). On the leader only: the receipt pump (receipts from the customs transport -> receipts
+topic, acknowledged to the transport once Kafka has them) and the read-model projections, which follow the event
+store's log in order.
+
+Delivery and the receipt pump use the platform's customs transport (file boxes, AMQP or HTTP, X3): each on its own
+single thread, because a transport connection (pika's, say) must not be used by two threads at once."""
 
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import faust
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.utils import get_topic
 
+from adapters.customs.transport import TransportDown
 from adapters.kafka.client import ensure_topics
 from domain.customs.model import CustomsMessage, Declaration, ImportOrder
 from engine import bootstrap
@@ -31,7 +37,8 @@ log = logging.getLogger(__name__)
 BATCH, WITHIN, ATTEMPTS = 500, 0.3, 5
 # steps of the embedded runner the leader runs too (engine/bootstrap.py names them)
 LEADER_STEPS = ("upload-179", "projection:payment_data", "drop-folders", "projection:alerts", "receipt-watch",
-                "projection:import_drafts")
+                "projection:alert_mails", "alert-mails",
+                "projection:import_drafts", "projection:link_alerts", "link-heartbeat")
 
 
 class PartitionFeeder:
@@ -82,22 +89,26 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
     app.platform = platform  # type: ignore[attr-defined]
     preparer = PrepareMessages(platform.store, platform.signers, settings.orders_per_message)
     prepare = PartitionFeeder(platform, preparer)
-    deliverer = DeliverMessages(platform.store, platform.box, settings.dxp_envelope,
-                                max_attempts=settings.delivery_max_attempts, retry_base=settings.delivery_retry_base)
+    deliverer = DeliverMessages(platform.store, platform.transport, settings.dxp_envelope,
+                                max_attempts=settings.delivery_max_attempts, retry_base=settings.delivery_retry_base,
+                                link=platform.node_link.current)
     deliver = PartitionFeeder(platform, deliverer)
+    delivering = ThreadPoolExecutor(1, thread_name_prefix="cbec-deliver")  # the transport's one thread out
+    pump_transport = platform.node_link.link_transport()  # the configured link, its own connections
+    pumping = ThreadPoolExecutor(1, thread_name_prefix="cbec-receipts")
     retry = RetryDeliveries(deliverer, platform.messages_view.due) if platform.messages_view else None
     receipts_topic = app.topic(RECEIPTS_TOPIC, partitions=partitions)
 
-    def _agent(name: str, kafka_topic_name: str, feeder: PartitionFeeder) -> None:
+    def _agent(name: str, kafka_topic_name: str, feeder: PartitionFeeder, executor: Executor | None = None) -> None:
         async def agent(stream: faust.StreamT) -> None:
             async for events in stream.take_events(BATCH, within=WITHIN):
                 records = [(e.message.topic, e.message.partition, e.value) for e in events]
-                await blocking(feeder.feed, records)
+                await blocking(feeder.feed, records, executor=executor)
         app.agent(app.topic(kafka_topic_name, partitions=partitions), name=name)(agent)
 
     _agent("prepare", order_topic, prepare)
     _agent("prepare-documents", document_topic, PartitionFeeder(platform, preparer))
-    _agent("deliver", message_topic, deliver)
+    _agent("deliver", message_topic, deliver, delivering)
 
     @app.agent(receipts_topic, name="receipts")
     async def receipts(stream: faust.StreamT) -> None:
@@ -109,11 +120,18 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
                     platform.box.quarantine_bytes(name, data, problems[name])
 
     @app.timer(0.3, on_leader=True)
-    async def pump_inbox() -> None:
-        """Receipt files from the customs transport go onto their own topic, then aside."""
-        for path in await blocking(platform.box.receipts, 200):
-            await (await receipts_topic.send(key=path.name.encode("utf-8"), value=path.read_bytes()))
-            platform.box.mark_handled(path)
+    async def pump_receipts() -> None:
+        """Receipts from the customs transport go onto their own topic; only once Kafka has them are they
+        acknowledged to the transport (a file moved aside, an AMQP delivery acked), so a crash in between hands
+        them out again and applying them twice changes nothing."""
+        try:
+            incoming = await blocking(pump_transport.fetch, 200, executor=pumping)
+        except TransportDown as error:
+            log.warning("receipts not fetched: %s", error)
+            return
+        for receipt in incoming:
+            await (await receipts_topic.send(key=receipt.name.encode("utf-8"), value=receipt.data))
+            await blocking(pump_transport.ack, receipt, executor=pumping)
 
     @app.timer(0.5, on_leader=True)
     async def project() -> None:
@@ -136,14 +154,20 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
         if retry is not None:
             while await blocking(platform.messages_view.run_once):
                 pass
-            await blocking(retry.run_once)
+            await blocking(retry.run_once, executor=delivering)
+
+    @app.on_before_shutdown.connect
+    async def close_transports(app: faust.App, **_: Any) -> None:
+        for executor in (delivering, pumping):
+            executor.shutdown(wait=True)
+        pump_transport.close()
 
     return app
 
 
-async def blocking(function: Callable[..., Any], *args: Any) -> Any:
+async def blocking(function: Callable[..., Any], *args: Any, executor: Executor | None = None) -> Any:
     """Database and file work off the event loop, so heartbeats keep flowing."""
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+    return await asyncio.get_running_loop().run_in_executor(executor, function, *args)
 
 
 def run(settings: Settings) -> None:

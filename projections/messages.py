@@ -32,6 +32,7 @@ DDL = (
         message_id VARCHAR(36) NOT NULL, at VARCHAR(40) NOT NULL, stage VARCHAR(20) NOT NULL,
         detail VARCHAR(2000), xml TEXT)""",
     "CREATE INDEX IF NOT EXISTS customs_message_stages_id ON customs_message_stages (message_id, at)",
+    "CREATE INDEX IF NOT EXISTS customs_message_stages_stage ON customs_message_stages (stage, at)",  # X5 health
     """CREATE TABLE IF NOT EXISTS customs_message_docs (
         document_id VARCHAR(36) PRIMARY KEY, message_id VARCHAR(36) NOT NULL)""",
 )
@@ -133,6 +134,15 @@ class MessagesView(Projector):
 
     def dead_letters(self) -> list[dict[str, Any]]:
         return self.db.query("SELECT * FROM customs_messages WHERE status = 'dead' ORDER BY updated_at")
+
+    def last_stage(self, *stages: str) -> dict[str, Any] | None:
+        """The newest stage of these kinds (delivered; receipt, format_error) with its message: the link health's
+        last message out and last receipt in (X5). One index lookup per kind."""
+        found = [row for stage in stages for row in self.db.query(
+            "SELECT s.at, s.stage, s.detail, m.message_id, m.guid, m.message_type FROM customs_message_stages s "
+            "JOIN customs_messages m ON m.message_id = s.message_id WHERE s.stage = ? ORDER BY s.at DESC LIMIT 1",
+            (stage,))]
+        return max(found, key=lambda r: r["at"], default=None)
 
     def due(self, now: datetime, limit: int = 100) -> list[UUID]:
         """Messages whose retry (or resend) is due: for the retrier."""

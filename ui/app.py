@@ -23,6 +23,7 @@ from ui.routers import documents_batch as document_batches
 from ui.routers import exports as list_exports
 from ui.routers import general_query as query_console
 from ui.routers import messages as message_console
+from ui.routers import node as node_console
 from ui.routers import payment179 as payment179_console
 from ui.routers import reconciliation as reconciliation_console
 from ui.routers import summaries as summary_pages
@@ -51,6 +52,7 @@ def create_app(platform: Platform) -> FastAPI:
                    dashboards_console, message_console, query_console, payment179_console, bagging_pages):
         app.include_router(router.router)
     app.include_router(reconciliation_console.router)  # X2/X5: alerts, unmatched receipts, reconciliation
+    app.include_router(node_console.router)  # X5: node configuration, link health and alerts
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     app.middleware("http")(_system_log)
 

@@ -7,6 +7,7 @@ from fastapi import Request
 from ui.i18n_audit import TEXT as AUDIT_TEXT
 from ui.i18n_documents import TEXT as DOCUMENTS_TEXT
 from ui.i18n_messages import TEXT as MESSAGES_TEXT
+from ui.i18n_node import TEXT as NODE_TEXT
 from ui.i18n_query import TEXT as QUERY_TEXT
 from ui.i18n_reconciliation import TEXT as RECONCILIATION_TEXT
 from ui.i18n_summaries import TEXT as SUMMARIES_TEXT
@@ -150,6 +151,7 @@ TEXT.update(RECONCILIATION_TEXT)  # 回执告警, 未匹配回执, 数据校验 
 TEXT.update(QUERY_TEXT)  # 综合查询, 179 支付原始数据 (I12, I13)
 TEXT.update(DOCUMENTS_TEXT)  # 进口单证 (I4-I11), 暂存, 批量申报, 电子税单 (I7)
 TEXT.update(SUMMARIES_TEXT)  # 汇总申报 (E3)
+TEXT.update(NODE_TEXT)  # 节点配置, 链路状态与告警 (X5)
 
 
 def lang_of(request: Request, default: str = "zh-CN") -> str:

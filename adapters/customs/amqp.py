@@ -9,6 +9,7 @@ side (or the simulator's `down` fault) can unbind it to refuse messages."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import pika
@@ -115,6 +116,8 @@ class AmqpTransport:
 
     def __init__(self, url: str, out_queue: str, receipt_queue: str):
         self.amqp = AmqpChannel(url, out_queue, receipt_queue)
+        self.status_amqp = AmqpChannel(url, out_queue, receipt_queue)  # opened by status() only
+        self.status_lock = threading.Lock()
 
     def deliver(self, name: str, data: bytes) -> bool:
         """Publish once confirmed. The broker cannot say whether this name was sent before; the customs side
@@ -134,5 +137,29 @@ class AmqpTransport:
                           headers={"reason": reason[:500]})
         self.amqp.ack(incoming)
 
+    def status(self) -> dict[str, Any]:
+        """The link as the broker shows it (the keys of `HttpTransport.status`): messages waiting in the outgoing
+        queue (the backlog) and in the receipt queue, by passive declares on a connection of its own (a console
+        thread never shares the processors' channel). AMQP tells no ages or times (null), nor whether customs
+        unbound the queue (down is false). TransportDown when the broker cannot be asked."""
+        with self.status_lock:
+            try:
+                backlog, waiting = self._depths()
+            except (AMQPError, TransportDown):  # the idle status connection may have been dropped: reopen once
+                self.status_amqp.close()
+                try:
+                    backlog, waiting = self._depths()
+                except AMQPError as error:
+                    self.status_amqp.close()
+                    raise TransportDown(f"AMQP broker cannot tell the queue depths: {error!r}") from error
+        return {"backlog": backlog, "oldest_backlog_seconds": None, "receipts_waiting": waiting,
+                "last_message_in": None, "last_receipt_out": None, "down": False}
+
     def close(self) -> None:
         self.amqp.close()
+        self.status_amqp.close()
+
+    def _depths(self) -> tuple[int, int]:
+        channel = self.status_amqp.open()
+        return (channel.queue_declare(self.amqp.out_queue, passive=True).method.message_count,
+                channel.queue_declare(self.amqp.receipt_queue, passive=True).method.message_count)

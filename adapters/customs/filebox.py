@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from adapters.customs.transport import Incoming, TransportDown
 
@@ -71,6 +73,27 @@ class FileBox:
     def close(self) -> None:
         pass
 
+    def status(self) -> dict[str, Any]:
+        """The link as these folders show it (the keys of `HttpTransport.status`): messages in outbox/ the
+        data-exchange client has not picked up and the age of the oldest, receipts waiting in inbox/, when customs
+        last took a message (sent/ last changed), when it last put out a receipt (the newest in inbox/, else when one
+        was last moved on from there), and the down marker. Scans only outbox/ and inbox/, short while the link
+        works."""
+        now = time.time()
+        backlog, waiting = _mtimes(self.root / "outbox"), _mtimes(self.root / "inbox")
+        receipts_out = [t for t in (max(waiting, default=None), _changed(self.root / "handled"),
+                                    _changed(self.root / "quarantine")) if t is not None]
+        return {"backlog": len(backlog), "oldest_backlog_seconds": round(now - min(backlog), 3) if backlog else None,
+                "receipts_waiting": len(waiting), "last_message_in": _iso(_changed(self.root / "sent")),
+                "last_receipt_out": _iso(max(receipts_out, default=None)), "down": self.is_down()}
+
+    def is_down(self) -> bool:
+        try:
+            self.check_up()
+        except TransportDown:
+            return True
+        return False
+
     def receipts(self, limit: int = 1000) -> list[Path]:
         """Receipt files waiting in the inbox, oldest first."""
         files = [p for p in (self.root / "inbox").iterdir() if p.is_file() and not p.name.startswith(".")]
@@ -100,3 +123,30 @@ def write_atomically(path: Path, data: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def _mtimes(folder: Path) -> list[float]:
+    """Modification times of the files in a folder (not the hidden ones being written); one that goes meanwhile is
+    skipped."""
+    times = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                times.append(entry.stat().st_mtime)
+            except FileNotFoundError:
+                continue
+    return times
+
+
+def _changed(folder: Path) -> float | None:
+    """When a file last arrived in (or left) a folder: its own modification time; None while it is empty."""
+    with os.scandir(folder) as entries:
+        if not any(True for _ in entries):
+            return None
+    return folder.stat().st_mtime
+
+
+def _iso(moment: float | None) -> str | None:
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds") if moment is not None else None

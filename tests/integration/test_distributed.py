@@ -16,6 +16,7 @@ from kafka import KafkaAdminClient
 
 from adapters import ceb
 from adapters.kafka.client import read_all
+from domain.customs.model import CustomsMessage
 from engine import bootstrap, examples
 from engine.api_json import plain
 from engine.replay import rebuild_from_kafka
@@ -129,3 +130,41 @@ def test_a_relay_restarted_mid_stream_leaves_no_gap(tmp_path, kafka, postgres_ur
     admin.close()
     positions = Counter(json.loads(value)["position"] for *_, value in read_all(kafka, topics))
     assert set(positions) == stored, "every event of the store is on Kafka, and nothing else"
+
+
+AMQP_ORDERS = 800
+
+
+def test_workers_deliver_and_pump_receipts_over_amqp_with_a_worker_killed_midway(tmp_path, kafka, postgres_url,
+                                                                                  processes, amqp_env):
+    """X3 in distributed mode: the Faust workers hand messages to RabbitMQ and the leader pumps the receipts from
+    its queue onto Kafka; a worker killed midway loses and repeats nothing (the simulator's log of what it
+    received is the witness)."""
+    env = environment(tmp_path, kafka, postgres_url) | amqp_env | {"CBEC_ORDERS_PER_MESSAGE": "10"}
+    boxes = tmp_path / "data" / "boxes"
+    cbec(env, "init")
+    processes("relay", ["relay"], env)
+    worker = processes("worker", ["worker"], env)
+    processes("sim", ["customs-sim", "--boxes", str(boxes), "--delay", "0.2"], env)
+
+    for start in range(0, AMQP_ORDERS, CHUNK):
+        declare(env, tmp_path, "AMQPD", start, CHUNK)
+        if start == CHUNK:
+            wait_for(lambda: statuses(postgres_url)["120"] > 0, 120, "the first receipts over AMQP")
+            worker.kill()
+            worker.start()
+    wait_for(lambda: statuses(postgres_url)["120"] == AMQP_ORDERS, 300, f"{AMQP_ORDERS} orders at 120")
+
+    assert not list((boxes / "outbox").iterdir()) and not list((boxes / "sent").iterdir()), "no file-box traffic"
+    received = (boxes / ".customs-sim-received").read_text("utf-8").split()
+    platform = bootstrap.build(Settings.from_env(env=env))
+    try:
+        sent = Counter()
+        for name in set(received):
+            guid = name.removeprefix("CEB311Message_").removesuffix(".xml")
+            sent.update(platform.store.repository.get(CustomsMessage.create_id(guid)).document_numbers)
+        assert len(sent) == AMQP_ORDERS and set(sent.values()) == {1}, "every order sent in exactly one message"
+        orders = [platform.import_orders.get("3301960001", f"AMQPD{i:05d}") for i in range(0, AMQP_ORDERS, 9)]
+        assert {tuple(sorted(r["returnStatus"] for r in order.receipts)) for order in orders} == {("120", "2")}
+    finally:
+        platform.close()

@@ -26,8 +26,10 @@ DOCUMENT_COLUMNS = ("message_type", "number", "sender", "status", "return_info",
 
 def _alerts(request: Request, platform: Any, notice: str = "", errors: Any = None, status_code: int = 200) -> Any:
     platform.alerts_view.run_once()
+    platform.alert_mailer.view.run_once()
     return render(request, "reconciliation/alerts.html", {
-        "rows": platform.alerts_view.alerts(), "notifications": platform.alerts_view.notifications(),
+        "rows": platform.alerts_view.alerts(), "notifications": platform.alert_mailer.view.notifications(),
+        "link_alerts": platform.node_link.alerts() if platform.node_link is not None else [],  # X5: link health
         "settings": platform.settings, "notice": notice, "errors": errors or []}, status_code=status_code)
 
 

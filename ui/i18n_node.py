@@ -1,0 +1,52 @@
+"""The node configuration console's words (节点配置, X5), zh-CN and English; merged into ui.i18n.TEXT."""
+
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    "node_title": ("节点配置", "Customs node link"),
+    "node_health": ("链路状态", "Link health"),
+    "node_direction": ("方向", "Direction"),
+    "node_dir_out": ("发送（报文→海关）", "Out (messages to customs)"),
+    "node_dir_in": ("接收（回执←海关）", "In (receipts from customs)"),
+    "node_transport": ("通道", "Transport"),
+    "node_last": ("最近一次", "Last"),
+    "node_never": ("尚无", "none yet"),
+    "node_queue": ("排队", "Queue"),
+    "node_backlog": ("待海关取走 {n} 条", "{n} waiting for customs"),
+    "node_oldest": ("最早 {m} 分钟", "oldest {m} min"),
+    "node_waiting": ("待处理回执 {n} 条", "{n} receipts waiting"),
+    "node_customs_last": ("海关侧最近活动", "Customs side last moved"),
+    "node_state": ("状态", "State"),
+    "node_ok": ("正常", "OK"),
+    "node_down": ("中断", "Down"),
+    "node_stale": ("积压", "Stale"),
+    "node_health_help": ("发送通道中最早的报文等待超过 {m} 分钟即告警（海关客户端停止取件）；通道中断也告警。",
+                         "An alert is raised when the oldest message in the out box has waited more than {m} minutes "
+                         "(the customs client stopped moving files), and when a transport is down."),
+    "node_alerts": ("链路告警", "Link alerts"),
+    "node_alert_kind": ("类型", "Kind"),
+    "node_alert_stale": ("发送积压", "Stale out box"),
+    "node_alert_down": ("通道中断", "Transport down"),
+    "node_cleared": ("恢复时间", "Cleared"),
+    "node_still_open": ("未恢复", "still open"),
+    "node_no_alerts": ("没有链路告警", "No link alerts"),
+    "node_acknowledged": ("告警已确认", "Alert acknowledged"),
+    "node_config": ("配置", "Configuration"),
+    "node_from_settings": ("（尚未配置：取自启动参数）", "(not configured yet: from the settings)"),
+    "node_sender_help": ("发送方DXP编号留空：每家企业用自己的DXP编号。进口默认接收方 DXPEDCCEB0000002，"
+                         "出口 DXPEDCCEB0000003。",
+                         "Sender DXP ID blank: each enterprise sends with its own DXP ID. Default receivers: import "
+                         "DXPEDCCEB0000002, export DXPEDCCEB0000003."),
+    "node_reason": ("修改原因", "Reason"),
+    "node_save": ("保存配置", "Save configuration"),
+    "node_saved": ("配置已保存，立即生效", "Configuration saved; in effect now"),
+    "node_unchanged": ("配置未改变", "Nothing changed"),
+    "node_errors": ("请更正以下错误，配置未保存：", "Please correct these errors; nothing was saved:"),
+    "node_on": ("开", "on"),
+    "node_off": ("关", "off"),
+    "node_own_dxp": ("各企业自己的DXP编号", "each enterprise's own"),
+    "node_history": ("修改历史", "History of changes"),
+    "node_by": ("修改人", "By"),
+    "node_changes": ("修改内容", "Changes"),
+    "node_no_history": ("尚无修改", "No changes yet"),
+}
