@@ -79,7 +79,7 @@ class AlertMailer:
                       f"发送企业 sender: {alert['sender']}", f"单证 documents: {alert['document_numbers']}",
                       f"超时 timeout: {alert['timeout']} s, 策略 policy: {alert['policy']}",
                       f"升级原因 escalated: {alert['escalated'] or '-'}"]
-        lines += ["", "告警控制台 alerts console: /admin/alerts"]
+        lines += ["", "告警控制台 alerts console: /admin/alerts", "节点链路 customs node link: /admin/node"]
         return "\n".join(lines)
 
     def _record(self, row: dict[str, Any], error: str) -> AlertMail:

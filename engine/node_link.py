@@ -358,7 +358,8 @@ class LinkHeartbeat:
                 seq = (latest["seq"] if latest else 0) + 1
                 log.warning("link alert %s %s raised: %s", kind, direction, detail)
                 self.service.store.save(LinkAlert(kind=kind, direction=direction, seq=seq, transport=transport,
-                                                  detail=detail))
+                                                  detail=detail,
+                                                  contacts=list(self.service.settings.alert_contacts)))
                 return 1
             if not detail and is_open:
                 alert = self.service.store.repository.get(UUID(latest["alert_id"]))

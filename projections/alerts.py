@@ -3,8 +3,8 @@
 Table receipt_alerts: alert_id, message_id, guid, message_type, sender, document_numbers, timeout (seconds), policy,
 resends, escalated (why, '' when not), acknowledged_by, acknowledged_at, note, seen_delivery (the message's
 updated_at the last decision was about), contacts (space separated), raised_at, updated_at.
-Table alert_notifications: one row per contact and alert event (raised, escalated), status 'queued': the platform
-has no mail server setting, so this is the outbox a mailer would take them from.
+Table alert_notifications: one row per contact and alert event (receipt alert raised or escalated, link alert raised),
+status 'queued'; engine/alert_mailer.py sends them when a mail server is configured (projections/alert_mails.py).
 Table unmatched_receipts: receipt_id, file_name, message_type, addressed_to, doc_key, return_status, return_time,
 return_info, received_at."""
 
@@ -17,6 +17,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from domain.customs.alerts import ReceiptAlert, UnmatchedReceipt
+from domain.customs.node_link import LinkAlert
 from projections.base import Projector
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class AlertsView(Projector):
     tables = ("receipt_alerts", "alert_notifications", "unmatched_receipts")
     ddl = DDL
     topics = tuple(map(get_topic, (ReceiptAlert.Raised, ReceiptAlert.Resent, ReceiptAlert.Escalated,
-                                   ReceiptAlert.Acknowledged, UnmatchedReceipt.Kept)))
+                                   ReceiptAlert.Acknowledged, UnmatchedReceipt.Kept, LinkAlert.Raised)))
 
     def apply(self, events: list[Any]) -> None:
         for e in events:
@@ -70,6 +71,9 @@ class AlertsView(Projector):
                     self._notify(aid, r["contacts"].split(), subject, at)
             elif isinstance(e, ReceiptAlert.Acknowledged):
                 self._set(aid, at, "acknowledged_by = ?, acknowledged_at = ?, note = ?", e.by, at, e.note[:500])
+            elif isinstance(e, LinkAlert.Raised):  # stale box or transport down (engine/node_link.py)
+                subject = f"链路告警 link alert: {e.kind} {e.direction} {e.transport}: {e.detail}"[:300]
+                self._notify(aid, getattr(e, "contacts", None) or [], subject, at)
             elif isinstance(e, UnmatchedReceipt.Kept):
                 f = e.fields
                 self.db.execute("INSERT INTO unmatched_receipts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -82,7 +86,7 @@ class AlertsView(Projector):
         self.db.execute(f"UPDATE receipt_alerts SET {sets}, updated_at = ? WHERE alert_id = ?", (*params, at, alert_id))
 
     def _notify(self, alert_id: str, contacts: list[str], subject: str, at: str) -> None:
-        """Queue the e-mail to each contact; no mail server is configured, so the queue is where it stays."""
+        """Queue the e-mail to each contact; the alert mailer sends it when a mail server is configured."""
         self.db.executemany("INSERT INTO alert_notifications VALUES (?, ?, ?, 'queued', ?)",
                             [(alert_id, c, subject, at) for c in contacts])
         for contact in contacts:

@@ -150,8 +150,10 @@ class LinkAlert(Aggregate):
         return uuid5(NAMESPACE, f"link-alert/{kind}/{direction}/{seq}")
 
     @event("Raised")
-    def __init__(self, kind: str, direction: str, seq: int, transport: str, detail: str) -> None:
+    def __init__(self, kind: str, direction: str, seq: int, transport: str, detail: str,
+                 contacts: list[str] | None = None) -> None:
         self.kind = kind
+        self.contacts = contacts or []  # told by e-mail (the alerts view queues, engine/alert_mailer.py sends)
         self.direction = direction
         self.seq = seq
         self.transport = transport

@@ -4,6 +4,9 @@ every attempt is an event, so rebuilding the read models sends nothing twice."""
 
 from __future__ import annotations
 
+import email.policy
+from email import message_from_bytes
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -17,13 +20,15 @@ CONTACTS = "ops@example.com,duty@example.com"
 
 
 class Inbox:
-    """What the SMTP server received: (recipients, message text)."""
+    """What the SMTP server received: (recipients, sender, subject and body decoded)."""
 
     def __init__(self) -> None:
         self.mails: list[tuple[list[str], str]] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler protocol
-        self.mails.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        mail = message_from_bytes(envelope.content, policy=email.policy.default)
+        text = f"From: {mail['From']}\nSubject: {mail['Subject']}\n\n{mail.get_content()}"
+        self.mails.append((list(envelope.rcpt_tos), text))
         return "250 OK"
 
 
@@ -96,3 +101,15 @@ def test_without_a_mail_server_notifications_stay_queued(make_platform):
     sent_order(platform, "MAIL3")
     later(platform, 700)
     assert [n["status"] for n in platform.alert_mailer.view.notifications()] == ["queued"]
+
+
+def test_a_link_alert_is_mailed_to_the_contacts(make_platform, smtp_server):
+    """X5: the customs node refusing messages (transport down) raises a link alert; the contacts get it by mail."""
+    controller, inbox = smtp_server
+    platform = make_platform(faults="down=600", CBEC_ALERT_CONTACTS="ops@example.com", CBEC_SMTP_HOST="127.0.0.1",
+                             CBEC_SMTP_PORT=str(controller.port))
+    assert platform.node_link.heartbeat.check() == 1
+    platform.runner.run_until_idle()
+
+    [(recipients, text)] = inbox.mails
+    assert recipients == ["ops@example.com"] and "down" in text and "filebox" in text and "/admin/node" in text
