@@ -17,7 +17,7 @@ from eventsourcing.utils import get_topic
 from adapters import ceb
 from adapters.customs.transport import Transport, TransportDown
 from domain.customs import documents, policies, statuses
-from domain.customs.alerts import UnmatchedReceipt
+from domain.customs.alerts import ReceiptFile, UnmatchedReceipt
 from domain.customs.model import LINES, CustomsMessage, Declaration, ImportOrder, NumberIndex, TaxBill
 from domain.identity.model import Enterprise
 from engine import clock
@@ -275,6 +275,7 @@ class ApplyReceipts:
             message = ceb.parse(data)
         except ceb.CodecError as error:
             return f"不可解析的回执 unreadable receipt: {error}"
+        self._keep_file(name, message.message_type, data, changed)
         if message.message_type == "CEB900":
             self._apply_format_errors(message, name, changed)
             return ""
@@ -300,6 +301,13 @@ class ApplyReceipts:
                 self._index(document, changed)
                 self._effects(document, receipt, changed)
         return ""
+
+    def _keep_file(self, name: str, message_type: str, data: bytes, changed: dict[UUID, Any]) -> None:
+        """The raw receipt, once per file name (a file read again is not kept twice)."""
+        file_id = ReceiptFile.create_id(name)
+        if file_id not in changed and file_id not in self.store.repository:
+            changed[file_id] = ReceiptFile(file_name=name, message_type=message_type,
+                                           xml=data.decode("utf-8", "replace"))
 
     def _index(self, document: Any, changed: dict[UUID, Any]) -> None:
         """Index a number customs just assigned that later messages name the document by (INDEXED)."""

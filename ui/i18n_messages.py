@@ -4,6 +4,8 @@ from __future__ import annotations
 
 TEXT: dict[str, tuple[str, str]] = {
     "msg_tracking": ("报文跟踪", "Message tracking"),
+    "msg_raw_receipt": ("原始回执报文", "Raw receipt message"),
+    "msg_download_xml": ("下载 XML", "Download XML"),
     "msg_dead_letters": ("死信报文", "Dead letters"),
     "msg_search": ("单证编号 / guid", "Document No. / guid"),
     "msg_type": ("报文类型", "Type"),

@@ -96,3 +96,18 @@ class AlertMail(Aggregate):
     @property
     def sent(self) -> bool:
         return not self.error
+
+
+class ReceiptFile(Aggregate):
+    """原始回执: a receipt message as customs sent it, kept once per file name so message tracking can show the
+    raw XML of every receipt stage (X5), whatever transport brought it."""
+
+    @staticmethod
+    def create_id(file_name: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"receipt-file/{file_name}")
+
+    @event("Received")
+    def __init__(self, file_name: str, message_type: str, xml: str) -> None:
+        self.file_name = file_name
+        self.message_type = message_type
+        self.xml = xml

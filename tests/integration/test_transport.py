@@ -3,37 +3,16 @@ operator's resend, receipts duplicated and reordered, and the message-tracking r
 
 from __future__ import annotations
 
-import os
+import re
 import time
 import uuid
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
 
 from engine import examples
-from tests.conftest import login, missing
-
-AMQP_URL = os.environ.get("CBEC_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/%2F")
-
-
-@pytest.fixture
-def amqp_env():
-    """Unique queue names on the local RabbitMQ; deleted afterwards."""
-    try:
-        import pika
-
-        connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL + "?connection_attempts=1&socket_timeout=3"))
-    except Exception as error:  # noqa: BLE001 - any connection failure means the service is missing
-        missing(f"RabbitMQ not reachable at {AMQP_URL}: {error}")
-    prefix = f"cbec-test-{uuid.uuid4().hex[:10]}"
-    out, receipts = f"{prefix}.out", f"{prefix}.receipts"
-    yield {"CBEC_TRANSPORT": "amqp", "CBEC_AMQP_URL": AMQP_URL, "CBEC_AMQP_OUT_QUEUE": out,
-           "CBEC_AMQP_RECEIPT_QUEUE": receipts}
-    channel = connection.channel()
-    for queue in (out, receipts, receipts + ".quarantine"):
-        channel.queue_delete(queue)
-    channel.exchange_delete(out)
-    connection.close()
+from tests.conftest import login
 
 
 @pytest.fixture(params=["filebox", "amqp", "http"])
@@ -205,3 +184,34 @@ def test_a_platform_killed_mid_batch_over_amqp_loses_and_duplicates_nothing(tmp_
             assert [r["returnStatus"] for r in order.receipts] == ["2", "120"], order.order_no
     finally:
         platform.close()
+
+
+def test_message_tracking_shows_the_raw_receipt_as_customs_sent_it(make_platform, amqp_env):
+    """X5: each receipt stage links to the receipt message itself (kept once per file, whatever the transport),
+    shown and downloadable; here over AMQP, where no receipt file ever lands on the platform's disk."""
+    from adapters import ceb
+    from domain.customs.alerts import ReceiptFile
+    from tests.conftest import login
+    from ui.app import create_app
+
+    platform = make_platform(demo_users=True, **amqp_env)
+    declare(platform, "RAW", 2)
+    run_until(platform, lambda: set(statuses(platform, "RAW").values()) == {"120"})
+    [row] = [r for r in platform.messages_view.search(q="RAW0")[0]]
+
+    with TestClient(create_app(platform), base_url="https://testserver") as client:
+        login(client, "admin", next_url="/admin/messages")
+        page = client.get(f"/admin/messages/{row['message_id']}")
+        links = sorted(set(re.findall(r'href="(/admin/receipt-files/[^"]+)"', page.text)))
+        assert len(links) == 2, "one raw receipt per receipt stage file (2 申报中, then 120)"
+        raw = client.get(links[-1])
+        assert raw.status_code == 200 and "CEB312Message" in raw.text and "RAW0" in raw.text
+        download = client.get(links[-1] + "?download=1")
+        assert download.headers["content-type"] == "application/xml"
+        receipt = ceb.parse(download.content)
+        assert receipt.message_type == "CEB312" and {d["orderNo"] for d in receipt.documents} == {"RAW0", "RAW1"}
+        assert client.get("/admin/receipt-files/CEB312_nothing.xml").status_code == 404
+
+    name = unquote(links[-1].rsplit("/", 1)[1])
+    assert platform.receipts.handle([(name, download.content)]) == {}  # the same file again
+    assert len(platform.store.recorder.select_events(ReceiptFile.create_id(name))) == 1

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from domain.customs.alerts import ReceiptFile
 from domain.customs.rules import DeclarationRejected
 from engine.dead_letters import DeadLetters
 from ui.deps import PlatformDep, render
@@ -16,6 +21,7 @@ from ui.security import require
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 PER_PAGE = 20
+SOURCE = re.compile(r"<source>([^<]*)</source>")
 STATUSES = ("prepared", "delivered", "retrying", "dead", "resent", "discarded")
 
 
@@ -34,7 +40,29 @@ def message(request: Request, platform: PlatformDep, message_id: str) -> Any:
     row = platform.messages_view.get(message_id)
     if row is None:
         raise HTTPException(404)
-    return render(request, "messages/detail.html", {"m": row, "stages": platform.messages_view.stages(message_id)})
+    stages = [{**stage, "source": _source(stage)} for stage in platform.messages_view.stages(message_id)]
+    return render(request, "messages/detail.html", {"m": row, "stages": stages})
+
+
+def _source(stage: dict[str, Any]) -> str:
+    """The receipt file a receipt stage came from (its recorded fields name it), for the raw XML link."""
+    if stage["stage"] not in ("receipt", "format_error"):
+        return ""
+    found = SOURCE.search(stage["xml"] or "")
+    return html.unescape(found.group(1)) if found else ""
+
+
+@router.get("/receipt-files/{name}", dependencies=[require("X5:view")])
+def receipt_file(request: Request, platform: PlatformDep, name: str, download: bool = False) -> Any:
+    """原始回执: the receipt message as customs sent it, shown or downloaded."""
+    try:
+        kept = platform.store.repository.get(ReceiptFile.create_id(name))
+    except AggregateNotFoundError:
+        raise HTTPException(404, "没有这个回执文件 no such receipt file") from None
+    if download:
+        return Response(kept.xml.encode("utf-8"), media_type="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{quote(name)}"'})
+    return render(request, "messages/receipt_file.html", {"f": kept})
 
 
 def _dead_letters(request: Request, platform: Any, notice: str = "", errors: Any = None,
