@@ -4,10 +4,12 @@ signatures as a module and over HTTP, one core and all cores, against `openssl s
 The customs figures are the full path a message takes: parse, C14N digest, sign SignedInfo, serialize
 (and the reverse for verify), on a realistic ~3 KB CEB311 order. The raw figures go through
 engine.signing.SigningService (bench/sign_service.py) and a local `cbec signer` (bench/sign_http.py);
-`*_vs_openssl` lines give the all-core module rate as a percentage of `openssl speed -multi`.
+`*_vs_openssl` lines give the module rates as a percentage of `openssl speed` (`-multi` for all cores), per call
+and through the batch calls (`module_batch_vs_openssl_*`).
 Throwaway keys live in a temporary directory.
 """
 
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -80,10 +82,19 @@ def _service_metrics(scratch: Path, document: bytes, seconds: float = 2.0) -> li
 
 
 def _versus_openssl(lines: list[Metric], speed: list[Metric]) -> list[Metric]:
-    ours = {name.removeprefix("module_"): value for name, value, _ in lines if name.startswith("module_")}
+    """Our module rates as a percentage of `openssl speed` for the same operation and core count: per call
+    (``module_vs_openssl_*``) and batched (``module_batch_vs_openssl_*``, ``*_threads`` for one process's threads)."""
     limits = {name.removeprefix("openssl_speed_"): value for name, value, _ in speed}
-    shared = [name for name in ours if name in limits]
-    return [(f"module_vs_openssl_{name}", round(100 * ours[name] / limits[name], 1), "%") for name in shared]
+    found = []
+    for name, value, _ in lines:
+        ours = name.removeprefix("module_")
+        same = re.sub(r"_batch\d+", "", ours).replace("threads", "cores")
+        if not name.startswith("module_") or same not in limits:
+            continue
+        prefix = "module_batch_vs_openssl" if "_batch" in ours else "module_vs_openssl"
+        suffix = "_threads" if ours.endswith("threads") else ""
+        found.append((f"{prefix}_{same}{suffix}", round(100 * value / limits[same], 1), "%"))
+    return found
 
 
 def _measure(label: str, signer: Signer, document: bytes, n: int, backend: str | None) -> list[Metric]:

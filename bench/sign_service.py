@@ -2,14 +2,19 @@
 
 All-core figures run one process per core, each with its own SigningService over the same key store,
 each signing (or verifying) for a fixed time from a common start; the rate is their sum.
+Batch figures (``*_batch100_*``) go through ``verify_raw_many`` / ``sign_raw_many`` with 100 items per call,
+which verify (RSA, SM2) and sign (SM2) in one native call (adapters/signing/native.py); the ``*threads`` row runs
+one thread per core in one process, which only scales because the native call releases the GIL.
 """
 
 import multiprocessing
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from adapters.signing import native
 from adapters.signing.keystore import KeyStore
 from engine.signing import SigningService
 
@@ -17,6 +22,8 @@ Metric = tuple[str, float, str]
 PASSPHRASE = b"cbec bench passphrase"
 DATA = b"cbec signing benchmark: 32 bytes" * 4
 ENTERPRISES = {"RSA": "BENCHRSA01", "SM2": "BENCHSM201"}
+BATCH = 100
+BATCHED = (("RSA", "verify"), ("SM2", "sign"), ("SM2", "verify"))
 
 
 def make_keystore(root: Path) -> KeyStore:
@@ -39,28 +46,61 @@ def run(root: Path, seconds: float = 2.0) -> list[Metric]:
             lines.append((f"module_{label}_{operation}_1core", _rate_for(work, seconds), unit))
             total = _all_cores(root, enterprise, operation, cores, seconds)
             lines.append((f"module_{label}_{operation}_{cores}cores", total, unit))
+    return lines + _batches(root, service, cores, seconds)
+
+
+def _batches(root: Path, service: SigningService, cores: int, seconds: float) -> list[Metric]:
+    """The batch path, 100 items per call: one core, all cores (processes), and for RSA verify all cores as threads."""
+    lines: list[Metric] = [("module_native_batch", float(native.available()), "1 = native library loaded")]
+    for key_type, operation in BATCHED:
+        label, enterprise = "rsa2048" if key_type == "RSA" else "sm2", ENTERPRISES[key_type]
+        unit, name = {"sign": "signs/s", "verify": "verifies/s"}[operation], f"{operation}_batch"
+        work = _operation(service, enterprise, name)
+        lines.append((f"module_{label}_{operation}_batch{BATCH}_1core", _rate_for(work, seconds, step=1) * BATCH, unit))
+        total = _all_cores(root, enterprise, name, cores, seconds)
+        lines.append((f"module_{label}_{operation}_batch{BATCH}_{cores}cores", total, unit))
+        if key_type == "RSA":
+            lines.append((f"module_{label}_{operation}_batch{BATCH}_{cores}threads",
+                          _threads(work, cores, seconds) * BATCH, unit))  # fmt: skip
     return lines
 
 
 def _operation(service: SigningService, enterprise: str, operation: str) -> Callable[[], object]:
     if operation == "sign":
         return lambda: service.sign_raw(enterprise, DATA)
+    items = [DATA] * BATCH
+    if operation == "sign_batch":
+        return lambda: service.sign_raw_many(enterprise, items)
     signed = service.sign_raw(enterprise, DATA)
     if not service.verify_raw(enterprise, signed.key_id, DATA, signed.signature).ok:
         raise RuntimeError(f"{enterprise}: the benchmark signature does not verify")
+    if operation == "verify_batch":
+        signatures = [signed.signature] * BATCH
+        if not all(service.verify_raw_many(enterprise, signed.key_id, items, signatures).ok):
+            raise RuntimeError(f"{enterprise}: the benchmark batch does not verify")
+        return lambda: service.verify_raw_many(enterprise, signed.key_id, items, signatures)
     return lambda: service.verify_raw(enterprise, signed.key_id, DATA, signed.signature)
 
 
-def _rate_for(operation: Callable[[], object], seconds: float, start: float | None = None) -> float:
+def _rate_for(operation: Callable[[], object], seconds: float, start: float | None = None, step: int = 20) -> float:
+    """Calls per second over at least ``seconds`` (checking the clock every ``step`` calls)."""
     if start is not None:
         time.sleep(max(0.0, start - time.time()))
     operation()
     count, began = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - began) < seconds:
-        for _ in range(20):
+        for _ in range(step):
             operation()
-        count += 20
+        count += step
     return round(count / elapsed, 1)
+
+
+def _threads(operation: Callable[[], object], threads: int, seconds: float) -> float:
+    """Calls per second of ``threads`` threads of this process calling ``operation`` from a common start."""
+    start = time.time() + 0.5
+    with ThreadPoolExecutor(threads) as pool:
+        rates = pool.map(lambda _: _rate_for(operation, seconds, start, step=1), range(threads))
+        return round(sum(rates), 1)
 
 
 def _all_cores(root: Path, enterprise: str, operation: str, cores: int, seconds: float) -> float:
@@ -73,4 +113,6 @@ def _all_cores(root: Path, enterprise: str, operation: str, cores: int, seconds:
 def _worker(root: str, enterprise: str, operation: str, seconds: float, start: float) -> float:
     service = SigningService(KeyStore(Path(root), PASSPHRASE))
     service.signing_key(enterprise)
+    if operation.endswith("_batch"):
+        return _rate_for(_operation(service, enterprise, operation), seconds, start, step=1) * BATCH
     return _rate_for(_operation(service, enterprise, operation), seconds, start)

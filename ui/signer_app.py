@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 
 from adapters.signing.errors import InvalidInputError, SignatureError, SigningError
 from adapters.signing.pdf_seal import Placement
+from adapters.signing.verify import Reason
 from engine.signing import SigningService
 from ui import signer_schemas as s
 
@@ -93,17 +94,30 @@ def _router(service: SigningService) -> APIRouter:
         return s.RawOut(key_id=signed[0].key_id if signed else "", algorithm=signed[0].algorithm if signed else "",
                         signature=values[0] if single else None, signatures=None if single else values)
 
-    @api.post("/raw/verify", response_model=s.VerificationOut, tags=["raw"])
-    def verify_raw(body: s.RawVerifyIn) -> s.VerificationOut:
-        result = service.verify_raw(body.enterprise, body.key_id, _bytes(body.data), _bytes(body.signature),
-                                    body.algorithm)  # fmt: skip
-        return _verification(result)
+    @api.post("/raw/verify", response_model=s.RawVerificationOut, response_model_exclude_none=True, tags=["raw"])
+    def verify_raw(body: s.RawVerifyIn) -> s.RawVerificationOut:
+        """One item (``data`` and ``signature``) or a batch (``items`` and ``signatures``, verified in one native
+        call: the fast way)."""
+        single = body.data is not None and body.signature is not None and body.items is body.signatures is None
+        batch = body.items is not None and body.signatures is not None and body.data is body.signature is None
+        if not (single or batch):
+            raise InvalidInputError("请给出 data 和 signature, 或 items 和 signatures", "give data and signature, "
+                                    "or items and signatures")  # fmt: skip
+        if single:
+            return s.RawVerificationOut(**_verification(service.verify_raw(
+                body.enterprise, body.key_id, _bytes(body.data), _bytes(body.signature), body.algorithm)).model_dump())
+        items, signatures = [_bytes(item) for item in body.items], [_bytes(value) for value in body.signatures]
+        checked = service.verify_raw_many(body.enterprise, body.key_id, items, signatures, body.algorithm)
+        ok = all(checked.ok)
+        reason = str(Reason.OK if ok else Reason.SIGNATURE_INVALID)
+        return s.RawVerificationOut(ok=ok, reason=reason, algorithm=checked.algorithm, key_id=checked.key_id,
+                                    results=checked.ok)  # fmt: skip
 
     @api.post("/envelope/encrypt", response_model=s.EnvelopeOut, tags=["envelope"])
     def encrypt(body: s.EncryptIn) -> s.EnvelopeOut:
-        """数字信封: CMS EnvelopedData for enterprises of this service and/or given certificates."""
+        """数字信封: CMS EnvelopedData for enterprises of this service and/or given certificates (RSA or SM2)."""
         envelope = service.encrypt(_bytes(body.data), body.recipients, [c.encode() for c in body.certificates],
-                                   body.cipher, body.oaep)  # fmt: skip
+                                   body.cipher, body.oaep, body.profile)  # fmt: skip
         return s.EnvelopeOut(envelope=_text(envelope))
 
     @api.post("/envelope/decrypt", response_model=s.DataOut, tags=["envelope"])
@@ -122,13 +136,15 @@ def _router(service: SigningService) -> APIRouter:
         return s.QrVerificationOut(**_verification(result).model_dump(), payload=result.payload,
                                    enterprise=result.enterprise)  # fmt: skip
 
-    @api.post("/pdf/seal", response_model=s.PdfOut, tags=["pdf"])
+    @api.post("/pdf/seal", response_model=s.PdfOut, response_model_exclude_none=True, tags=["pdf"])
     def seal_pdf(body: s.PdfSealIn) -> s.PdfOut:
-        """电子签章: PAdES signature with a visible seal (RSA keys)."""
+        """电子签章 with a visible seal: PAdES for RSA keys; SM2-SM3 for SM2 keys, which PDF readers cannot validate
+        (the answer then carries a notice; ``/v1/pdf/verify`` checks them)."""
         image = _bytes(body.image) if body.image else None
         sealed = service.seal_pdf(body.enterprise, _bytes(body.pdf), Placement(body.page, body.box), image,
                                   body.reason, body.algorithm)  # fmt: skip
-        return s.PdfOut(pdf=_text(sealed))
+        notice = service.seal_notice(body.enterprise, body.algorithm) or (None, None)
+        return s.PdfOut(pdf=_text(sealed), notice_zh=notice[0], notice_en=notice[1])
 
     @api.post("/pdf/verify", response_model=s.VerificationOut, tags=["pdf"])
     def verify_pdf(body: s.PdfVerifyIn) -> s.VerificationOut:

@@ -93,17 +93,25 @@ class RawOut(BaseModel):
 class RawVerifyIn(BaseModel):
     enterprise: str = Enterprise
     key_id: str | None = Field(None, description="default: the active key")
-    data: str
-    signature: str
+    data: str | None = Field(None, description="Base64 of one item")
+    signature: str | None = Field(None, description="Base64 of its signature")
+    items: list[str] | None = Field(None, max_length=1000, description="Base64 of several items (batch)")
+    signatures: list[str] | None = Field(None, max_length=1000, description="Base64 of their signatures, in order")
     algorithm: str | None = Algorithm
+
+
+class RawVerificationOut(VerificationOut):
+    results: list[bool] | None = Field(None, description="batch: one flag per item, in order; ok = all of them")
 
 
 class EncryptIn(BaseModel):
     data: str
-    recipients: list[str] = Field(default_factory=list, description="enterprise codes (their active keys)")
+    recipients: list[str] = Field(default_factory=list, description="enterprise codes (their active keys, RSA or SM2)")
     certificates: list[str] = Field(default_factory=list, description="PEM certificates of other recipients")
     cipher: str = Field("AES-256-CBC", description="AES-256-CBC, AES-128-CBC or SM4-CBC")
-    oaep: bool = Field(False, description="RSAES-OAEP-SHA256 key transport instead of PKCS#1 v1.5")
+    oaep: bool = Field(False, description="RSA recipients: RSAES-OAEP-SHA256 key transport instead of PKCS#1 v1.5 "
+                                          "(SM2 recipients always get the key SM2-encrypted)")
+    profile: str = Field("cms", description="cms: RFC 5652 content types; gm: GB/T 35275 (1.2.156.10197.6.1.4.2.3)")
 
 
 class EnvelopeOut(BaseModel):
@@ -152,6 +160,8 @@ class PdfSealIn(BaseModel):
 
 class PdfOut(BaseModel):
     pdf: str
+    notice_zh: str | None = Field(None, description="SM2 seals: common PDF readers cannot validate them")
+    notice_en: str | None = None
 
 
 class PdfVerifyIn(BaseModel):

@@ -1,8 +1,18 @@
-"""Digital envelopes (数字信封): CMS EnvelopedData (RFC 5652) for one or more RSA recipients.
+"""Digital envelopes (数字信封): CMS EnvelopedData (RFC 5652, GB/T 35275) for one or more RSA or SM2 recipients.
 
 The content is encrypted once with a fresh key (AES-128/256-CBC or SM4-CBC, the OIDs OpenSSL writes);
-that key is wrapped for every recipient with RSA PKCS#1 v1.5 or RSAES-OAEP (SHA-256), recipients named
-by issuer and serial number. SM2 key transport is not offered: OpenSSL 3.0 cannot read it either.
+that key is wrapped for every recipient in a KeyTransRecipientInfo named by issuer and serial number:
+RSA recipients with PKCS#1 v1.5 or RSAES-OAEP (SHA-256), SM2 recipients with SM2 public-key encryption
+(GB/T 32918.4; keyEncryptionAlgorithm sm2encrypt 1.2.156.10197.1.301.3 without parameters, encryptedKey
+the DER SM2Cipher of GM/T 0009: x and y of C1, the SM3 hash C3, the ciphertext C2). RSA and SM2 recipients
+may share one envelope. ``profile="cms"`` writes the RFC 5652 content types (``openssl cms -decrypt`` 3.0
+opens such envelopes for RSA and SM2 recipients alike, though it cannot make SM2 ones), ``profile="gm"`` the
+GB/T 35275 ones (envelopedData 1.2.156.10197.6.1.4.2.3, data 1.2.156.10197.6.1.4.2.1) that Chinese CA toolkits
+expect; both are read.
+
+An envelope keeps the content secret; it does not prove who sent it nor that nobody changed it (CBC has
+no integrity check: a changed key or last block is caught, a changed middle block garbles the content).
+Sign the content (CMS SignedData) before enveloping it when that matters.
 """
 
 import os
@@ -12,32 +22,50 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from . import keys
+from . import der, keys
 from .certificate import Certificate
-from .errors import InvalidInputError, NotARecipientError, UnsupportedAlgorithmError
+from .errors import (
+    InvalidInputError,
+    NotARecipientError,
+    SignatureError,
+    SigningError,
+    UnsupportedAlgorithmError,
+)
 
 SM4_CBC_OID = "1.2.156.10197.1.104.2"
+SM4_OID = "1.2.156.10197.1.104"  # read as SM4-CBC with the IV as parameter, as some toolkits write it
+SM2_ENCRYPT_OID = "1.2.156.10197.1.301.3"
+GM_DATA_OID = "1.2.156.10197.6.1.4.2.1"
+GM_ENVELOPED_DATA_OID = "1.2.156.10197.6.1.4.2.3"
+PROFILES = ("cms", "gm")
 CIPHERS = {"AES-256-CBC": ("aes256_cbc", 32), "AES-128-CBC": ("aes128_cbc", 16), "SM4-CBC": (SM4_CBC_OID, 16)}
-_BY_OID = {oid: name for name, (oid, _) in CIPHERS.items()}
+_BY_OID = {oid: name for name, (oid, _) in CIPHERS.items()} | {SM4_OID: "SM4-CBC"}
+_KEY_TRANSPORT = {"rsaes_pkcs1v15": "RSA", "rsaes_oaep": "RSA", SM2_ENCRYPT_OID: "SM2"}
 
 
-def encrypt(recipients: list[Certificate], data: bytes, cipher: str = "AES-256-CBC", oaep: bool = False) -> bytes:
-    """A DER ContentInfo holding EnvelopedData that each recipient's private key opens."""
+def encrypt(recipients: list[Certificate], data: bytes, cipher: str = "AES-256-CBC", oaep: bool = False,
+            profile: str = "cms") -> bytes:  # fmt: skip
+    """A DER ContentInfo holding EnvelopedData that each recipient's private key opens (``oaep``: RSA only)."""
     if cipher not in CIPHERS:
         english = f"unsupported cipher {cipher}; use {list(CIPHERS)}"
         raise UnsupportedAlgorithmError(f"不支持的对称算法 {cipher}", english)
+    if profile not in PROFILES:
+        english = f"unknown envelope profile {profile}; use {PROFILES}"
+        raise UnsupportedAlgorithmError(f"不支持的信封格式 {profile}", english)
     if not recipients:
         raise InvalidInputError("至少需要一个接收方", "an envelope needs at least one recipient")
     oid, size = CIPHERS[cipher]
     content_key, iv = os.urandom(size), os.urandom(16)
     parameters = iv if oid != SM4_CBC_OID else core.OctetString(iv)
     encrypted = cms.EncryptedContentInfo({
-        "content_type": "data",
+        "content_type": "data" if profile == "cms" else GM_DATA_OID,
         "content_encryption_algorithm": algos.EncryptionAlgorithm({"algorithm": oid, "parameters": parameters}),
         "encrypted_content": _cbc(cipher, content_key, iv, data, encrypt=True),
     })  # fmt: skip
     infos = [_recipient_info(certificate, content_key, oaep) for certificate in recipients]
     enveloped = cms.EnvelopedData({"version": "v0", "recipient_infos": infos, "encrypted_content_info": encrypted})
+    if profile == "gm":
+        return _content_info(GM_ENVELOPED_DATA_OID, enveloped.dump())
     return cms.ContentInfo({"content_type": "enveloped_data", "content": enveloped}).dump()
 
 
@@ -51,23 +79,35 @@ def decrypt(envelope: bytes, certificate: Certificate, key: keys.PrivateKey) -> 
     """The content, if ``certificate`` is one of the recipients; NotARecipientError otherwise."""
     enveloped = _enveloped(envelope)
     info = _find_recipient(enveloped, asn1_x509.Certificate.load(certificate.der))
-    oaep = info["key_encryption_algorithm"]["algorithm"].native == "rsaes_oaep"
+    transport = info["key_encryption_algorithm"]["algorithm"].native
+    if _KEY_TRANSPORT.get(transport) != certificate.key_type:
+        english = f"key transport {transport} does not fit the recipient's {certificate.key_type} key"
+        raise UnsupportedAlgorithmError(f"不支持的密钥封装算法 {transport}", english)
     encrypted = enveloped["encrypted_content_info"]
     algorithm = encrypted["content_encryption_algorithm"]
     cipher = _BY_OID.get(algorithm["algorithm"].native)
     if cipher is None:
         raise UnsupportedAlgorithmError("不支持的对称算法", f"unsupported cipher {algorithm['algorithm'].native}")
     try:
-        content_key = key.decrypt(info["encrypted_key"].native, oaep)
+        content_key = key.decrypt(info["encrypted_key"].native, transport == "rsaes_oaep")
+    except SigningError:
+        raise
+    except (ValueError, SignatureError) as error:
+        english = f"the envelope's key for this recipient cannot be unwrapped (changed, or another key): {error}"
+        raise InvalidInputError("数字信封的密钥无法解开(已被改动或私钥不符)", english) from error
+    try:
         iv = _iv(algorithm["parameters"])
         return _cbc(cipher, content_key, iv, encrypted["encrypted_content"].native or b"", encrypt=False)
     except ValueError as error:
-        raise InvalidInputError("数字信封无法解密", f"the envelope cannot be decrypted: {error}") from error
+        english = f"the envelope cannot be decrypted (its ciphertext was changed): {error}"
+        raise InvalidInputError("数字信封无法解密(密文已被改动)", english) from error
 
 
 def _recipient_info(certificate: Certificate, content_key: bytes, oaep: bool) -> cms.RecipientInfo:
     cert = asn1_x509.Certificate.load(certificate.der)
-    if oaep:
+    if certificate.key_type == "SM2":
+        algorithm = {"algorithm": SM2_ENCRYPT_OID}
+    elif oaep:
         hash_algorithm = {"algorithm": "sha256"}
         oaep_parameters = algos.RSAESOAEPParams({
             "hash_algorithm": hash_algorithm, "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": hash_algorithm},
@@ -84,15 +124,26 @@ def _recipient_info(certificate: Certificate, content_key: bytes, oaep: bool) ->
     }))  # fmt: skip
 
 
+def _content_info(content_type: str, content: bytes) -> bytes:
+    """ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }, for types asn1crypto does not map."""
+    oid = core.ObjectIdentifier(content_type).dump()
+    return der.encode(der.SEQUENCE, oid + der.encode(0xA0, content))
+
+
 def _enveloped(envelope: bytes) -> cms.EnvelopedData:
     try:
-        info = cms.ContentInfo.load(envelope, strict=True)
-        if info["content_type"].native != "enveloped_data":
-            raise InvalidInputError("不是数字信封", f"not EnvelopedData but {info['content_type'].native}")
-        enveloped = info["content"]
+        outer = der.items(der.expect(der.read(envelope), der.SEQUENCE))
+        content_type = der.oid_text(der.expect(outer[0], der.OID))
+        if content_type == GM_ENVELOPED_DATA_OID and len(outer) == 2 and outer[1][0] == 0xA0:
+            enveloped = cms.EnvelopedData.load(outer[1][1], strict=True)
+        else:
+            info = cms.ContentInfo.load(envelope, strict=True)
+            if info["content_type"].native != "enveloped_data":
+                raise InvalidInputError("不是数字信封", f"not EnvelopedData but {info['content_type'].native}")
+            enveloped = info["content"]
         enveloped.native  # noqa: B018 - parse everything now
         return enveloped
-    except (ValueError, TypeError, KeyError) as error:
+    except (ValueError, TypeError, KeyError, IndexError) as error:
         raise InvalidInputError("数字信封格式错误", f"not a DER CMS EnvelopedData: {error}") from error
 
 

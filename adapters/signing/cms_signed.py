@@ -37,11 +37,22 @@ class CmsVerification(Verification):
 def sign(key: keys.PrivateKey, certificate: Certificate, data: bytes, scheme: keys.Scheme,
          detached: bool = False, now: datetime | None = None) -> bytes:  # fmt: skip
     """A DER ContentInfo holding SignedData over ``data``; without eContent when ``detached``."""
+    return _sign(key, certificate, _hash(scheme.hash_name, data), scheme, None if detached else data, now)
+
+
+def sign_digest(key: keys.PrivateKey, certificate: Certificate, digest: bytes, scheme: keys.Scheme,
+                now: datetime | None = None) -> bytes:  # fmt: skip
+    """A detached SignedData for content the caller hashed with the scheme's hash (a PDF's byte ranges, say)."""
+    return _sign(key, certificate, digest, scheme, None, now)
+
+
+def _sign(key: keys.PrivateKey, certificate: Certificate, digest: bytes, scheme: keys.Scheme, data: bytes | None,
+          now: datetime | None) -> bytes:  # fmt: skip
     digest_oid = SM3_OID if scheme.hash_name == "sm3" else scheme.hash_name
     attributes = cms.CMSAttributes([
         {"type": "content_type", "values": ["data"]},
         {"type": "signing_time", "values": [cms.Time({"utc_time": now or datetime.now(UTC)})]},
-        {"type": "message_digest", "values": [_hash(scheme.hash_name, data)]},
+        {"type": "message_digest", "values": [digest]},
     ])  # fmt: skip
     signature = key.sign(attributes.dump(), scheme)
     if scheme.key_type == "SM2":
@@ -56,7 +67,7 @@ def sign(key: keys.PrivateKey, certificate: Certificate, data: bytes, scheme: ke
         "signature_algorithm": _signature_algorithm(scheme),
         "signature": signature,
     })  # fmt: skip
-    content = {"content_type": "data", "content": None if detached else data}
+    content = {"content_type": "data", "content": data}
     signed = cms.SignedData({
         "version": "v1", "digest_algorithms": [{"algorithm": digest_oid}], "encap_content_info": content,
         "certificates": [cert], "signer_infos": [signer],

@@ -29,6 +29,12 @@ def read(data: bytes) -> tuple[int, bytes]:
     return tag, value
 
 
+def leading(data: bytes) -> bytes:
+    """The first TLV of ``data`` and nothing after it (a PDF's /Contents is zero-padded after the DER value)."""
+    _tag, _value, end = _tlv(data, 0)
+    return data[:end]
+
+
 def items(value: bytes) -> list[tuple[int, bytes]]:
     """The TLVs inside a constructed value, in order."""
     found, pos = [], 0
@@ -100,3 +106,22 @@ def der_to_raw_signature(der: bytes, size: int = 32) -> bytes:
     if any(n < 0 or n.bit_length() > 8 * size for n in numbers):
         raise DerError("signature integer out of range")
     return b"".join(n.to_bytes(size, "big") for n in numbers)
+
+
+def sm2_cipher(x: bytes, y: bytes, hash_value: bytes, ciphertext: bytes) -> bytes:
+    """The GM/T 0009 ``SM2Cipher ::= SEQUENCE { x INTEGER, y INTEGER, hash OCTET STRING, cipherText OCTET STRING }``
+    from C1 = (x, y), C3 and C2."""
+    body = encode_integer(int.from_bytes(x, "big")) + encode_integer(int.from_bytes(y, "big"))
+    return encode(SEQUENCE, body + encode(OCTET_STRING, hash_value) + encode(OCTET_STRING, ciphertext))
+
+
+def read_sm2_cipher(data: bytes, size: int = 32) -> tuple[bytes, bytes, bytes, bytes]:
+    """(x, y, C3, C2) of a DER SM2Cipher, coordinates fixed-width (the C1C3C2 pieces other libraries take)."""
+    fields = items(expect(read(data), SEQUENCE))
+    if len(fields) != 4:
+        raise DerError("SM2Cipher has four fields")
+    x, y = (int.from_bytes(expect(node, INTEGER), "big", signed=True) for node in fields[:2])
+    hash_value, ciphertext = expect(fields[2], OCTET_STRING), expect(fields[3], OCTET_STRING)
+    if x < 0 or y < 0 or max(x, y).bit_length() > 8 * size or len(hash_value) != 32:
+        raise DerError("SM2Cipher field out of range")
+    return x.to_bytes(size, "big"), y.to_bytes(size, "big"), hash_value, ciphertext

@@ -1,11 +1,12 @@
 """Signature schemes and private-key handles: one ``sign(data, scheme)`` for file keys and hardware tokens.
 
-A PrivateKey is anything that signs (and, for RSA, unwraps envelope keys) without showing its secret:
+A PrivateKey is anything that signs (and unwraps envelope keys) without showing its secret:
 RsaPrivateKey and Sm2PrivateKey hold keys read from PEM; pkcs11_token.Pkcs11PrivateKey holds a handle
 on a token. Signatures are RSA PKCS#1 v1.5 / PSS bytes, or SM2 as raw r||s (64 bytes, the customs form);
 ``sm2_der`` / ``sm2_raw`` convert for CMS and the raw-signature API.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from . import der, sm2
+from . import der, native, sm2, sm2_openssl
 from .certificate import Certificate
 from .errors import SignatureError, UnsupportedAlgorithmError, WrongPassphraseError
 from .signer import Signer, XmlSigner
@@ -40,6 +41,7 @@ CUSTOMS_RSA_SHA1 = Scheme("RSA-SHA1", "RSA", "sha1")
 SCHEMES = {s.name: s for s in (RSA_SHA256, RSA_PSS_SHA256, SM2_SM3)}
 DEFAULT_SCHEMES = {"RSA": RSA_SHA256, "SM2": SM2_SM3}
 _CUSTOMS_SCHEMES = {"RSA": CUSTOMS_RSA_SHA1, "SM2": SM2_SM3}
+_NATIVE_RSA_FROM = 4  # items; below that pyca/cryptography per item is as fast
 _HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
@@ -60,7 +62,7 @@ def scheme(name: str | None, key_type: str) -> Scheme:
 
 @runtime_checkable
 class PrivateKey(Protocol):
-    """A private key that signs and (RSA) decrypts envelope keys. Safe to share between threads."""
+    """A private key that signs and unwraps envelope keys (RSA or SM2). Safe to share between threads."""
 
     key_type: str
 
@@ -68,7 +70,7 @@ class PrivateKey(Protocol):
         """Sign ``data`` (hashing it with the scheme's hash; SM2 with ZA of the default ID)."""
 
     def decrypt(self, ciphertext: bytes, oaep: bool) -> bytes:
-        """Unwrap an RSA key-transport ciphertext (PKCS#1 v1.5 or OAEP-SHA256)."""
+        """Unwrap a key-transport ciphertext: RSA PKCS#1 v1.5 or OAEP-SHA256, or an SM2Cipher (``oaep`` unused)."""
 
 
 class RsaPrivateKey:
@@ -94,7 +96,7 @@ class Sm2PrivateKey:
         return self._key.sign(data)
 
     def decrypt(self, ciphertext: bytes, oaep: bool) -> bytes:
-        raise UnsupportedAlgorithmError("SM2 数字信封尚未支持", "SM2 key transport is not supported")
+        return self._key.decrypt(ciphertext)
 
 
 def load_private_key(pem: bytes, certificate: Certificate, password: bytes | None = None) -> PrivateKey:
@@ -128,10 +130,51 @@ def verify(certificate: Certificate, scheme: Scheme, data: bytes, signature: byt
     return True
 
 
+def verify_many(certificate: Certificate, scheme: Scheme, items: Sequence[bytes],
+                signatures: Sequence[bytes]) -> list[bool]:  # fmt: skip
+    """``verify`` for many (item, signature) pairs with one key (SM2 signatures r||s or DER): in one native call
+    when the batch library is there (adapters/signing/native.py), else one by one with the same results. A batch
+    costs a key context set-up (a few microseconds), so a very short RSA batch goes one by one."""
+    if len(items) != len(signatures):
+        raise ValueError("as many signatures as items are needed")
+    if certificate.key_type != scheme.key_type:
+        return [False] * len(items)
+    batch = _native_sm2(certificate) if scheme.key_type == "SM2" else len(items) >= _NATIVE_RSA_FROM
+    if batch and native.supports(scheme.key_type, scheme.hash_name, scheme.pss):
+        values = [native.sm2_der(value) for value in signatures] if scheme.key_type == "SM2" else signatures
+        return native.verify_many(certificate.der, scheme.key_type, scheme.hash_name, scheme.pss,
+                                  certificate.public_key, items, values)  # fmt: skip
+    if scheme.key_type == "SM2":
+        signatures = [sm2_raw(value) for value in signatures]
+    return [verify(certificate, scheme, item, value) for item, value in zip(items, signatures, strict=True)]
+
+
+def sign_many(key: PrivateKey, certificate: Certificate, scheme: Scheme, items: Sequence[bytes]) -> list[bytes]:
+    """Signatures of many items in the raw-signature form (RSA bytes, SM2 DER SEQUENCE{r, s}); SM2 file keys sign
+    in one native call when the batch library is there (RSA signing costs far more than the call, so per item)."""
+    inner = getattr(key, "_key", None)
+    if isinstance(inner, sm2_openssl.OpenSslSm2Key) and _native_sm2(certificate) and native.available():
+        return native.sign_many_sm2(inner, certificate.public_key, items)
+    if scheme.key_type == "SM2":
+        return [sm2_der(key.sign(item, scheme)) for item in items]
+    return [key.sign(item, scheme) for item in items]
+
+
+def _native_sm2(certificate: Certificate) -> bool:
+    """The batch path is libcrypto's (not with CBEC_SM2_BACKEND=gmssl) and computes Z from the uncompressed point."""
+    point = certificate.public_key
+    return certificate.key_type == "SM2" and len(point) == 65 and point[0] == 4 and sm2.backend_name() == "openssl"
+
+
 def encrypt_for(certificate: Certificate, data: bytes, oaep: bool) -> bytes:
-    """RSA key transport to the holder of ``certificate``."""
+    """Key transport to the holder of ``certificate``: RSA (PKCS#1 v1.5 or OAEP), or SM2 encryption (an SM2Cipher)."""
+    if certificate.key_type == "SM2":
+        return sm2.encrypt(certificate, data)
     if certificate.key_type != "RSA":
-        raise UnsupportedAlgorithmError("SM2 数字信封尚未支持", "envelopes need an RSA recipient certificate")
+        raise UnsupportedAlgorithmError(
+            f"不支持的接收方密钥 {certificate.key_type}",
+            f"envelopes need an RSA or SM2 recipient, not {certificate.key_type}",
+        )
     return public_key(certificate).encrypt(data, _encryption_padding(oaep))
 
 

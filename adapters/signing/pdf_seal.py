@@ -1,8 +1,13 @@
-"""PDF electronic seal (电子签章): a PAdES signature (ETSI.CAdES.detached) with a visible seal image, via pyHanko.
+"""PDF electronic seal (电子签章): a PDF signature with a visible seal image, via pyHanko; RSA or SM2.
 
-Any PDF reader that checks signatures (Acrobat, poppler's pdfsig, pyHanko) verifies it. The key signs
-through keys.PrivateKey, so a PKCS#11 token seals too. RSA only: PDF readers do not know SM2; the
-Chinese GB/T 38540 seal format is a different container and is not produced here.
+RSA seals are PAdES (ETSI.CAdES.detached): any PDF reader that checks signatures (Acrobat, poppler's
+pdfsig, pyHanko) verifies them. SM2 seals are an adbe.pkcs7.detached signature whose CMS SignedData is
+SM2-with-SM3 over the SM3 digest of the /ByteRange (GM/T 0010 OIDs, built by cms_signed): **common PDF
+readers do not validate SM2 signatures** (they show the seal image but report the signature as unknown or
+invalid); ``verify`` here checks them itself (the /ByteRange must cover the whole file but the /Contents
+string, and the CMS must verify over the covered bytes). Choose RSA when recipients check seals in their
+own PDF reader. The key signs through keys.PrivateKey, so a PKCS#11 token seals too (RSA). The Chinese
+GB/T 38540 seal format is a different container and is not produced here.
 """
 
 import asyncio
@@ -13,12 +18,17 @@ from asn1crypto import algos
 from asn1crypto import x509 as asn1_x509
 from PIL import Image, ImageDraw
 
-from . import asn1_names, keys
+from . import asn1_names, cms_signed, der, keys
 from .certificate import Certificate, parse_certificate
 from .errors import InvalidInputError, UnsupportedAlgorithmError
 from .verify import Reason, Verification
 
 FIELD_NAME = "CbecSeal"
+SM2_NOTICE = (
+    "SM2 签章由本平台验证; 常见 PDF 阅读器(Acrobat、pdfsig)不能验证 SM2 签名, 需要阅读器验证时请用 RSA 密钥",
+    "SM2 seals are verified by cbec; common PDF readers (Acrobat, pdfsig) cannot validate SM2 signatures, "
+    "so use an RSA key where the recipient checks the seal in a PDF reader",
+)
 
 
 @dataclass(frozen=True)
@@ -39,8 +49,8 @@ def seal(key: keys.PrivateKey, certificate: Certificate, pdf: bytes, scheme: key
     from pyhanko.stamp import StaticStampStyle
 
     asn1_names.refresh()
-    if scheme.key_type != "RSA":
-        raise UnsupportedAlgorithmError("PDF 签章仅支持 RSA", "PDF seals are RSA only: PDF readers do not know SM2")
+    if scheme.key_type not in ("RSA", "SM2"):
+        raise UnsupportedAlgorithmError(f"PDF 签章不支持 {scheme.key_type}", "PDF seals need RSA or SM2 keys")
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         page = placement.page if placement.page >= 0 else _page_count(writer) + placement.page
@@ -48,13 +58,42 @@ def seal(key: keys.PrivateKey, certificate: Certificate, pdf: bytes, scheme: key
         raise InvalidInputError("不是可读的 PDF", f"not a readable PDF: {error}") from error
     picture = Image.open(io.BytesIO(image)) if image else seal_image(label or certificate.key_name[-8:])
     style = StaticStampStyle(background=PdfImage(picture), background_opacity=1.0, border_width=0)
-    metadata = signers.PdfSignatureMetadata(field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES,
-                                            reason=reason or None, md_algorithm=scheme.hash_name)  # fmt: skip
+    sm2 = scheme.key_type == "SM2"
+    subfilter = fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED if sm2 else fields.SigSeedSubFilter.PADES
+    metadata = signers.PdfSignatureMetadata(field_name=field_name, subfilter=subfilter, reason=reason or None,
+                                            md_algorithm=scheme.hash_name)  # fmt: skip
     spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=placement.box)
-    signer = _KeySigner(key, certificate, scheme)
     output = io.BytesIO()
-    signers.PdfSigner(metadata, signer, stamp_style=style, new_field_spec=spec).sign_pdf(writer, output=output)
+    if sm2:
+        pdf_signer = signers.PdfSigner(metadata, _placeholder(certificate), stamp_style=style, new_field_spec=spec)
+        _seal_sm2(pdf_signer, writer, key, certificate, scheme, output)
+    else:
+        signer = _KeySigner(key, certificate, scheme)
+        signers.PdfSigner(metadata, signer, stamp_style=style, new_field_spec=spec).sign_pdf(writer, output=output)
     return output.getvalue()
+
+
+def _placeholder(certificate: Certificate) -> object:
+    """A pyHanko signer that only names the certificate: the SM2 CMS is made by cms_signed, not by pyHanko."""
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    cert = asn1_x509.Certificate.load(certificate.der)
+    mechanism = algos.SignedDigestAlgorithm({"algorithm": cms_signed.SM2_WITH_SM3_OID})
+    return signers.ExternalSigner(signing_cert=cert, signature_value=bytes(72), signature_mechanism=mechanism,
+                                  cert_registry=SimpleCertificateStore.from_certs([cert]))  # fmt: skip
+
+
+def _seal_sm2(pdf_signer: object, writer: object, key: keys.PrivateKey, certificate: Certificate,
+              scheme: keys.Scheme, output: io.BytesIO) -> None:  # fmt: skip
+    """pyHanko lays out the field and hashes the /ByteRange with SM3; cms_signed signs that digest."""
+    from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+
+    reserved = 2 * (len(certificate.der) + 1024)  # hex digits for the DER CMS: certificate, attributes, signature
+    digest, _, _ = asyncio.run(pdf_signer.async_digest_doc_for_signing(writer, bytes_reserved=reserved,
+                                                                       output=output))  # fmt: skip
+    signature = cms_signed.sign_digest(key, certificate, digest.document_digest, scheme)
+    PdfTBSDocument.finish_signing(output, digest, signature)
 
 
 def verify(pdf: bytes) -> Verification:
@@ -70,6 +109,8 @@ def verify(pdf: bytes) -> Verification:
         return Verification(False, Reason.DOCUMENT_UNREADABLE, None, None, f"not a readable PDF: {error}")
     if not signatures:
         return Verification(False, Reason.MISSING_SIGNATURE, None, None, "the PDF has no signature")
+    if any(_is_sm2(embedded) for embedded in signatures):
+        return _verify_sm2(pdf, signatures)
     for embedded in signatures:
         certificate = parse_certificate(embedded.signer_cert.dump())
         context = ValidationContext(trust_roots=[embedded.signer_cert], allow_fetching=False)
@@ -84,6 +125,36 @@ def verify(pdf: bytes) -> Verification:
         detail = f"content was added after the last signature ({last.coverage.name})"
         return Verification(False, Reason.DIGEST_MISMATCH, algorithm, certificate.key_name, detail)
     return Verification(True, Reason.OK, algorithm, certificate.key_name)
+
+
+def _is_sm2(embedded: object) -> bool:
+    return embedded.signer_info["signature_algorithm"]["algorithm"].dotted in cms_signed.SM2_OIDS
+
+
+def _verify_sm2(pdf: bytes, signatures: list) -> Verification:
+    """Our own check, signature by signature: the CMS over the bytes its /ByteRange covers; the last must
+    cover the whole file but its /Contents string. RSA signatures in the same file are checked the same way."""
+    result = Verification(False, Reason.MISSING_SIGNATURE, None, None, "the PDF has no signature")
+    for index, embedded in enumerate(signatures):
+        numbers = [int(number) for number in embedded.byte_range]
+        start, first, second, rest = numbers if len(numbers) == 4 else (0, -1, 0, 0)
+        gap = pdf[start + first : second]
+        if first < 0 or not gap.startswith(b"<") or not gap.endswith(b">"):
+            return Verification(False, Reason.MALFORMED_SIGNATURE, None, None, "the /ByteRange is not well formed")
+        covered = pdf[start : start + first] + pdf[second : second + rest]
+        whole = start == 0 and second + rest == len(pdf)
+        try:
+            found = cms_signed.verify(der.leading(embedded.pkcs7_content), covered)
+        except der.DerError as error:
+            return Verification(False, Reason.MALFORMED_SIGNATURE, None, None, f"/Contents is not DER: {error}")
+        if not found.ok:
+            return Verification(False, found.reason, found.algorithm, found.key_name, found.detail)
+        if index == len(signatures) - 1 and not whole:
+            detail = "content was added after the last signature (its /ByteRange does not reach the end)"
+            return Verification(False, Reason.DIGEST_MISMATCH, found.algorithm, found.key_name, detail)
+        detail = SM2_NOTICE[1] if found.algorithm == keys.SM2_SM3.name else ""
+        result = Verification(True, Reason.OK, found.algorithm, found.key_name, detail)
+    return result
 
 
 def seal_image(text: str, size: int = 300) -> Image.Image:

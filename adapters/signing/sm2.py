@@ -16,6 +16,8 @@ BACKENDS = ("openssl", "gmssl")
 class Sm2Key(Protocol):
     def sign(self, data: bytes) -> bytes: ...
 
+    def decrypt(self, ciphertext: bytes) -> bytes: ...
+
 
 def backend_name(backend: str | None = None) -> str:
     """The backend to use: the argument, else $CBEC_SM2_BACKEND, else openssl if available."""
@@ -44,3 +46,10 @@ def verify(certificate: Certificate, data: bytes, signature: bytes, backend: str
     if backend_name(backend) == "openssl":
         return sm2_openssl.verify(certificate.der, data, signature)
     return sm2_gmssl.verify(certificate.public_key, data, signature)
+
+
+def encrypt(certificate: Certificate, plaintext: bytes, backend: str | None = None) -> bytes:
+    """SM2 public-key encryption (GB/T 32918.4) for the key of ``certificate``: a DER SM2Cipher (GM/T 0009)."""
+    if backend_name(backend) == "openssl":
+        return sm2_openssl.encrypt(certificate.der, plaintext)
+    return sm2_gmssl.encrypt(certificate.public_key, plaintext)

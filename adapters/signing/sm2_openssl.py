@@ -2,6 +2,8 @@
 
 Keys are loaded once into an EVP_PKEY (read-only afterwards, so shared across threads); every
 sign/verify call makes its own EVP_MD_CTX. Signatures are returned and taken as raw r||s (64 bytes).
+SM2 public-key encryption (GB/T 32918.4, for digital envelopes) uses the same keys; its ciphertext is
+the DER SM2Cipher of GM/T 0009 (x, y of C1, C3 = SM3 hash, C2), which is what libcrypto writes and reads.
 """
 
 import ctypes
@@ -39,6 +41,17 @@ _SIGNATURES = {
     "EVP_DigestVerify": (
         ctypes.c_int,
         [_P, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t],
+    ),
+    "EVP_PKEY_CTX_new_from_pkey": (_P, [_P, _P, _P]),
+    "EVP_PKEY_encrypt_init": (ctypes.c_int, [_P]),
+    "EVP_PKEY_encrypt": (
+        ctypes.c_int,
+        [_P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t), ctypes.c_char_p, ctypes.c_size_t],
+    ),
+    "EVP_PKEY_decrypt_init": (ctypes.c_int, [_P]),
+    "EVP_PKEY_decrypt": (
+        ctypes.c_int,
+        [_P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t), ctypes.c_char_p, ctypes.c_size_t],
     ),
     "ERR_get_error": (ctypes.c_ulong, []),
     "ERR_error_string_n": (None, [ctypes.c_ulong, ctypes.c_char_p, ctypes.c_size_t]),
@@ -93,15 +106,15 @@ def _error(lib: ctypes.CDLL, what: str) -> SignatureError:
 
 
 class _Pkey:
-    """Owns one EVP_PKEY pointer and frees it when garbage collected."""
+    """Owns one EVP_PKEY pointer (of type ``kind``) and frees it when garbage collected."""
 
-    def __init__(self, lib: ctypes.CDLL, pointer: int, what: str) -> None:
+    def __init__(self, lib: ctypes.CDLL, pointer: int, what: str, kind: str = "SM2") -> None:
         if not pointer:
             raise _error(lib, what)
         self.pointer = pointer
         weakref.finalize(self, lib.EVP_PKEY_free, pointer)
-        if lib.EVP_PKEY_is_a(pointer, b"SM2") != 1:
-            raise SignatureError(f"{what}: not an SM2 key")
+        if lib.EVP_PKEY_is_a(pointer, kind.encode()) != 1:
+            raise SignatureError(f"{what}: not an {kind} key")
 
 
 class OpenSslSm2Key:
@@ -138,6 +151,35 @@ class OpenSslSm2Key:
         finally:
             lib.EVP_MD_CTX_free(context)
 
+    def decrypt(self, ciphertext: bytes) -> bytes:
+        """Open a DER SM2Cipher made for this key; SignatureError when it was not, or was changed (C3 differs)."""
+        return _crypt(self._pkey, ciphertext, decrypt=True)
+
+
+def encrypt(certificate_der: bytes, plaintext: bytes) -> bytes:
+    """SM2-encrypt ``plaintext`` (a content key) for the key of a DER certificate: the DER SM2Cipher."""
+    return _crypt(_certificate_key(certificate_der), plaintext, decrypt=False)
+
+
+def _crypt(pkey: _Pkey, data: bytes, decrypt: bool) -> bytes:
+    lib = _lib()
+    init, run = (lib.EVP_PKEY_decrypt_init, lib.EVP_PKEY_decrypt) if decrypt else (
+        lib.EVP_PKEY_encrypt_init, lib.EVP_PKEY_encrypt)  # fmt: skip
+    what = "SM2 decryption failed" if decrypt else "SM2 encryption failed"
+    context = lib.EVP_PKEY_CTX_new_from_pkey(None, pkey.pointer, None)
+    if not context:
+        raise _error(lib, what)
+    try:
+        size = ctypes.c_size_t(0)
+        if init(context) != 1 or run(context, None, ctypes.byref(size), data, len(data)) != 1:
+            raise _error(lib, what)
+        output = ctypes.create_string_buffer(size.value)
+        if run(context, output, ctypes.byref(size), data, len(data)) != 1:
+            raise _error(lib, what)
+        return output.raw[: size.value]
+    finally:
+        lib.EVP_PKEY_CTX_free(context)
+
 
 def verify(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
     """Check a raw r||s SM2-with-SM3 signature against the key of a DER certificate."""
@@ -166,7 +208,8 @@ def _start(lib: ctypes.CDLL, init: ctypes._CFuncPtr, context: int, pkey: _Pkey) 
 
 
 @lru_cache(maxsize=256)
-def _certificate_key(certificate_der: bytes) -> _Pkey:
+def _certificate_key(certificate_der: bytes, kind: str = "SM2") -> _Pkey:
+    """The public key of a DER certificate as an EVP_PKEY (SM2, or RSA for adapters/signing/native.py)."""
     lib = _lib()
     buffer = ctypes.create_string_buffer(certificate_der, len(certificate_der))
     cursor = _P(ctypes.addressof(buffer))
@@ -174,6 +217,6 @@ def _certificate_key(certificate_der: bytes) -> _Pkey:
     if not certificate:
         raise _error(lib, "cannot parse the certificate")
     try:
-        return _Pkey(lib, lib.X509_get_pubkey(certificate), "cannot read the certificate public key")
+        return _Pkey(lib, lib.X509_get_pubkey(certificate), "cannot read the certificate public key", kind)
     finally:
         lib.X509_free(certificate)

@@ -1,5 +1,6 @@
-"""Interop of the signing service with independent tools: openssl (CMS, envelopes, raw SM2/PSS), xmlsec1
-(XMLDSig and the customs profile), pdfsig (PDF seals), zbarimg (QR codes). A missing tool skips its test
+"""Interop of the signing service with independent tools: openssl (CMS, envelopes incl. SM2 recipients, raw SM2/PSS,
+native batches), gmssl (SM2 encryption of envelope keys), xmlsec1 (XMLDSig and the customs profile), pdfsig (PDF
+seals, RSA and SM2), zbarimg (QR codes). A missing tool skips its test
 with the reason, or fails it when CI=true."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.signing import generate_identity, sm2_openssl, verify_bytes
+from adapters.signing import cms_enveloped, generate_identity, sm2_openssl, verify_bytes
 from adapters.signing.certificate import load_certificate
 from bench.sign import ceb311_document
 from bench.sign_tools import customs_template
@@ -182,3 +183,64 @@ def test_a_scanned_qr_code_verifies(service, tmp_path):
     text = scan.stdout.decode().strip()
     assert text == signed.text
     assert service.verify_qr(text).payload == "CEB311 order20240321116421002 ¥2165.64"
+
+
+@pytest.mark.parametrize("recipients", [[SM2_ENTERPRISE], [RSA_ENTERPRISE, SM2_ENTERPRISE]], ids=["sm2", "mixed"])
+def test_openssl_cms_opens_our_sm2_envelopes_s3(service, files, tmp_path, recipients):
+    """OpenSSL 3.0 cannot make an envelope for an SM2 recipient, but it opens ours with the SM2 key: the
+    KeyTransRecipientInfo with sm2encrypt and the SM2Cipher are what its SM2 decryption expects."""
+    envelope = write(tmp_path / "e.der", service.encrypt(DATA, recipients, cipher="SM4-CBC"))
+    for enterprise in recipients:
+        paths = files[enterprise]
+        result = run(tool("openssl"), "cms", "-decrypt", "-binary", "-inform", "DER", "-in", envelope, "-recip",
+                     paths["cert"], "-inkey", paths["key"], "-passin", f"pass:{PASSPHRASE.decode()}")  # fmt: skip
+        assert result.returncode == 0, result.stderr.decode()
+        assert result.stdout == DATA
+
+
+@pytest.mark.parametrize("mode", [1, 0], ids=["C1C3C2", "C1C2C3"])
+def test_gmssl_and_we_open_each_others_sm2_encrypted_content_keys_s3(service, tmp_path, mode):
+    """The independent pure-Python gmssl: its ciphertext is C1 (x||y, without the 04 prefix) then C3 and C2
+    (mode 1) or C2 and C3 (mode 0); ours is the GM/T 0009 DER SM2Cipher of the same pieces."""
+    from gmssl.sm2 import CryptSM2
+
+    from adapters.signing import der, keys, sm2_gmssl
+
+    key, cert = generate_identity(tmp_path, "SM2-SM3", "gmssl 互通测试")
+    certificate = load_certificate(cert.read_bytes())
+    scalar = format(sm2_gmssl._private_scalar(key.read_bytes()), "064x")
+    theirs = CryptSM2(private_key=scalar, public_key="", mode=mode)
+    theirs.public_key = certificate.public_key[1:].hex()
+
+    envelope = service.encrypt(DATA, certificates=[cert.read_bytes()], cipher="SM4-CBC")
+    info = cms_enveloped._enveloped(envelope)["recipient_infos"][0].chosen
+    x, y, c3, c2 = der.read_sm2_cipher(info["encrypted_key"].native)
+    content_key = theirs.decrypt(x + y + (c3 + c2 if mode else c2 + c3))
+    encrypted = cms_enveloped._enveloped(envelope)["encrypted_content_info"]
+    iv = cms_enveloped._iv(encrypted["content_encryption_algorithm"]["parameters"])
+    assert cms_enveloped._cbc("SM4-CBC", content_key, iv, encrypted["encrypted_content"].native, False) == DATA
+
+    sealed = theirs.encrypt(b"sixteen byte key")
+    c1, rest = sealed[:64], sealed[64:]
+    hash_value, ciphertext = (rest[:32], rest[32:]) if mode else (rest[-32:], rest[:-32])
+    ours = keys.load_private_key(key.read_bytes(), certificate)
+    assert ours.decrypt(der.sm2_cipher(c1[:32], c1[32:], hash_value, ciphertext), False) == b"sixteen byte key"
+
+
+def test_pdfsig_shows_our_sm2_seal_and_says_it_cannot_validate_it_s5(service, tmp_path):
+    """What the SM2 seal notice warns about: poppler reads the seal (signer, byte ranges, whole document
+    covered) but does not validate SM2-with-SM3; cbec does."""
+    sealed = service.seal_pdf(SM2_ENTERPRISE, blank_pdf(), reason="报关单签章")
+    report = run(tool("pdfsig"), write(tmp_path / "sealed.pdf", sealed)).stdout.decode()
+    assert "Total document signed" in report and "杭州国密测试企业" in report
+    assert "Signature is Valid." not in report
+    assert service.verify_pdf(sealed).ok
+
+
+def test_openssl_dgst_verifies_every_sm2_signature_of_a_native_batch_s6(service, files, tmp_path):
+    items = [DATA + b"%d" % n for n in range(3)]
+    for n, (item, signed) in enumerate(zip(items, service.sign_raw_many(SM2_ENTERPRISE, items), strict=True)):
+        check = run(tool("openssl"), "dgst", "-sm3", "-verify", files[SM2_ENTERPRISE]["pub"], "-sigopt",
+                    "distid:1234567812345678", "-signature", write(tmp_path / f"{n}.sig", signed.signature),
+                    write(tmp_path / f"{n}.txt", item))  # fmt: skip
+        assert check.returncode == 0, check.stdout + check.stderr

@@ -171,6 +171,39 @@ def test_every_operation_round_trips_over_http(client):
     assert EXPIRED_ENTERPRISE in [k["enterprise"] for k in client.get("/v1/keys/expiring").json()]
 
 
+def test_sm2_envelopes_sm2_seals_and_batch_verification_over_http(client, local):
+    """S3, S5, S6: an SM2 enterprise as envelope recipient, an SM2 seal with its reader notice, batch verify."""
+    def post(path: str, body: dict) -> dict:
+        response = client.post(path, json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    data, rsa, sm2 = b64(b"declaration"), RSA_ENTERPRISE, SM2_ENTERPRISE
+    envelope = post("/v1/envelope/encrypt", {"data": data, "recipients": [sm2, rsa], "cipher": "SM4-CBC",
+                                             "profile": "gm"})["envelope"]  # fmt: skip
+    assert post("/v1/envelope/decrypt", {"enterprise": sm2, "envelope": envelope})["data"] == data
+    assert post("/v1/envelope/decrypt", {"enterprise": rsa, "envelope": envelope})["data"] == data
+    refused = client.post("/v1/envelope/decrypt", json={"enterprise": OTHER_ENTERPRISE, "envelope": envelope})
+    assert (refused.status_code, refused.json()["code"]) == (422, "not-a-recipient")
+
+    sealed = post("/v1/pdf/seal", {"enterprise": sm2, "pdf": b64(blank_pdf())})
+    assert "PDF readers" in sealed["notice_en"] and sealed["notice_zh"]
+    assert post("/v1/pdf/verify", {"pdf": sealed["pdf"]})["algorithm"] == "SM2-SM3"
+    assert "notice_en" not in post("/v1/pdf/seal", {"enterprise": rsa, "pdf": b64(blank_pdf())})
+
+    for enterprise in (rsa, sm2):
+        items = [b64(b"item %d" % n) for n in range(50)]
+        signed = post("/v1/raw/sign", {"enterprise": enterprise, "items": items})
+        signatures = signed["signatures"]
+        signatures[9] = signatures[10]
+        checked = post("/v1/raw/verify", {"enterprise": enterprise, "key_id": signed["key_id"], "items": items,
+                                          "signatures": signatures})  # fmt: skip
+        assert (checked["ok"], checked["reason"]) == (False, "signature-invalid")
+        assert [n for n, ok in enumerate(checked["results"]) if not ok] == [9]
+    mixed = client.post("/v1/raw/verify", json={"enterprise": rsa, "data": data, "items": [data], "signatures": [data]})
+    assert (mixed.status_code, mixed.json()["code"]) == (400, "invalid-input")
+
+
 @pytest.mark.parametrize(("body", "status", "code"), [
     ({"enterprise": "9999999999"}, 404, "unknown-key"),
     ({"enterprise": EXPIRED_ENTERPRISE}, 409, "certificate-expired"),

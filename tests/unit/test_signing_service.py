@@ -129,10 +129,3 @@ def test_a_sealed_pdf_verifies_and_a_change_in_the_signed_bytes_is_caught(servic
     page = sealed.index(b"/MediaBox")
     assert service.verify_pdf(flipped(sealed, page + 12)).reason == "digest-mismatch"
     assert service.verify_pdf(blank_pdf()).reason == "missing-signature"
-
-
-def test_a_pdf_seal_with_an_sm2_key_is_refused_clearly(service):
-    with pytest.raises(Exception) as refused:
-        service.seal_pdf(SM2_ENTERPRISE, blank_pdf())
-    assert refused.value.code == "unsupported-algorithm"
-    assert "RSA" in refused.value.en and refused.value.zh
