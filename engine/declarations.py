@@ -122,8 +122,16 @@ class Declarations:
                 outcome.stored = doc is not None
         return [outcome for outcome, _ in decided]
 
+    def decide_many(self, raws: Sequence[Any], declared_by: str, principal: Principal | None = None,
+                    passthrough: bool = False) -> list[tuple[Outcome, Any]]:
+        """Check a batch without storing it: each outcome with its new document, None when refused. For a caller
+        that stores the documents with more (a passthrough message of a drop folder, X1: `passthrough` marks them
+        packed by that message, and a document it names that is not on the platform is not required)."""
+        batch = _Batch()
+        return [self._decide(i, raw, declared_by, batch, principal, passthrough) for i, raw in enumerate(raws)]
+
     def _decide(self, index: int, raw: Any, declared_by: str, batch: _Batch,
-                principal: Principal | None = None) -> tuple[Outcome, Any]:
+                principal: Principal | None = None, passthrough: bool = False) -> tuple[Outcome, Any]:
         if not isinstance(raw, dict):
             return Outcome(index, "", [FieldError("document", "shape", "每个单证必须是一个对象（字段名: 值）",
                                                   "each document must be an object of field names and values")]), None
@@ -140,20 +148,20 @@ class Declarations:
             errors = [self._duplicate(key)]
         links: dict[str, str] = {}
         if not errors:
-            links, errors = self._links(document, batch, moment)
+            links, errors = self._links(document, batch, moment, passthrough)
         outcome = Outcome(index, number, errors)
         if errors:
             return outcome, None
         batch.keys.add(key)
         aggregate = self.new(key, number, to_values(document, self.catalog, self.doc_type.message), declared_by,
-                             moment, links)
+                             moment, links, passthrough=passthrough)
         outcome.document_id = str(aggregate.id)
         return outcome, aggregate
 
     def new(self, key: tuple[str, ...], number: str, document: dict[str, Any], declared_by: str,
-            declared_at: datetime, links: dict[str, str]) -> Any:
+            declared_at: datetime, links: dict[str, str], passthrough: bool = False) -> Any:
         return Declaration(message_type=self.doc_type.message, key=key, number=number, document=document,
-                           declared_by=declared_by, declared_at=declared_at, links=links)
+                           declared_by=declared_by, declared_at=declared_at, links=links, passthrough=passthrough)
 
     def _duplicate(self, key: tuple[str, ...]) -> FieldError:
         field = self.doc_type.key[-1]
@@ -189,8 +197,8 @@ class Declarations:
                                f"enterprise {code} is not registered on the platform")]
         return []
 
-    def _links(self, document: dict[str, Any], batch: _Batch,
-               moment: datetime) -> tuple[dict[str, str], list[FieldError]]:
+    def _links(self, document: dict[str, Any], batch: _Batch, moment: datetime,
+               passthrough: bool = False) -> tuple[dict[str, str], list[FieldError]]:
         """The documents this one refers to. The inventory a cancellation (CEB623, CEB605) or a return (CEB625,
         CEB213) names: it must be on the platform, known to customs by its invtNo, and in a state customs takes the
         request in; a return's lines must be its lines. An inventory (CEB621): `_check_inventory`; the export
@@ -201,12 +209,14 @@ class Declarations:
         if message_type == "CEB621":
             return {}, _check_inventory(self.linked, document, batch, moment.year)
         if message_type in export_rules.PARCEL_LISTS or message_type == "CEB603":
-            return {}, _check_export(self.linked, message_type, document)
+            return {}, _check_export(self.linked, message_type, document, passthrough)
         if message_type not in {*import_rules.CANCELLATIONS, *import_rules.RETURNS}:
             return {}, []
         invt_no = str(document.get("invtNo") or "")
         inventory = self.linked.inventory_by_invt_no(invt_no) if self.doc_type.direction == "import" \
             else self.linked.export_inventory_by_invt_no(invt_no)
+        if inventory is None and passthrough:  # declared elsewhere: customs judges it
+            return {}, []
         errors = import_rules.check_against_inventory(self.doc_type.message, document, inventory)
         return ({"inventory": str(inventory.id)} if inventory is not None and not errors else {}), errors
 
@@ -237,9 +247,9 @@ class ImportOrders(Declarations):
         super().__init__(store, catalog, ORDER, now, codes)
 
     def new(self, key: tuple[str, ...], number: str, document: dict[str, Any], declared_by: str,
-            declared_at: datetime, links: dict[str, str]) -> ImportOrder:
+            declared_at: datetime, links: dict[str, str], passthrough: bool = False) -> ImportOrder:
         return ImportOrder(ebp_code=key[0], order_no=key[1], document=document, declared_by=declared_by,
-                           declared_at=declared_at)
+                           declared_at=declared_at, passthrough=passthrough)
 
     def _duplicate(self, key: tuple[str, ...]) -> FieldError:
         return FieldError("orderNo", "unique", f"订单编号 {key[1]} 已申报过（同一电商平台内唯一）",
@@ -265,15 +275,18 @@ def _check_inventory(linked: Linked, document: dict[str, Any], batch: _Batch, ye
     return errors
 
 
-def _check_export(linked: Linked, message_type: str, document: dict[str, Any]) -> list[FieldError]:
+def _check_export(linked: Linked, message_type: str, document: dict[str, Any],
+                  passthrough: bool = False) -> list[FieldError]:
     """An export inventory (CEB603) against its order when the order is on the platform; a bag, an arrival or a
-    departure against the export waybills declared on the platform (E2, E7, E8, E10)."""
+    departure against the export waybills declared on the platform (E2, E7, E8, E10); not in a passthrough message,
+    whose parcels may have been declared elsewhere."""
     if message_type == "CEB603":
         order = linked.export_order(str(document.get("ebpCode") or ""), str(document.get("orderNo") or ""))
         return export_rules.check_against_order(document, order.document) if order is not None else []
     list_name = export_rules.PARCEL_LISTS[message_type]
     listed = export_rules.listed_waybills(document, list_name)
-    missing = linked.missing_export_waybills(str(document.get("logisticsCode") or ""), listed) if listed else []
+    missing = linked.missing_export_waybills(str(document.get("logisticsCode") or ""), listed) \
+        if listed and not passthrough else []
     return export_rules.check_waybills(document, list_name, missing)
 
 

@@ -8,9 +8,11 @@ platform declares or sends what they hold, then moves each file to done/ or fail
   UTF-8 or GB18030;
 - .xml: a ready-made CEB message of a type the platform sends (passthrough): XSD-checked, its BaseTransfer/copCode
   and its documents' sender must be the folder's enterprise, signed with that enterprise's key (a signature already
-  in the file is replaced) and sent as it is. Its documents are not recorded as platform declarations (that would
-  prepare and send them a second time): the message is tracked (/admin/messages, CEB900 format errors); customs'
-  receipts of its documents are logged and filed as handled, with no platform document to apply them to.
+  in the file is replaced) and sent as it is. Each of its documents becomes a platform declaration of its type,
+  checked by the rules of that type (a document it refers to that is not on the platform, an inventory cancelled or
+  parcels bagged, may have been declared elsewhere: not required) and recorded already packed into the message
+  (`passthrough`: never packed again), so customs' receipts apply to it and it shows in the consoles and the
+  message tracking like any declaration. One document refused (a rule, or already declared) refuses the file.
 
 The type of a .json/.xlsx/.csv file is its "type" field (.json only) or else the start of its file name: a type's
 slug or message code, then '-', '_' or '.', e.g. ``payments-20261125.json``, ``inventories_1.xlsx``,
@@ -30,6 +32,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -61,11 +64,13 @@ MAX_BYTES = 20 * 1024 * 1024  # as the consoles' Excel import
 
 
 class FileProblem(ValueError):
-    """The file cannot be declared or sent as a whole: its errors go to the result file."""
+    """The file cannot be declared or sent as a whole: its errors go to the result file, with the outcome of each
+    of its documents when they were judged one by one (a passthrough message)."""
 
-    def __init__(self, *errors: FieldError):
+    def __init__(self, *errors: FieldError, documents: list[dict[str, Any]] | None = None):
         super().__init__("; ".join(e.message_en for e in errors))
         self.errors = list(errors)
+        self.documents = documents or []
 
 
 class DropFolders:
@@ -141,14 +146,15 @@ class DropFolders:
                 raise FileProblem(FieldError("file", "max_size", "文件超过20MB，请拆分",
                                              "the file is larger than 20 MB: split it"))
             if name.lower().endswith(".xml"):
-                message = self.passthrough(code, data, moment)
+                message, documents = self.passthrough(code, data, moment)
                 made = record({"messageType": message.message_type, "messageGuid": message.guid,
                                "documents": message.document_numbers, "errors": []}, True)
-                self.store.save(message, made)
+                self.store.save(*documents, message, made)  # Declared and Packed before Prepared, as when built
                 return made
             doc_type, raws, rows, problems = self.read(name, data)
         except FileProblem as problem:
-            made = record({"errors": [e.as_dict() for e in problem.errors]}, False)
+            shown = {"documents": problem.documents} if problem.documents else {}
+            made = record({"errors": [e.as_dict() for e in problem.errors]} | shown, False)
             self.store.save(made)
             return made
         return self.declare(code, doc_type, raws, rows, problems, record)
@@ -165,8 +171,7 @@ class DropFolders:
             made.append(record(result, all(o.ok for o in outcomes) and not problems))
             return made
 
-        principal = Principal(f"drop:{code}", "", (), frozenset(), frozenset({code}))
-        self.declarations[doc_type.message].declare_many(raws, f"drop:{code}", principal, along=along)
+        self.declarations[doc_type.message].declare_many(raws, f"drop:{code}", _principal(code), along=along)
         return made[0]
 
     def read(self, name: str, data: bytes) -> tuple[DocumentType, list[Any], list[int], list[FieldError]]:
@@ -231,14 +236,19 @@ class DropFolders:
                  for n, row in enumerate(rows[1:], start=2) if any(v.strip() for v in row)]
         return [doc for _, doc in found], [n for n, _ in found]
 
-    def passthrough(self, code: str, data: bytes, moment: datetime) -> CustomsMessage:
-        """A ready-made message: checked, signed with the enterprise's key, recorded Prepared for delivery."""
+    def passthrough(self, code: str, data: bytes, moment: datetime) -> tuple[CustomsMessage, list[Any]]:
+        """A ready-made message: checked, its documents declared, signed with the enterprise's key, recorded
+        Prepared for delivery with the documents packed into it (their version 2, as PrepareMessages packs)."""
         message = _readable(data)
         _check_sender(message, code)
         root = message.root
         for old in root.findall(xmldsig.SIGNATURE_TAG):
             root.remove(old)
         _check_schema(ceb.validate(root, allow_unsigned=True))
+        if CustomsMessage.create_id(message.guid) in self.store.repository:
+            raise FileProblem(FieldError("guid", "unique", f"报文编号 {message.guid} 已使用过，每个报文需要新的guid",
+                                         f"message guid {message.guid} was used before: every message needs a new one"))
+        documents = self.declared(code, message)
         try:
             signer = self.signers.signer(code)
         except Exception as error:  # no key registered, or it cannot be loaded: the signing adapter says which
@@ -246,13 +256,39 @@ class DropFolders:
                                          f"the signing key of enterprise {code} cannot be used: {error}")) from error
         signer.sign_tree(root)
         _check_schema(ceb.validate(root))
-        if CustomsMessage.create_id(message.guid) in self.store.repository:
-            raise FileProblem(FieldError("guid", "unique", f"报文编号 {message.guid} 已使用过，每个报文需要新的guid",
-                                         f"message guid {message.guid} was used before: every message needs a new one"))
-        doc_type = BY_MESSAGE[message.message_type]
-        return CustomsMessage(guid=message.guid, message_type=message.message_type, sender=code, document_ids=[],
-                              document_numbers=[str(d.get(doc_type.number) or "") for d in message.documents],
+        sent = CustomsMessage(guid=message.guid, message_type=message.message_type, sender=code,
+                              document_ids=[d.id for d in documents], document_numbers=[d.number for d in documents],
                               xml=ceb.to_bytes(root).decode("utf-8"), algorithm=signer.algorithm, prepared_at=moment)
+        for document in documents:
+            document.packed(message_id=sent.id, message_guid=sent.guid)
+        return sent, documents
+
+    def declared(self, code: str, message: ceb.Message) -> list[Any]:
+        """The message's documents as new declarations of their type (ImportOrder, Declaration), checked like those
+        declared on the platform; any refused, or already declared, refuses the file with each document's errors."""
+        doc_type = BY_MESSAGE[message.message_type]
+        decided = self.declarations[doc_type.message].decide_many(message.documents, f"drop:{code}",
+                                                                  _principal(code), passthrough=True)
+        refused = [outcome for outcome, document in decided if document is None]
+        if refused:
+            raise FileProblem(*(_naming(doc_type, o.number or f"#{o.index + 1}", e) for o in refused for e in o.errors),
+                              documents=[_outcome(outcome, []) for outcome, _ in decided])
+        return [document for _, document in decided]
+
+
+def _naming(doc_type: DocumentType, number: str, error: FieldError) -> FieldError:
+    """A passthrough document's error for the whole file: which document it is about."""
+    if error.rule == "unique":
+        return replace(error, message_zh=f"{doc_type.name_zh} {number} 已在平台申报过，不能在报文中再次发送",
+                       message_en=f"{doc_type.name_en} {number} was already declared on the platform: it cannot be "
+                                  "sent again in a message")
+    return replace(error, message_zh=f"{doc_type.name_zh} {number}：{error.message_zh}",
+                   message_en=f"{doc_type.name_en} {number}: {error.message_en}")
+
+
+def _principal(code: str) -> Principal:
+    """Who declares a drop file's documents: the folder's enterprise only (A6)."""
+    return Principal(f"drop:{code}", "", (), frozenset(), frozenset({code}))
 
 
 def _readable(data: bytes) -> ceb.Message:

@@ -50,6 +50,12 @@ def number_of(declared: Any) -> str:
     return getattr(declared, "number", None) or declared.order_no
 
 
+def to_pack(declared: list[Any]) -> list[Any]:
+    """The Declared events still to pack: not those of a passthrough message (X1), recorded packed in it. Events
+    stored before the flag existed have no attribute: packed here."""
+    return [e for e in declared if not getattr(e, "passthrough", False)]
+
+
 class PrepareMessages:
     """报文生成: declared documents -> CEB messages (CEB311, CEB411, CEB511, CEB513, CEB621, CEB623, CEB625,
     CEB711), one message per type and sender, built, XSD-checked and signed (X3)."""
@@ -71,14 +77,14 @@ class PrepareMessages:
             # a document already has a second event: packed by another process, or a receipt arrived for it before
             # it was sent (customs answering the same key from another system); pack the others, log those
             pending = self.pending(events)
-            skipped = sorted({number_of(e) for e in events} - {number_of(e) for e in pending})
+            skipped = sorted({number_of(e) for e in to_pack(events)} - {number_of(e) for e in pending})
             log.warning("not packing %s: already packed or answered before sending", ", ".join(skipped))
             self.handle(pending, Tracking(self.consumer, position))
         return len(events)
 
     def handle(self, declared: list[Any], tracking: Tracking) -> None:
         """Build one message per group of orders and record it, each order's Packed event and the position
-        in one transaction."""
+        in one transaction. Passthrough documents are skipped: their message was recorded with them."""
         recorded: list[Any] = []
         for group in self.groups(declared):
             message = self.build(group)
@@ -89,7 +95,7 @@ class PrepareMessages:
     def groups(self, declared: list[Any]) -> list[list[Any]]:
         """Documents of one type and one sender together, at most as many as the type's message holds."""
         by_type: dict[str, list[Any]] = {}
-        for e in declared:
+        for e in to_pack(declared):
             by_type.setdefault(message_type_of(e), []).append(e)
         groups: list[list[Any]] = []
         for message_type, events in by_type.items():
@@ -101,7 +107,7 @@ class PrepareMessages:
 
     def pending(self, declared: list[Any]) -> list[Any]:
         """The documents not packed yet (after losing a race with another worker)."""
-        return [e for e in declared if not self.store.recorder.select_events(e.originator_id, gt=1, limit=1)]
+        return [e for e in to_pack(declared) if not self.store.recorder.select_events(e.originator_id, gt=1, limit=1)]
 
     def _packed(self, declared: Any, message: CustomsMessage) -> Any:
         cls = ImportOrder if isinstance(declared, ImportOrder.Declared) else Declaration

@@ -25,12 +25,15 @@ class ImportOrder(Aggregate):
 
     @event("Declared")
     def __init__(self, ebp_code: str, order_no: str, document: dict[str, Any], declared_by: str,
-                 declared_at: datetime) -> None:
+                 declared_at: datetime, passthrough: bool = False) -> None:
         self.ebp_code = ebp_code
         self.order_no = order_no
         self.document = document
         self.declared_by = declared_by
         self.declared_at = declared_at
+        # sent in a ready-made message (drop folder passthrough, X1), packed with it: never packed again. Events
+        # stored before the flag existed lack it (read with getattr, default False)
+        self.passthrough = passthrough
         self.status = statuses.DECLARED
         self.message_id: UUID | None = None
         self.status_time = ""
@@ -88,13 +91,14 @@ class Declaration(Aggregate):
 
     @event("Declared")
     def __init__(self, message_type: str, key: tuple[str, ...], number: str, document: dict[str, Any],
-                 declared_by: str, declared_at: datetime, links: dict[str, str]) -> None:
+                 declared_by: str, declared_at: datetime, links: dict[str, str], passthrough: bool = False) -> None:
         self.message_type = message_type
         self.key = tuple(key)
         self.number = number
         self.document = document
         self.declared_by = declared_by
         self.declared_at = declared_at
+        self.passthrough = passthrough  # see ImportOrder
         self.links = links  # documents this one refers to, by role: e.g. {"inventory": "<aggregate id>"}
         self.status = statuses.DECLARED
         self.message_id: UUID | None = None

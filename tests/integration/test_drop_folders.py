@@ -1,9 +1,11 @@
 """X1: watched drop folders per enterprise: JSON, Excel and CSV files declared for the folder's enterprise, ready-made
-CEB XML passed through (validated, signed, sent), each file moved to done/ or failed/ with a result file beside it."""
+CEB XML passed through (validated, its documents declared and checked by the platform's rules, signed, sent, their
+receipts applied), each file moved to done/ or failed/ with a result file beside it."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,14 +14,19 @@ from adapters import ceb
 from adapters.customs.dropbox import DropBox
 from adapters.excel import documents as workbook
 from adapters.signing import verify_bytes
-from domain.customs.documents import INVENTORY
-from engine import examples
+from domain.customs.documents import BY_MESSAGE, INVENTORY
+from domain.customs.model import CustomsMessage
+from engine import clock, examples
+from engine.catalog import Catalog
+from engine.declarations import complete, to_values
+from engine.demo import ensure_demo_rates
 from engine.enterprises import DEMO
 from engine.message_examples import example_message
 from ui.routers.documents import form_of
 from ui.routers.documents_batch import excel_fields
 
 PAYER = examples.PAYMENT["code"]
+LOGISTICS = examples.LOGISTICS["code"]
 
 
 @pytest.fixture
@@ -175,3 +182,93 @@ def test_a_csv_of_payments_named_by_its_type_is_declared(platform):
     result = result_of(platform, PAYER, "done", "CEB411_today.csv")
     assert [(d["number"], d["row"]) for d in result["documents"]] == [("PAYDROPV0", 2), ("PAYDROPV1", 3)]
     assert platform.documents_view.search("CEB411", q="DROPV")[1] == 2
+
+
+# --- passthrough documents become platform declarations (X1, issue #9) -------------------------------------------
+
+def ceb_file(platform, message_type: str, raws: list[dict]) -> bytes:
+    """A ready-made, unsigned CEB message of the sending enterprise's own system, built from raw documents."""
+    catalog, doc_type = Catalog(), BY_MESSAGE[message_type]
+    documents = [to_values(complete(raw, clock.now(), catalog, doc_type), catalog, message_type) for raw in raws]
+    sender = platform.signers.enterprise(str(documents[0][doc_type.sender]))
+    transfer = {"copCode": sender.code, "copName": sender.name, "dxpMode": "DXP", "dxpId": sender.dxp_id}
+    return ceb.to_bytes(ceb.build(message_type, documents, transfer, str(uuid.uuid4()).upper()))
+
+
+def test_passthrough_documents_are_declarations_answered_by_customs(platform, caplog):
+    """X1, X4, X5, I3, I4: a purchase sent as ready-made XML files (order, payment, waybill, then inventory): each
+    document is a platform declaration packed in its message, customs' receipts apply to it (order 120, inventory
+    800 with its numbers), it shows in the read models and the message tracking, no receipt is unmatched, and the
+    documents are neither packed nor sent a second time."""
+    ensure_demo_rates(platform.reference)
+    purchase = examples.purchase("PASSTHRU000001")
+    drop(platform, DEMO["code"], "order.xml", ceb_file(platform, "CEB311", [purchase["order"]]))
+    drop(platform, PAYER, "payment.xml", ceb_file(platform, "CEB411", [purchase["payment"]]))
+    drop(platform, LOGISTICS, "waybill.xml", ceb_file(platform, "CEB511", [purchase["waybill"]]))
+    with caplog.at_level("WARNING", logger="engine.processors"):
+        platform.runner.run_until_idle()
+        drop(platform, DEMO["code"], "inventory.xml", ceb_file(platform, "CEB621", [purchase["inventory"]]))
+        platform.runner.run_until_idle()
+    assert "not packing" not in caplog.text
+    assert platform.runner.stats["prepare"].errors == 0
+
+    order = platform.import_orders.get(DEMO["code"], "PASSTHRU000001")
+    result = result_of(platform, DEMO["code"], "done", "order.xml")
+    assert order.passthrough and order.declared_by == f"drop:{DEMO['code']}"
+    assert order.message_id == CustomsMessage.create_id(result["messageGuid"]) and order.status == "120"
+    inventory = platform.declarations["CEB621"].get_by_key((purchase["inventory"]["copNo"],))
+    assert [r["returnStatus"] for r in inventory.receipts] == ["2", "120", "399", "800"]
+    assert inventory.status == "800" and inventory.numbers["invtNo"]
+    for message_type, key in (("CEB411", (PAYER, "PAYPASSTHRU000001")), ("CEB511", (LOGISTICS, "YTPASSTHRU000001"))):
+        assert platform.declarations[message_type].get_by_key(key).status == "120"
+
+    [row], _ = platform.documents_view.search("CEB621", q=purchase["inventory"]["copNo"])
+    assert (row["status"], row["invt_no"]) == ("800", inventory.numbers["invtNo"])
+    [row], _ = platform.documents_view.search("CEB311", q="PASSTHRU000001")
+    assert (row["status"], row["message_guid"]) == ("120", result["messageGuid"])
+    inventory_guid = result_of(platform, DEMO["code"], "done", "inventory.xml")["messageGuid"]
+    [tracked], _ = platform.messages_view.search(q=inventory_guid)
+    assert (tracked["doc_count"], tracked["customs_status"], tracked["status"]) == (1, "800", "delivered")
+    stages = platform.messages_view.stages(tracked["message_id"])
+    assert [s["detail"].split()[1] for s in stages if s["stage"] == "receipt"] == ["2", "120", "399", "800"]
+    assert platform.alerts_view.unmatched() == []
+    sent = [p.name.split("Message_")[0] for p in platform.box.folder("sent").glob("*.xml")]
+    assert sorted(sent) == ["CEB311", "CEB411", "CEB511", "CEB621"]  # each once, as dropped
+
+
+def test_a_passthrough_document_declared_before_refuses_the_whole_file(platform):
+    """X1: a message repeating an order already declared (with a new one) is refused naming the order number, in zh
+    and en; nothing of it is stored or sent."""
+    first = examples.purchase("PASSDUP0000001")["order"]
+    drop(platform, DEMO["code"], "order-1.xml", ceb_file(platform, "CEB311", [first]))
+    platform.runner.run_until_idle()
+    again = ceb_file(platform, "CEB311", [examples.purchase("PASSDUP0000002")["order"], first])
+    drop(platform, DEMO["code"], "order-2.xml", again)
+    platform.runner.run_until_idle()
+
+    result = result_of(platform, DEMO["code"], "failed", "order-2.xml")
+    [error] = result["errors"]
+    assert error["field"] == "orderNo" and error["rule"] == "unique"
+    assert "PASSDUP0000001" in error["message_zh"] and "PASSDUP0000001" in error["message_en"]
+    assert [(d["number"], d["accepted"]) for d in result["documents"]] == [("PASSDUP0000002", True),
+                                                                          ("PASSDUP0000001", False)]
+    assert platform.import_orders.get(DEMO["code"], "PASSDUP0000002") is None
+    assert platform.messages_view.search(q="PASSDUP0000002")[1] == 0
+    assert len(list(platform.box.folder("sent").glob("CEB311*"))) == 1
+
+
+def test_a_passthrough_document_the_platform_rules_refuse_fails_the_file(platform):
+    """X1, X2: an inventory whose buyer ID fails its check digit is valid for the XSD but refused by the platform's
+    rules (I4): the file fails with the field errors, naming the document; nothing is stored or sent."""
+    inventory = examples.purchase("PASSBAD0000001")["inventory"] | {"buyerIdNumber": "330102199001011235"}
+    drop(platform, DEMO["code"], "inventory-bad.xml", ceb_file(platform, "CEB621", [inventory]))
+    platform.runner.run_until_idle()
+
+    result = result_of(platform, DEMO["code"], "failed", "inventory-bad.xml")
+    [document] = result["documents"]
+    assert document["number"] == inventory["copNo"] and not document["accepted"]
+    assert {(e["field"], e["rule"]) for e in document["errors"]} == {("buyerIdNumber", "id_check_digit")}
+    assert all(inventory["copNo"] in e["message_en"] and e["message_zh"] for e in result["errors"])
+    assert platform.declarations["CEB621"].get_by_key((inventory["copNo"],)) is None
+    assert not list(platform.box.folder("sent").glob("CEB621*"))
+    assert platform.messages_view.search(message_type="CEB621")[1] == 0
