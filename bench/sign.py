@@ -5,7 +5,9 @@ The customs figures are the full path a message takes: parse, C14N digest, sign 
 (and the reverse for verify), on a realistic ~3 KB CEB311 order. The raw figures go through
 engine.signing.SigningService (bench/sign_service.py) and a local `cbec signer` (bench/sign_http.py);
 `*_vs_openssl` lines give the module rates as a percentage of `openssl speed` (`-multi` for all cores), per call
-and through the batch calls (`module_batch_vs_openssl_*`).
+and through the batch calls (`module_batch_vs_openssl_*`); `paired_batch_vs_openssl_*` measure the batch calls and
+`openssl speed` in alternating rounds, each pair seconds apart, which is the fair comparison on a machine whose speed
+drifts.
 Throwaway keys live in a temporary directory.
 """
 
@@ -78,7 +80,8 @@ def _service_metrics(scratch: Path, document: bytes, seconds: float = 2.0) -> li
     lines += sign_http.run(scratch / "data", seconds)
     lines += sign_tools.xmlsec1_sign(document)
     speed = sign_tools.openssl_speed()
-    return lines + speed + _versus_openssl(lines, speed)
+    paired = sign_service.paired(scratch / "data" / "keystore")
+    return lines + speed + _versus_openssl(lines, speed) + paired
 
 
 def _versus_openssl(lines: list[Metric], speed: list[Metric]) -> list[Metric]:

@@ -9,6 +9,7 @@ one thread per core in one process, which only scales because the native call re
 
 import multiprocessing
 import os
+import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -62,6 +63,33 @@ def _batches(root: Path, service: SigningService, cores: int, seconds: float) ->
         if key_type == "RSA":
             lines.append((f"module_{label}_{operation}_batch{BATCH}_{cores}threads",
                           _threads(work, cores, seconds) * BATCH, unit))  # fmt: skip
+    return lines
+
+
+def paired(root: Path, rounds: int = 3, seconds: float = 2.0) -> list[Metric]:
+    """The batch path against ``openssl speed`` measured right beside it, in alternating rounds: on a shared machine
+    whose speed drifts by a factor of two within minutes, a ratio of figures taken minutes apart says little. Each
+    round measures openssl, then ours, on the same cores; the reported ratio is the median of the rounds'."""
+    from bench import sign_tools
+
+    cores = os.cpu_count() or 1
+    service = SigningService(KeyStore(root, PASSPHRASE))
+    lines: list[Metric] = []
+    for key_type, operation in BATCHED:
+        label, enterprise = "rsa2048" if key_type == "RSA" else "sm2", ENTERPRISES[key_type]
+        work = _operation(service, enterprise, f"{operation}_batch")
+        for n in sorted({1, cores}):
+            ratios = []
+            for _ in range(rounds):
+                limit = sign_tools.speed_of(label, operation, n)
+                if not limit:
+                    return lines
+                ours = _rate_for(work, seconds, step=1) * BATCH if n == 1 else \
+                    _all_cores(root, enterprise, f"{operation}_batch", n, seconds)
+                ratios.append(100 * ours / limit)
+            where = "1core" if n == 1 else f"{n}cores"
+            lines.append((f"paired_batch_vs_openssl_{label}_{operation}_{where}", round(statistics.median(ratios), 1),
+                          f"% (median of {rounds} alternating rounds: {', '.join(f'{r:.0f}' for r in ratios)})"))
     return lines
 
 

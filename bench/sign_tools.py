@@ -32,8 +32,18 @@ def openssl_speed(seconds: int = 3) -> list[Metric]:
     return lines
 
 
-def _speed(extra: list[str], seconds: int, label: str) -> list[Metric]:
-    command = ["openssl", "speed", "-seconds", str(seconds), *extra, "rsa2048", "sm2"]
+def speed_of(algorithm: str, operation: str, cores: int, seconds: int = 1) -> float | None:
+    """One ``openssl speed`` figure (algorithm rsa2048 or sm2, operation sign or verify) on ``cores`` cores."""
+    if shutil.which("openssl") is None:
+        return None
+    extra = ["-multi", str(cores)] if cores > 1 else []
+    found = {name: value for name, value, _ in _speed(extra, seconds, "x", (algorithm,))}
+    return found.get(f"openssl_speed_{algorithm}_{operation}_x")
+
+
+def _speed(extra: list[str], seconds: int, label: str,
+           algorithms: tuple[str, ...] = ("rsa2048", "sm2")) -> list[Metric]:
+    command = ["openssl", "speed", "-seconds", str(seconds), *extra, *algorithms]
     output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
     lines = []
     for name, pattern in _SPEED_LINES.items():
