@@ -35,6 +35,7 @@ from adapters import ceb
 from adapters.customs.transport import Incoming, TransportDown
 from domain.customs.node_link import FIELDS, LinkAlert, LinkConfig, NodeLink, changes, check
 from domain.customs.rules import DeclarationRejected, FieldError
+from engine import receipt_watch
 from engine.settings import Settings
 from engine.store import EventStore
 from projections.link_alerts import LinkAlertsView
@@ -199,19 +200,7 @@ class NodeLinkService:
 
     def acknowledge(self, alert_id: UUID, by: str, note: str = "") -> LinkAlert:
         """An operator has seen the link alert (X5:manage); recorded with who and an optional note."""
-        try:
-            alert = self.store.repository.get(alert_id)
-        except AggregateNotFoundError:
-            alert = None
-        if not isinstance(alert, LinkAlert):
-            raise DeclarationRejected([FieldError("alert", "not_found", "没有这条告警", "no such alert")])
-        if alert.acknowledged_by:
-            raise DeclarationRejected([FieldError("alert", "acknowledged",
-                                                  f"该告警已由 {alert.acknowledged_by} 确认",
-                                                  f"already acknowledged by {alert.acknowledged_by}")])
-        alert.acknowledge(by=by, note=note.strip()[:500])
-        self.store.save(alert)
-        return alert
+        return receipt_watch.acknowledge(self.store, LinkAlert, alert_id, by, note)
 
     def close(self) -> None:
         with self._probe_lock:

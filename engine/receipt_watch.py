@@ -77,26 +77,32 @@ class ReceiptWatch:
 
     def acknowledge(self, alert_id: UUID, by: str, note: str = "") -> ReceiptAlert:
         """An operator has seen the alert (X5:manage); recorded with who and an optional note."""
-        try:
-            alert = self.store.repository.get(alert_id)
-        except AggregateNotFoundError:
-            alert = None
-        if not isinstance(alert, ReceiptAlert):
-            raise DeclarationRejected([FieldError(field="alert", rule="not_found", message_zh="没有这条告警",
-                                                  message_en="no such alert")])
-        if alert.acknowledged_by:
-            raise DeclarationRejected([FieldError(field="alert", rule="acknowledged",
-                                                  message_zh=f"该告警已由 {alert.acknowledged_by} 确认",
-                                                  message_en=f"already acknowledged by {alert.acknowledged_by}")])
-        alert.acknowledge(by=by, note=note.strip()[:500])
-        self.store.save(alert)
-        return alert
+        return acknowledge(self.store, ReceiptAlert, alert_id, by, note)
 
     def _alert(self, message_id: str) -> ReceiptAlert | None:
         try:
             return self.store.repository.get(ReceiptAlert.create_id(message_id))
         except AggregateNotFoundError:
             return None
+
+
+def acknowledge(store: EventStore, kind: type, alert_id: UUID, by: str, note: str = "") -> Any:
+    """Record that `by` has seen the alert of class `kind` (a receipt or a link alert), once; a clear error when
+    there is no such alert or someone acknowledged it already."""
+    try:
+        alert = store.repository.get(alert_id)
+    except AggregateNotFoundError:
+        alert = None
+    if not isinstance(alert, kind):
+        raise DeclarationRejected([FieldError(field="alert", rule="not_found", message_zh="没有这条告警",
+                                              message_en="no such alert")])
+    if alert.acknowledged_by:
+        raise DeclarationRejected([FieldError(field="alert", rule="acknowledged",
+                                              message_zh=f"该告警已由 {alert.acknowledged_by} 确认",
+                                              message_en=f"already acknowledged by {alert.acknowledged_by}")])
+    alert.acknowledge(by=by, note=note.strip()[:500])
+    store.save(alert)
+    return alert
 
 
 def attach(platform: Any) -> ReceiptWatch:
