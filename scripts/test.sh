@@ -20,4 +20,5 @@ fi
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e ".[test,distributed]"
 
 python3 -m ruff check domain engine adapters projections ui bench tests
-python3 -m pytest -q -p no:cacheprovider "$@"
+# one worker per core (pytest-xdist); a file's tests stay together on one worker (module fixtures, shared servers)
+python3 -m pytest -q -p no:cacheprovider -n "${CBEC_TEST_WORKERS:-auto}" --dist loadfile "$@"

@@ -132,7 +132,7 @@ def test_a_relay_restarted_mid_stream_leaves_no_gap(tmp_path, kafka, postgres_ur
     assert set(positions) == stored, "every event of the store is on Kafka, and nothing else"
 
 
-AMQP_ORDERS = 800
+AMQP_ORDERS = 400
 
 
 def test_workers_deliver_and_pump_receipts_over_amqp_with_a_worker_killed_midway(tmp_path, kafka, postgres_url,
