@@ -16,9 +16,11 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from domain.customs import export_rules, import_rules, rules, tax
-from domain.customs.documents import ORDER, DocumentType
+from domain.customs.bagging import PARCEL_LIST, PARCEL_NO, ParcelInBag, parcels_of
+from domain.customs.documents import BAG, ORDER, DocumentType
 from domain.customs.model import Declaration, ImportOrder
 from domain.customs.rules import DeclarationRejected, FieldError
 from domain.identity.model import Enterprise
@@ -37,6 +39,7 @@ class Outcome:
     errors: list[FieldError]
     stored: bool = False
     document_id: str = ""
+    along: list[Any] = field(default_factory=list, repr=False, compare=False)  # saved with it (a bag's claims)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +89,7 @@ class _Batch:
 
     keys: set[tuple[str, ...]] = field(default_factory=set)
     used: dict[str, Decimal] = field(default_factory=dict)
+    bagged: dict[tuple[str, str], str] = field(default_factory=dict)  # parcel -> the batch's bag listing it (E7)
 
 
 class Declarations:
@@ -104,7 +108,10 @@ class Declarations:
         outcome, document = self._decide(0, raw, declared_by, _Batch(), principal)
         if document is None:
             raise DeclarationRejected(outcome.errors)
-        self.store.save(document)
+        try:
+            self.store.save(document, *outcome.along)
+        except IntegrityError:
+            raise DeclarationRejected([self._raced()]) from None
         return document
 
     def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str, principal: Principal | None = None,
@@ -117,7 +124,11 @@ class Declarations:
         decided = [self._decide(i, raw, declared_by, batch, principal) for i, raw in enumerate(raws)]
         if not dry_run and not (all_or_nothing and any(doc is None for _, doc in decided)):
             extra = along([outcome for outcome, _ in decided]) if along else ()
-            self.store.save(*(doc for _, doc in decided if doc is not None), *extra)
+            claims = [a for outcome, doc in decided if doc is not None for a in outcome.along]
+            try:
+                self.store.save(*(doc for _, doc in decided if doc is not None), *claims, *extra)
+            except IntegrityError:
+                raise DeclarationRejected([self._raced()]) from None
             for outcome, doc in decided:
                 outcome.stored = doc is not None
         return [outcome for outcome, _ in decided]
@@ -152,11 +163,48 @@ class Declarations:
         outcome = Outcome(index, number, errors)
         if errors:
             return outcome, None
+        if self.doc_type is BAG:
+            outcome.along, outcome.errors = self._claim_parcels(key, number, document, batch)
+            if outcome.errors:
+                return outcome, None
         batch.keys.add(key)
         aggregate = self.new(key, number, to_values(document, self.catalog, self.doc_type.message), declared_by,
                              moment, links, passthrough=passthrough)
         outcome.document_id = str(aggregate.id)
         return outcome, aggregate
+
+    def _claim_parcels(self, key: tuple[str, ...], number: str, document: dict[str, Any],
+                       batch: _Batch) -> tuple[list[Any], list[FieldError]]:
+        """E7: each parcel of a bag is in no other bag customs has not refused (nor in another bag of this batch);
+        the claims to record with the bag, or the parcels that are taken, each with the bag holding it."""
+        bag_id = str(Declaration.create_id(self.doc_type.message, key))
+        claims, errors = [], []
+        for line, code, no in parcels_of(document):
+            try:
+                claim = self.store.repository.get(ParcelInBag.create_id(code, no))
+            except AggregateNotFoundError:
+                claim = None
+            holder = batch.bagged.get((code, no)) or (claim.bag_no if claim is not None and claim.held else "")
+            if holder:
+                errors.append(FieldError(f"{PARCEL_LIST}[{line}].{PARCEL_NO}", "bagged",
+                                         f"运单 {no} 已在总分单 {holder} 中，不能再装入另一个",
+                                         f"parcel {no} is already in bag {holder}: it cannot go into another"))
+                continue
+            batch.bagged[(code, no)] = number
+            if claim is None:
+                claim = ParcelInBag(logistics_code=code, logistics_no=no, bag_id=bag_id, bag_no=number)
+            else:
+                claim.rebag(bag_id=bag_id, bag_no=number)
+            claims.append(claim)
+        return claims, errors
+
+    def _raced(self) -> FieldError:
+        """Someone recorded the same document, or one of a bag's parcels, in the same instant."""
+        if self.doc_type is BAG:
+            return FieldError(PARCEL_LIST, "bagged", "其中有运单刚被另一个总分单装入，请刷新后重新选择",
+                              "a parcel was put into another bag at the same moment: reload and choose again")
+        return FieldError(self.doc_type.key[-1], "unique", "该单证刚被他人同时申报，请刷新后查看",
+                          "the document was declared by someone else at the same moment: reload to see it")
 
     def new(self, key: tuple[str, ...], number: str, document: dict[str, Any], declared_by: str,
             declared_at: datetime, links: dict[str, str], passthrough: bool = False) -> Any:

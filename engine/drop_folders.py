@@ -146,10 +146,11 @@ class DropFolders:
                 raise FileProblem(FieldError("file", "max_size", "文件超过20MB，请拆分",
                                              "the file is larger than 20 MB: split it"))
             if name.lower().endswith(".xml"):
-                message, documents = self.passthrough(code, data, moment)
+                message, documents, along = self.passthrough(code, data, moment)
                 made = record({"messageType": message.message_type, "messageGuid": message.guid,
                                "documents": message.document_numbers, "errors": []}, True)
-                self.store.save(*documents, message, made)  # Declared and Packed before Prepared, as when built
+                # Declared and Packed before Prepared, as when built; a bag's parcel claims with it (E7)
+                self.store.save(*documents, *along, message, made)
                 return made
             doc_type, raws, rows, problems = self.read(name, data)
         except FileProblem as problem:
@@ -236,7 +237,7 @@ class DropFolders:
                  for n, row in enumerate(rows[1:], start=2) if any(v.strip() for v in row)]
         return [doc for _, doc in found], [n for n, _ in found]
 
-    def passthrough(self, code: str, data: bytes, moment: datetime) -> tuple[CustomsMessage, list[Any]]:
+    def passthrough(self, code: str, data: bytes, moment: datetime) -> tuple[CustomsMessage, list[Any], list[Any]]:
         """A ready-made message: checked, its documents declared, signed with the enterprise's key, recorded
         Prepared for delivery with the documents packed into it (their version 2, as PrepareMessages packs)."""
         message = _readable(data)
@@ -248,7 +249,7 @@ class DropFolders:
         if CustomsMessage.create_id(message.guid) in self.store.repository:
             raise FileProblem(FieldError("guid", "unique", f"报文编号 {message.guid} 已使用过，每个报文需要新的guid",
                                          f"message guid {message.guid} was used before: every message needs a new one"))
-        documents = self.declared(code, message)
+        documents, along = self.declared(code, message)
         try:
             signer = self.signers.signer(code)
         except Exception as error:  # no key registered, or it cannot be loaded: the signing adapter says which
@@ -261,11 +262,12 @@ class DropFolders:
                               xml=ceb.to_bytes(root).decode("utf-8"), algorithm=signer.algorithm, prepared_at=moment)
         for document in documents:
             document.packed(message_id=sent.id, message_guid=sent.guid)
-        return sent, documents
+        return sent, documents, along
 
-    def declared(self, code: str, message: ceb.Message) -> list[Any]:
+    def declared(self, code: str, message: ceb.Message) -> tuple[list[Any], list[Any]]:
         """The message's documents as new declarations of their type (ImportOrder, Declaration), checked like those
-        declared on the platform; any refused, or already declared, refuses the file with each document's errors."""
+        declared on the platform, and what is recorded with them (a bag's parcel claims); any refused, or already
+        declared, refuses the file with each document's errors."""
         doc_type = BY_MESSAGE[message.message_type]
         decided = self.declarations[doc_type.message].decide_many(message.documents, f"drop:{code}",
                                                                   _principal(code), passthrough=True)
@@ -273,7 +275,7 @@ class DropFolders:
         if refused:
             raise FileProblem(*(_naming(doc_type, o.number or f"#{o.index + 1}", e) for o in refused for e in o.errors),
                               documents=[_outcome(outcome, []) for outcome, _ in decided])
-        return [document for _, document in decided]
+        return [document for _, document in decided], [a for outcome, _ in decided for a in outcome.along]
 
 
 def _naming(doc_type: DocumentType, number: str, error: FieldError) -> FieldError:

@@ -18,6 +18,7 @@ from adapters import ceb
 from adapters.customs.transport import Transport, TransportDown
 from domain.customs import documents, policies, statuses
 from domain.customs.alerts import ReceiptFile, UnmatchedReceipt
+from domain.customs.bagging import ParcelInBag, parcels_of
 from domain.customs.model import LINES, CustomsMessage, Declaration, ImportOrder, NumberIndex, TaxBill
 from domain.identity.model import Enterprise
 from engine import clock
@@ -326,12 +327,25 @@ class ApplyReceipts:
     def _effects(self, document: Any, receipt: Any, changed: dict[UUID, Any]) -> None:
         """What a receipt of one document does to another (ENDS): an approved cancellation (CEB624 / export CEB606
         399 审结) ends its inventory."""
+        self._release_parcels(document, receipt, changed)
         link = ENDS.get((getattr(document, "message_type", ""), receipt.return_status))
         inventory = self._load(UUID(document.links[link]), changed) if link and document.links.get(link) else None
         if inventory is not None and inventory.status != statuses.CANCELLED:
             inventory.cancelled(cancellation=document.number, return_time=receipt.return_time,
                                 reason=receipt.return_info)
             changed[inventory.id] = inventory
+
+    def _release_parcels(self, document: Any, receipt: Any, changed: dict[UUID, Any]) -> None:
+        """A bag customs refused (100, a negative code) holds its parcels no more: they may go into another (E7)."""
+        status = receipt.return_status
+        if getattr(document, "message_type", "") != documents.BAG.message or not (status == "100"
+                                                                                 or status.startswith("-")):
+            return
+        for _, code, no in parcels_of(document.document):
+            claim = self._load(ParcelInBag.create_id(code, no), changed)
+            if claim is not None and claim.held and claim.bag_id == str(document.id):
+                claim.release(reason=f"{document.number} {status}")
+                changed[claim.id] = claim
 
     def _by_number(self, kind: str, number: str, changed: dict[UUID, Any]) -> Any:
         index = self._load(NumberIndex.create_id(kind, number), changed) if number else None
@@ -375,6 +389,7 @@ class ApplyReceipts:
                 order = self._load(order_id, changed)
                 if order is not None and order.apply_receipt(receipt):
                     changed[order.id] = order
+                    self._release_parcels(order, receipt, changed)
 
     def _keep_unmatched(self, name: str, message_type: str, addressed_to: str, key: str, doc: dict[str, Any],
                         changed: dict[UUID, Any]) -> None:

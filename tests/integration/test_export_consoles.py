@@ -43,8 +43,11 @@ def receive(platform, aggregate_id: Any, receipt: str, status: str, numbers: dic
     platform.runner.run_until_idle()
     document = platform.store.repository.get(aggregate_id)
     if document.status != status:
-        document.apply_receipt(Receipt(receipt, document.guid, status, ACCEPTED_AT, "测试回执"), numbers or {})
-        platform.store.save(document)
+        answer = Receipt(receipt, document.guid, status, ACCEPTED_AT, "测试回执")
+        document.apply_receipt(answer, numbers or {})
+        effects: dict[Any, Any] = {}
+        platform.receipts._effects(document, answer, effects)  # what ApplyReceipts does next (a refused bag's parcels)
+        platform.store.save(document, *effects.values())
 
 
 def accepted_waybills(platform, prefix: str, n: int, **changes: Any) -> list[dict[str, Any]]:

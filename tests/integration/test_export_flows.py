@@ -278,3 +278,50 @@ def test_a_simulator_restarted_in_the_middle_of_an_answer_sends_what_it_decided(
     assert [p.name for p in box.folder("handled").iterdir() if p.name == progress.name] == [progress.name]
     assert statuses(inventory(platform, shipment)) == ["2", "120", "399", "800"]
     assert sum(1 for line in platform.simulator.ledger.path.read_text("utf-8").splitlines() if '"by"' in line) == 2
+
+
+def test_a_parcel_goes_into_one_bag_only_until_customs_refuses_that_bag(make_platform):
+    """E7: a parcel in a live bag cannot go into another (the error names the parcel and the bag holding it), also
+    within one batch; once customs refuses the bag, the parcel may be bagged again."""
+    import pytest
+
+    from domain.customs.rules import DeclarationRejected
+
+    platform = new_platform(make_platform, faults="reject-order=BAGREFUSE")
+    shipment = ship(platform, "EXFONEBAG0001")
+    bags = platform.declarations["CEB607"]
+
+    refused = declared(platform, "CEB607", examples.bag(parcels(shipment)) | {"copNo": "BAGREFUSE01"})
+    assert refused.status == "100"
+    kept = declared(platform, "CEB607", examples.bag(parcels(shipment)) | {"copNo": "BAGKEEP01"})
+    assert kept.status not in ("100", "") and not kept.status.startswith("-")
+
+    with pytest.raises(DeclarationRejected) as again:
+        bags.declare(examples.bag(parcels(shipment)) | {"copNo": "BAGTHIRD01"}, "test")
+    [error] = again.value.errors
+    assert (error.field, error.rule) == ("wayBillList[1].logisticsNo", "bagged")
+    assert "BAGKEEP01" in error.message_zh and parcels(shipment)[0] in error.message_en
+
+    other = ship(platform, "EXFONEBAG0002")
+    first, second = bags.declare_many([examples.bag(parcels(other)) | {"copNo": "BAGBATCH01"},
+                                       examples.bag(parcels(other)) | {"copNo": "BAGBATCH02"}], "test")
+    assert first.stored and not second.stored and "BAGBATCH01" in second.errors[0].message_zh
+
+
+def test_two_bags_of_one_parcel_declared_at_the_same_instant_cannot_both_be_stored(make_platform, database_url):
+    """E7: two users bag the same parcel at once; both pass the checks (neither sees the other), the second save
+    loses on the parcel's claim and stores nothing of its bag."""
+    import pytest
+    from eventsourcing.persistence import IntegrityError
+
+    platform = new_platform(make_platform, database_url)
+    shipment = ship(platform, "EXFRACEBAG001")
+    bags = platform.declarations["CEB607"]
+    [(a, bag_a)] = bags.decide_many([examples.bag(parcels(shipment)) | {"copNo": "BAGRACEA"}], "user-a")
+    [(b, bag_b)] = bags.decide_many([examples.bag(parcels(shipment)) | {"copNo": "BAGRACEB"}], "user-b")
+    assert bag_a is not None and bag_b is not None and a.along and b.along
+
+    platform.store.save(bag_a, *a.along)
+    with pytest.raises(IntegrityError):
+        platform.store.save(bag_b, *b.along)
+    assert bags.exists(bag_a.key) and not bags.exists(bag_b.key)
