@@ -206,10 +206,17 @@ class LinkedDocuments:
 
     def used_amount(self, buyer_id_number: str, year: int) -> Decimal:
         """Measured like customs measures the limits (tax.transaction_value: goods, freight and insurance), on the
-        inventories as declared."""
+        inventories as declared, less what approved returns gave back (tax.returned_value)."""
         self.view.run_once()
-        inventories = (self.store.repository.get(UUID(i)) for i in self.view.counted_inventories(buyer_id_number, year))
-        return sum((tax.transaction_value(inventory.document) for inventory in inventories), Decimal(0))
+        inventories = [self.store.repository.get(UUID(i))
+                       for i in self.view.counted_inventories(buyer_id_number, year)]
+        used = sum((tax.transaction_value(inventory.document) for inventory in inventories), Decimal(0))
+        numbered = {inventory.numbers["invtNo"]: inventory for inventory in inventories
+                    if inventory.numbers.get("invtNo")}
+        for refund_id in self.view.approved_returns(list(numbered)):
+            refund = self.store.repository.get(UUID(refund_id)).document
+            used -= tax.returned_value(numbered[str(refund.get("invtNo"))].document, refund)
+        return used
 
     def export_order(self, ebp_code: str, order_no: str) -> Declaration | None:
         try:

@@ -267,6 +267,17 @@ class ImportDocumentsView(Projector):
                              (buyer_id_number, f"{year:04d}-01-01", f"{year + 1:04d}-01-01", "-%"))
         return [r["document_id"] for r in rows]
 
+    def approved_returns(self, invt_nos: list[str]) -> list[str]:
+        """The returns (CEB625) customs approved (399) of these inventories: what they took back no longer counts
+        towards the buyer's annual limit (I4, I6)."""
+        found: list[str] = []
+        for start in range(0, len(invt_nos), 500):
+            chunk = invt_nos[start:start + 500]
+            found += [r["document_id"] for r in self.db.query(
+                "SELECT document_id FROM import_documents WHERE message_type = 'CEB625' AND status = '399' AND "
+                f"invt_no IN ({', '.join('?' * len(chunk))})", tuple(chunk))]
+        return found
+
     def tax_bills(self, invt_nos: list[str] | None = None, q: str = "", status: str = "", page: int = 1,
                   per_page: int = 20, parties: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
         where = Where().contains(["invt_no", "tax_no"], q).equals("status", status).one_of("invt_no", invt_nos)

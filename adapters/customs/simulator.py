@@ -42,7 +42,7 @@ from adapters.customs.filebox import FileBox, write_atomically
 from adapters.signing import verify_tree
 from domain.customs import clearance, clearance_export, documents, statuses
 from domain.customs.documents import COLLECTION, EXPORT_ORDER, EXPORT_WAYBILL, ORDER, WAYBILL, DocumentType
-from domain.customs.tax import Rates, transaction_value
+from domain.customs.tax import Rates, returned_value, transaction_value
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -223,9 +223,12 @@ class Ledger:
         elif message_type == "CEB623":
             self._cancel(self.inventories.get(facts["invtNo"]))
         elif message_type == "CEB625" and facts["invtNo"] in self.inventories:
-            returned = self.inventories[facts["invtNo"]]["returned"]
+            inventory = self.inventories[facts["invtNo"]]
+            returned = inventory["returned"]
             for line in facts["invtRefundList"]:
                 returned[line["gnum"]] = str(Decimal(returned.get(line["gnum"], "0")) + Decimal(line["qty"] or "0"))
+            # an approved return gives its goods' value back to the buyer's year (财关税〔2016〕18号)
+            self.used[(inventory["buyerIdNumber"], inventory["year"])] -= returned_value(inventory, facts)
 
     def _export_accepted(self, message_type: str, facts: dict[str, Any], entry: dict[str, Any]) -> None:
         """What an accepted export document changes: an inventory is held by its invtNo and parcel; a cancellation

@@ -22,7 +22,7 @@ The spec gives error codes and texts, not procedures (RULES.md 1.2, 2.4, 2.6 say
      -621003 text is for exactly this ("申报失败").
   4. -621005 single limit, 5. -621018 annual limit (RULES.md 2.2 per-buyer limits; the values and the transaction
      value are domain/customs/tax.py's). The annual amount used counts accepted inventories of the buyer ID number
-     in the calendar year, less the cancelled ones.
+     in the calendar year, less the cancelled ones and what approved returns took back.
   Accepted: 2, 120 (入库: preNo, invtNo assigned), optionally 500 (查验), 399 (审结), 800 (放行), then the
   electronic tax bill (CEB816, status 1 已生成) computed with tax.retail_import_tax.
 - Cancellation (CEB623): the inventory (invtNo) must be known (-623003) and in a state customs takes a cancellation
@@ -30,7 +30,8 @@ The spec gives error codes and texts, not procedures (RULES.md 1.2, 2.4, 2.6 say
   tax bill is voided (CEB818 status 3).
 - Return (CEB625): the inventory must be known and released (statuses.RETURNABLE), each line's gnum (and gcode) must
   exist in it (-625209) and its qty, with what earlier returns took back, must not exceed the original (-625004
-  退货申请单申报失败; RULES.md 2.2 CEB625 "qty ≤ the original"). Approved: 2, 399.
+  退货申请单申报失败; RULES.md 2.2 CEB625 "qty ≤ the original"). Approved: 2, 399; the returned goods' value goes
+  back to the buyer's annual amount (tax.returned_value).
 - Warehouse entry details (CEB711): 2, 120 with the rkdNo customs assigns.
 """
 

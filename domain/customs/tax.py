@@ -77,6 +77,21 @@ def transaction_value(inventory: Mapping[str, Any]) -> Decimal:
     return goods + _dec(inventory.get("freight")) + _dec(inventory.get("insuredFee"))
 
 
+def returned_value(inventory: Mapping[str, Any], refund: Mapping[str, Any]) -> Decimal:
+    """What an approved return (CEB625 field names) gives back to the buyer's annual amount: each returned line's
+    share of its inventory line's total (qty returned / qty bought), at most the whole line. Freight and insurance
+    stay counted. (财关税〔2016〕18号: goods returned after release get their tax refunded and the personal annual
+    total adjusted.)"""
+    lines = {str(line.get("gnum")): line for line in inventory.get("inventoryList") or []}
+    value = Decimal(0)
+    for returned in refund.get("invtRefundList") or []:
+        line = lines.get(str(returned.get("gnum")))
+        bought = _dec(line.get("qty")) if line is not None else Decimal(0)
+        if bought > 0:
+            value += (_dec(line.get("totalPrice")) * min(_dec(returned.get("qty")), bought) / bought).quantize(CENT)
+    return value
+
+
 def retail_import_tax(inventory: Mapping[str, Any], rates: Callable[[str], Rates | None]) -> TaxResult:
     """The tax of an inventory (CEB621 field names) within the personal limits."""
     lines = list(inventory.get("inventoryList") or [])

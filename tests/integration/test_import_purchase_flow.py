@@ -333,3 +333,31 @@ def test_a_restarted_simulator_keeps_its_ledger(make_platform):
     again = inventory(platform, {"inventory": accepted.document})
     assert again.status == "800", "a refused duplicate does not undo the release"
     assert answers(again)[-1] == ("-621004", f"清单[{accepted.number}]已经申报过，请勿重复申报")
+
+
+def test_an_approved_return_gives_its_goods_back_to_the_buyers_annual_limit(make_platform):
+    """I4, I6: five purchases of 4,900 use 24,500 of 26,000; the platform refuses a sixth (it would exceed). Once
+    customs approves the return of the first one's goods (4,890; the freight stays counted), the buyer may buy
+    again: the platform's check and customs both count the return."""
+    import pytest
+
+    from domain.customs.rules import DeclarationRejected
+
+    platform = new_platform(make_platform)
+    price = Decimal("1222.50")  # 4 x 1222.50 + 10 freight = 4900
+    purchases = [bought(platform, f"GIVEBACK{i:06d}", price=price) for i in range(5)]
+    assert [invt.status for _, invt in purchases] == ["800"] * 5
+    sixth = examples.purchase("GIVEBACK000005", price=price)
+    with pytest.raises(DeclarationRejected) as refused:
+        platform.declarations["CEB621"].declare(sixth["inventory"], "test")
+    assert refused.value.errors[0].rule == "annual_limit" and "24500" in refused.value.errors[0].message_en
+
+    first, invt = purchases[0]
+    refund = platform.declarations["CEB625"].declare(examples.refund(first["inventory"], invt.numbers["invtNo"]),
+                                                     "test")
+    platform.runner.run_until_idle()
+    assert document(platform, "CEB625", refund.number).status == "399"
+
+    declare(platform, sixth)
+    platform.runner.run_until_idle()
+    assert inventory(platform, sixth).status == "800"
