@@ -12,7 +12,7 @@ from adapters import ceb
 from adapters.signing import cli as signing_cli
 from adapters.signing import verify_bytes
 from domain.customs import rules
-from engine import bootstrap, examples
+from engine import bootstrap
 from engine.settings import Settings
 
 
@@ -27,14 +27,13 @@ def _platform(args: Namespace, with_simulator: bool = False, faults: str = "") -
 def serve(args: Namespace) -> int:
     import uvicorn
 
-    from engine.demo import DEMO_PASSWORD, ORGANISATIONS, ensure_demo
+    from engine.demo import DEMO_PASSWORD, ORGANISATIONS, ensure_demo, ensure_demo_documents
     from ui.app import create_app
 
     platform = _platform(args, with_simulator=not args.no_sim, faults=args.faults)
     enterprise = platform.enterprises.ensure_demo()
     ensure_demo(platform.identity, platform.enterprises, platform.reference)
-    if platform.import_orders.get(enterprise.code, "DEMO00000000000001") is None:
-        platform.import_orders.declare_many([examples.import_order(f"DEMO{i:014d}") for i in range(1, 4)], "demo")
+    ensure_demo_documents(platform.declarations, enterprise.code)
     if not platform.settings.distributed:
         platform.runner.start()  # distributed: the workers run the processors
     platform.audit.runner.start()  # B1-B4 followers: audit chain and BI read models, in both modes

@@ -1,8 +1,12 @@
-"""Demo data of the embedded default: one organisation per role with a user each (README lists the logins)."""
+"""Demo data of the embedded default: one organisation per role with a user each (README lists the logins), and the
+documents a first `cbec serve` declares."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.identity.rules import uscc_check_digit
+from engine import examples
 from engine.enterprises import DEMO, Enterprises
 from engine.identity import Identity
 from engine.reference import ReferenceData
@@ -75,3 +79,24 @@ def ensure_demo(identity: Identity, enterprises: Enterprises, reference: Referen
         for username, display, roles in users:
             if username not in existing_users:
                 identity.register_user(username, display, code, roles, DEMO_PASSWORD, by="demo")
+
+
+IMPORT_ROLES = {"order": "CEB311", "payment": "CEB411", "waybill": "CEB511", "inventory": "CEB621"}
+EXPORT_ROLES = {"order": "CEB303", "collection": "CEB403", "waybill": "CEB505", "inventory": "CEB603"}
+DEMO_PURCHASES = ("DEMOP0000000000001", "DEMOP0000000000002")  # 9610 and 1210
+DEMO_SHIPMENTS = ("DEMOE0000000000001", "DEMOE0000000000002")  # 9610 export parcels
+DEMO_ORDERS = 3 + len(DEMO_PURCHASES)  # the CEB311 orders a fresh `cbec serve` declares
+
+
+def ensure_demo_documents(declarations: dict[str, Any], enterprise_code: str) -> None:
+    """On a first start (the first demo order is the mark): three orders, two complete retail import purchases
+    (9610 direct and 1210 bonded: order, payment, waybill, inventory) and two export parcels (order, receipt of
+    payment, waybill, inventory), so every console has something to show once the simulator answered."""
+    if declarations["CEB311"].get(enterprise_code, "DEMO00000000000001") is not None:
+        return
+    declarations["CEB311"].declare_many([examples.import_order(f"DEMO{i:014d}") for i in range(1, 4)], "demo")
+    purchases = [examples.purchase(no, mode=mode) for no, mode in zip(DEMO_PURCHASES, ("9610", "1210"), strict=True)]
+    shipments = [examples.export_purchase(no) for no in DEMO_SHIPMENTS]
+    for documents, roles in ((purchases, IMPORT_ROLES), (shipments, EXPORT_ROLES)):
+        for role, message in roles.items():
+            declarations[message].declare_many([d[role] for d in documents], "demo")

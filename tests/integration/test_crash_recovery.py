@@ -12,6 +12,7 @@ from collections import Counter
 from adapters import ceb
 from engine import bootstrap, examples
 from engine.api_json import plain
+from engine.demo import DEMO_ORDERS
 from engine.settings import Settings
 from projections.db import Database
 from tests.e2e.conftest import Server
@@ -42,7 +43,7 @@ def count(server: Server, status: str) -> int:
 
 def declare_kill_and_restart(server, prefix: str, orders: int, timeout: float = 180) -> None:
     """Declare a batch through the CLI, kill -9 the platform once the first receipts are in, restart it, and
-    wait until every order (and the 3 demo orders) has its 120."""
+    wait until every order (and the demo orders) has its 120."""
     batch = server.data.parent / f"{prefix}.json"
     batch.write_text(json.dumps([plain(examples.import_order(f"{prefix}{i:05d}")) for i in range(orders)]), "utf-8")
     subprocess.run([sys.executable, "-m", "engine.cli", "order", "declare", str(batch), "--data", str(server.data)],
@@ -51,7 +52,7 @@ def declare_kill_and_restart(server, prefix: str, orders: int, timeout: float = 
     server.kill()
     assert done_before_kill < orders, "the batch finished before the kill; the test proved nothing"
     server.start()
-    wait_for(lambda: count(server, "120") == orders + 3, timeout=timeout, step=0.5)
+    wait_for(lambda: count(server, "120") == orders + DEMO_ORDERS, timeout=timeout, step=0.5)
     server.stop()
 
 
@@ -63,7 +64,7 @@ def test_a_killed_platform_resumes_without_losing_or_repeating(tmp_path, databas
     sent = Counter()
     for path in (data / "boxes" / "sent").glob("CEB311Message_*.xml"):
         sent.update(doc["orderNo"] for doc in ceb.parse(path.read_bytes()).documents)
-    assert len(sent) == ORDERS + 3 and set(sent.values()) == {1}
+    assert len(sent) == ORDERS + DEMO_ORDERS and set(sent.values()) == {1}
     assert not list((data / "boxes" / "outbox").glob("*.xml"))
 
     platform = bootstrap.build(Settings.from_env(data, env=env))
