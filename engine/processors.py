@@ -338,8 +338,7 @@ class ApplyReceipts:
     def _release_parcels(self, document: Any, receipt: Any, changed: dict[UUID, Any]) -> None:
         """A bag customs refused (100, a negative code) holds its parcels no more: they may go into another (E7)."""
         status = receipt.return_status
-        if getattr(document, "message_type", "") != documents.BAG.message or not (status == "100"
-                                                                                 or status.startswith("-")):
+        if getattr(document, "message_type", "") != documents.BAG.message or not statuses.is_refused(status):
             return
         for _, code, no in parcels_of(document.document):
             claim = self._load(ParcelInBag.create_id(code, no), changed)

@@ -50,7 +50,7 @@ def customs_state(status: str) -> str:
     """Customs' answer to one of the three documents: 120/399 accepted, 100 or a negative code refused."""
     if status in ("120", "399"):
         return ACCEPTED
-    if status == "100" or status.startswith("-"):
+    if statuses.is_refused(status):
         return REFUSED
     return PENDING
 

@@ -30,7 +30,7 @@ def kinds_of(status: str) -> set[str]:
     found = {"sent", "receipted"}
     if statuses.is_final(status):
         found.add("final")
-    if status == "100" or status.startswith("-"):
+    if statuses.is_refused(status):
         found.add("rejected")
     return found
 

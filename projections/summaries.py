@@ -14,7 +14,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from domain.customs import summary
+from domain.customs import statuses, summary
 from domain.customs.documents import EXPORT_INVENTORY, SUMMARY
 from domain.customs.model import Declaration
 from projections.base import Projector
@@ -88,7 +88,7 @@ class ExportSummariesView(Projector):
             return
         status, stamp = e.receipt["returnStatus"], e.receipt["returnTime"]
         if e.receipt["messageType"] != EXPORT_INVENTORY.receipt:
-            self._listed(target, not (status == "100" or status.startswith("-")))
+            self._listed(target, not statuses.is_refused(status))
         departed = status == summary.DEPARTED
         self.db.execute("UPDATE export_summary_inventories SET status = ?, "
                         "departed_at = CASE WHEN ? THEN ? ELSE departed_at END, "

@@ -48,6 +48,11 @@ def label(status: str, lang: str = "zh-CN") -> str:
     return en if lang == "en" else zh
 
 
+def is_refused(status: str) -> bool:
+    """Customs said no: 100 退单, or a negative code (a processing or CEB900 format error)."""
+    return status == "100" or status.startswith("-")
+
+
 def is_final(status: str) -> bool:
     return status in {"100", "120", "399", "800", "899", "700", CANCELLED} or status.startswith("-")
 
