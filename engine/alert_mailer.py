@@ -38,9 +38,10 @@ class AlertMailer:
         due = self.view.due(self.now(), self.max_attempts, self.backoff, limit)
         if not due:
             return 0
+        alerts = {a["alert_id"]: a for a in self.alerts.alerts()} if self.alerts is not None else {}
         try:
             with self._connect() as server:
-                tried = [self._record(row, self._send(server, row)) for row in due]
+                tried = [self._record(row, self._send(server, row, alerts.get(row["alert_id"]))) for row in due]
         except (OSError, smtplib.SMTPException) as error:  # no server, refused login, connection dropped
             log.warning("alert mails not sent: %r", error)
             tried = [self._record(row, f"{type(error).__name__}: {error}") for row in due]
@@ -56,12 +57,12 @@ class AlertMailer:
             server.login(s.smtp_user, s.smtp_password)
         return server
 
-    def _send(self, server: smtplib.SMTP, row: dict[str, Any]) -> str:
+    def _send(self, server: smtplib.SMTP, row: dict[str, Any], alert: dict[str, Any] | None) -> str:
         """'' when the server took the mail, else its answer."""
         mail = EmailMessage()
         mail["From"], mail["To"], mail["Subject"] = self.settings.smtp_sender, row["contact"], row["subject"]
         mail["Date"], mail["Message-ID"] = format_datetime(self.now()), make_msgid(domain="cbec")
-        mail.set_content(self._body(row))
+        mail.set_content(self._body(row, alert))
         try:
             refused = server.send_message(mail)
         except smtplib.SMTPRecipientsRefused as error:
@@ -70,10 +71,9 @@ class AlertMailer:
             return f"{error.smtp_code} {error.smtp_error!r}"[:500]
         return f"refused: {refused}"[:500] if refused else ""
 
-    def _body(self, row: dict[str, Any]) -> str:
+    def _body(self, row: dict[str, Any], alert: dict[str, Any] | None) -> str:
+        """The subject, the receipt alert's details (a link alert has none beyond its subject), where to look."""
         lines = [row["subject"], ""]
-        alert = next((a for a in (self.alerts.alerts() if self.alerts else []) if a["alert_id"] == row["alert_id"]),
-                     None)
         if alert is not None:
             lines += [f"报文类型 message type: {alert['message_type']}", f"报文编号 guid: {alert['guid']}",
                       f"发送企业 sender: {alert['sender']}", f"单证 documents: {alert['document_numbers']}",
