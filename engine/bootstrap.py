@@ -234,12 +234,6 @@ class LinkedDocuments:
                 if Declaration.create_id(EXPORT_WAYBILL.message, (logistics_code, no)) not in self.store.repository]
 
 
-def make_transport(settings: Settings, box: FileBox) -> Any:
-    """The transport CBEC_TRANSPORT names: the file boxes, AMQP queues on RabbitMQ, or the customs node's HTTP
-    gateway."""
-    return transport_of(settings.transport, settings, box)
-
-
 def transport_of(kind: str, settings: Settings, box: FileBox) -> Any:
     """A transport of that kind (filebox | amqp | http) on the settings' addresses; each call opens its own
     connection (the file boxes are `box` itself)."""
