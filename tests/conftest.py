@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES = os.environ.get("CBEC_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -19,13 +18,6 @@ def missing(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true and {reason}")
     pytest.skip(reason)
-
-
-@pytest.fixture
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        missing(f"shared material not found at {SHARED}")
-    return SHARED
 
 
 @pytest.fixture

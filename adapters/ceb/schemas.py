@@ -1,5 +1,8 @@
 """The official 202205 XSD files, loaded from ``schemas/xsd/`` under their ASCII names.
 
+The folder is package data of the installed package ``schemas`` (found with ``importlib.resources``,
+so a non-editable install works from any folder); ``CBEC_XSD_DIR`` points elsewhere.
+
 The customs files refer to each other by their original names (Chinese, and the transport
 schema still includes the 2018 name ``终端节点报文.xsd``). The files stay byte-identical to the
 official ones; :class:`OriginalNameResolver` maps those names to the ASCII copies at load time.
@@ -13,12 +16,13 @@ from __future__ import annotations
 
 import os
 import threading
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
 
-XSD_DIR = Path(os.environ.get("CBEC_XSD_DIR") or Path(__file__).resolve().parents[2] / "schemas" / "xsd")
+XSD_DIR = Path(os.environ.get("CBEC_XSD_DIR") or str(files("schemas") / "xsd"))
 
 IMPORT_XSD = "ceb_import_202205.xsd"
 EXPORT_XSD = "ceb_export_202205.xsd"

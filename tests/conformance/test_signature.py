@@ -18,12 +18,13 @@ from lxml import etree
 
 from adapters.signing import generate_identity, load_signer, verify_bytes, xmldsig
 from adapters.signing.certificate import parse_certificate
+from schemas import sample
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 
 CEB = "http://www.chinaport.gov.cn/ceb"
 DS = "http://www.w3.org/2000/09/xmldsig#"
-SAMPLE_311 = Path("/work/shared/ceb/samples/202205/import/CEB311Message.xml")
+SAMPLE_311 = sample("import", "CEB311Message.xml")
 SIGNED_INFO = (
     '<ds:SignedInfo xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"'
     ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><ds:CanonicalizationMethod'

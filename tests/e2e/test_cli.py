@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from adapters.signing import generate_identity
-from engine import examples
-from engine.api_json import plain
+from engine.customs import examples
+from engine.customs.api_json import plain
+from schemas import sample
 
 
 def cbec(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -51,8 +52,8 @@ def test_inspect_prints_the_message_as_json(tmp_path):
     assert data["documents"][0]["orderList"][0]["gnum"] == "1"
 
 
-def test_inspect_reads_an_official_receipt(shared_dir):
-    data = json.loads(cbec("inspect", shared_dir / "ceb/samples/202205/import/CEB312Message.xml").stdout)
+def test_inspect_reads_an_official_receipt():
+    data = json.loads(cbec("inspect", sample("import", "CEB312Message.xml")).stdout)
     assert data["message_type"] == "CEB312" and data["documents"][0]["returnStatus"] == "2"
 
 
