@@ -9,7 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine import bootstrap, examples
+from engine import bootstrap
+from engine.customs import examples
 from engine.settings import Settings
 
 BATCH = 500

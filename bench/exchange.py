@@ -5,7 +5,7 @@ orders (100 per message) are run to their final receipt; then N/5 orders with on
 per-message cost of the transport (publish and confirm, or write and fsync) dominates. Reported: the whole round
 trip (prepare, sign, deliver, simulator, receipts, read model) in documents per second, and the deliver and
 receipts steps alone (time spent in the step, from the runner's statistics). AMQP uses fresh queues on
-CBEC_AMQP_URL, deleted afterwards; HTTP the simulator's gateway (adapters/customs/http_gateway.py) on a free local
+CBEC_AMQP_URL, deleted afterwards; HTTP the simulator's gateway (adapters/customs_node/http.py) on a free local
 port, in the same process."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import time
 import uuid
 from pathlib import Path
 
-from engine import bootstrap, examples
+from engine import bootstrap
+from engine.customs import examples
 from engine.settings import Settings
 
 Result = list[tuple[str, float | int, str]]

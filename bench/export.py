@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.purchases import embedded
-from engine import bootstrap, examples
+from engine import bootstrap
+from engine.customs import examples
 
 BATCH = 250  # parcels declared per round: 1,000 documents
 BAG_SIZE = 100  # parcels under one master waybill

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from engine import bootstrap, examples
+from engine import bootstrap
+from engine.customs import examples
 from engine.settings import Settings
 
 BATCH = 250  # purchases declared per round: 1,000 documents

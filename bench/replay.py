@@ -14,11 +14,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from domain.customs.model import CustomsMessage, ImportOrder
-from domain.customs.receipts import Receipt
-from engine import bootstrap, clock, examples
-from engine.audit import all_views
-from engine.rebuild import print_progress, rebuild_beside
+from domain.customs.model import ImportOrder
+from domain.exchange.model import CustomsMessage
+from domain.shared.receipts import Receipt
+from engine import bootstrap, clock
+from engine.audit.service import all_views
+from engine.customs import examples
+from engine.hosts.rebuild import print_progress, rebuild_beside
 from engine.settings import Settings
 
 ORDERS_PER_MESSAGE = 100

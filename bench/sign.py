@@ -3,7 +3,7 @@ signatures as a module and over HTTP, one core and all cores, against `openssl s
 
 The customs figures are the full path a message takes: parse, C14N digest, sign SignedInfo, serialize
 (and the reverse for verify), on a realistic ~3 KB CEB311 order. The raw figures go through
-engine.signing.SigningService (bench/sign_service.py) and a local `cbec signer` (bench/sign_http.py);
+engine.signing.service.SigningService (bench/sign_service.py) and a local `cbec signer` (bench/sign_http.py);
 `*_vs_openssl` lines give the module rates as a percentage of `openssl speed` (`-multi` for all cores), per call
 and through the batch calls (`module_batch_vs_openssl_*`); `paired_batch_vs_openssl_*` measure the batch calls and
 `openssl speed` in alternating rounds, each pair seconds apart, which is the fair comparison on a machine whose speed

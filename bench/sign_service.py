@@ -17,7 +17,7 @@ from pathlib import Path
 
 from adapters.signing import native
 from adapters.signing.keystore import KeyStore
-from engine.signing import SigningService
+from engine.signing.service import SigningService
 
 Metric = tuple[str, float, str]
 PASSPHRASE = b"cbec bench passphrase"

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine import bootstrap, clock, examples
-from engine.imports import complete
+from engine import bootstrap, clock
+from engine.customs import examples
+from engine.customs.service import complete
 from engine.settings import Settings
 
 Result = list[tuple[str, float | int, str]]

@@ -6,50 +6,45 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from uuid import UUID
-
-from eventsourcing.application import AggregateNotFoundError
 
 from adapters.customs.dropbox import DropBox
 from adapters.customs.filebox import FileBox
-from adapters.customs.simulator import CustomsSimulator, Faults
-from domain.customs import tax
-from domain.customs.documents import ALL_TYPES, EXPORT_INVENTORY, EXPORT_ORDER, EXPORT_WAYBILL, ORDER
-from domain.customs.model import Declaration, ImportOrder
-from engine import alert_mailer
-from engine.audit import Audit
-from engine.audit import attach as attach_audit
-from engine.catalog import Catalog
-from engine.declarations import Declarations
-from engine.document_queries import DocumentQueries
-from engine.drafts import Drafts
-from engine.drop_folders import DropFolders
-from engine.enterprises import Enterprises
-from engine.identity import Identity
-from engine.imports import ImportOrders
-from engine.node_link import NodeLinkService
-from engine.node_link import attach as attach_node_link
-from engine.payment_data import attach as attach_payment_data
-from engine.processors import ApplyReceipts, DeliverMessages, PrepareMessages, RetryDeliveries
-from engine.queries import OrderQueries
-from engine.receipt_watch import attach as attach_receipt_watch
-from engine.reference import ReferenceData
-from engine.runner import Runner
+from adapters.customs_node.simulator import CustomsSimulator, Faults
+from domain.customs.documents import ALL_TYPES, ORDER
+from domain.shared import tax
+from engine.audit.service import Audit
+from engine.audit.service import attach as attach_audit
+from engine.customs.catalog import Catalog
+from engine.customs.document_queries import DocumentQueries
+from engine.customs.drafts import Drafts
+from engine.customs.drop_folders import DropFolders
+from engine.customs.linked import LinkedDocuments
+from engine.customs.payment179 import attach as attach_payment179
+from engine.customs.queries import OrderQueries
+from engine.customs.service import Declarations, ImportOrders
+from engine.customs.summaries import attach as attach_summaries
+from engine.exchange import alert_mailer
+from engine.exchange.node_link import NodeLinkService
+from engine.exchange.node_link import attach as attach_node_link
+from engine.exchange.processors import ApplyReceipts, DeliverMessages, PrepareMessages, RetryDeliveries
+from engine.exchange.receipt_watch import attach as attach_receipt_watch
+from engine.hosts.embedded import Runner
+from engine.identity.enterprises import Enterprises
+from engine.identity.service import Identity
+from engine.reference.service import ReferenceData
 from engine.secrets_box import Sealer, secret_key
 from engine.settings import Settings
-from engine.signers import Signers
+from engine.signing.signers import Signers
 from engine.store import EventStore, open_store
-from engine.summaries import attach as attach_summaries
+from projections.customs.documents import CustomsDocumentsView
+from projections.customs.drafts import DraftsView
+from projections.customs.import_orders import ImportOrdersView
 from projections.db import Database
-from projections.documents import ImportDocumentsView
-from projections.drafts import DraftsView
-from projections.import_orders import ImportOrdersView
-from projections.messages import MessagesView
-from projections.reference import ReferenceView
-from projections.system_log import SystemLogView
+from projections.exchange.messages import MessagesView
+from projections.identity.system_log import SystemLogView
+from projections.reference.code_lists import ReferenceView
 
 SETUP_LOCK = 7_262_001  # any number, the same in every cbec process
 
@@ -75,19 +70,19 @@ class Platform:
     audit: Audit | None = None  # 审计与数据统计 (B1-B4): history, tamper-evidence chain, BI read models
     transport: Any = None  # X3: the file box, AMQP or HTTP (adapters/customs/transport.py)
     messages_view: MessagesView | None = None  # X3/X5: message tracking, dead letters
-    documents_view: ImportDocumentsView | None = None  # I3-I12: every import document, tax bills, general query
+    documents_view: CustomsDocumentsView | None = None  # I3-I12: every import document, tax bills, general query
     declarations: dict[str, Declarations] = field(default_factory=dict)  # I3-I11: by message type (CEB621 ...)
-    payment_data: Any = None  # I13: 海关179 data requests, payment raw data, uploads (engine/payment_data.py)
-    payment_data_view: Any = None
+    payment179: Any = None  # I13: 海关179 data requests, payment raw data, uploads (engine/customs/payment179.py)
+    payment179_view: Any = None
     drafts_view: DraftsView | None = None  # I3-I11: 暂存 drafts and declaration batches
     drafts: Drafts | None = None
     document_queries: DocumentQueries | None = None  # I4-I11: one document, tax preview, tax bills
-    summaries: Any = None  # E3: the monthly summary applications (engine/summaries.py)
+    summaries: Any = None  # E3: the monthly summary applications (engine/customs/summaries.py)
     summaries_view: Any = None
-    receipt_watch: Any = None  # X2/X5: receipt timeouts and their alerts (engine/receipt_watch.py)
+    receipt_watch: Any = None  # X2/X5: receipt timeouts and their alerts (engine/exchange/receipt_watch.py)
     alerts_view: Any = None
-    alert_mailer: Any = None  # X5: alert notifications by e-mail (engine/alert_mailer.py)
-    node_link: Any = None  # X5: node configuration, the link's health and alerts (engine/node_link.py)
+    alert_mailer: Any = None  # X5: alert notifications by e-mail (engine/exchange/alert_mailer.py)
+    node_link: Any = None  # X5: node configuration, the link's health and alerts (engine/exchange/node_link.py)
 
     def close(self) -> None:
         self.runner.stop()
@@ -135,7 +130,7 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     transport = node_link.link_transport()  # the configured transports, followed at run time
     receipts = ApplyReceipts(store, transport)
     messages_view = MessagesView(readmodels, store)
-    documents_view = ImportDocumentsView(readmodels, store)
+    documents_view = CustomsDocumentsView(readmodels, store)
     drafts_view = DraftsView(readmodels, store)
     deliver = DeliverMessages(store, transport, settings.dxp_envelope, max_attempts=settings.delivery_max_attempts,
                               retry_base=settings.delivery_retry_base, link=node_link.current)
@@ -144,8 +139,8 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
         ("deliver", deliver.run_once),
         ("receipts", receipts.run_once),
         ("projection:import_orders", view.run_once),
-        ("projection:import_documents", documents_view.run_once),
-        ("projection:import_drafts", drafts_view.run_once),
+        ("projection:customs_documents", documents_view.run_once),
+        ("projection:customs_drafts", drafts_view.run_once),
         ("projection:reference", reference.view.run_once),
         ("projection:messages", messages_view.run_once),
         ("retry-deliveries", RetryDeliveries(deliver, messages_view.due).run_once),
@@ -175,8 +170,8 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     platform.drafts_view = drafts_view
     platform.drafts = Drafts(store, platform.declarations, drafts_view, documents_view)
     platform.document_queries = DocumentQueries(store, documents_view, reference)
-    platform.payment_data = attach_payment_data(platform)
-    platform.payment_data_view = platform.payment_data.view
+    platform.payment179 = attach_payment179(platform)
+    platform.payment179_view = platform.payment179.view
     platform.summaries = attach_summaries(platform)
     platform.summaries_view = platform.summaries.view
     platform.receipt_watch = attach_receipt_watch(platform)
@@ -184,54 +179,6 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     platform.alert_mailer = alert_mailer.attach(platform)  # X5: the alerts' e-mails
     platform.node_link = attach_node_link(platform, node_link)
     return platform
-
-
-class LinkedDocuments:
-    """What a declaration refers to (the inventory of a cancellation or a return, the order of an inventory) and
-    a buyer's earlier inventories (the annual limit), found through the read model, loaded from the event store."""
-
-    def __init__(self, store: EventStore, view: ImportDocumentsView):
-        self.store, self.view = store, view
-
-    def inventory_by_invt_no(self, invt_no: str) -> Declaration | None:
-        self.view.run_once()
-        found = self.view.inventory_id(invt_no) if invt_no else None
-        return self.store.repository.get(UUID(found)) if found else None
-
-    def order(self, ebp_code: str, order_no: str) -> ImportOrder | None:
-        try:
-            return self.store.repository.get(ImportOrder.create_id(ebp_code, order_no))
-        except AggregateNotFoundError:
-            return None
-
-    def used_amount(self, buyer_id_number: str, year: int) -> Decimal:
-        """Measured like customs measures the limits (tax.transaction_value: goods, freight and insurance), on the
-        inventories as declared, less what approved returns gave back (tax.returned_value)."""
-        self.view.run_once()
-        inventories = [self.store.repository.get(UUID(i))
-                       for i in self.view.counted_inventories(buyer_id_number, year)]
-        used = sum((tax.transaction_value(inventory.document) for inventory in inventories), Decimal(0))
-        numbered = {inventory.numbers["invtNo"]: inventory for inventory in inventories
-                    if inventory.numbers.get("invtNo")}
-        for refund_id in self.view.approved_returns(list(numbered)):
-            refund = self.store.repository.get(UUID(refund_id)).document
-            used -= tax.returned_value(numbered[str(refund.get("invtNo"))].document, refund)
-        return used
-
-    def export_order(self, ebp_code: str, order_no: str) -> Declaration | None:
-        try:
-            return self.store.repository.get(Declaration.create_id(EXPORT_ORDER.message, (ebp_code, order_no)))
-        except AggregateNotFoundError:
-            return None
-
-    def export_inventory_by_invt_no(self, invt_no: str) -> Declaration | None:
-        self.view.run_once()
-        found = self.view.inventory_id(invt_no, EXPORT_INVENTORY.message) if invt_no else None
-        return self.store.repository.get(UUID(found)) if found else None
-
-    def missing_export_waybills(self, logistics_code: str, logistics_nos: list[str]) -> list[str]:
-        return [no for no in logistics_nos
-                if Declaration.create_id(EXPORT_WAYBILL.message, (logistics_code, no)) not in self.store.repository]
 
 
 def transport_of(kind: str, settings: Settings, box: FileBox) -> Any:
@@ -257,13 +204,13 @@ def make_simulator(settings: Settings, faults: str, reference: ReferenceData | N
         return tax.rates_from(entry.attrs if entry is not None else None)
 
     if settings.transport == "http":  # the gateway listens on the host and port of CBEC_HTTP_URL
-        from adapters.customs.http_gateway import HttpCustomsSimulator
+        from adapters.customs_node.http import HttpCustomsSimulator
 
         return HttpCustomsSimulator(settings.boxes_dir, settings.http_url, settings.http_token, Faults.parse(faults),
                                     settings.sim_accept_delay, rates=rates)
     if settings.transport != "amqp":
         return CustomsSimulator(settings.boxes_dir, Faults.parse(faults), settings.sim_accept_delay, rates=rates)
-    from adapters.customs.amqp_simulator import AmqpCustomsSimulator
+    from adapters.customs_node.amqp import AmqpCustomsSimulator
 
     return AmqpCustomsSimulator(settings.boxes_dir, settings.amqp_url, settings.amqp_out_queue,
                                 settings.amqp_receipt_queue, Faults.parse(faults), settings.sim_accept_delay,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from domain.identity.rules import uscc_check_digit
-from engine import examples
-from engine.enterprises import DEMO, Enterprises
-from engine.identity import Identity
-from engine.reference import ReferenceData
+from engine.customs import examples
+from engine.identity.enterprises import DEMO, Enterprises
+from engine.identity.service import Identity
+from engine.reference.service import ReferenceData
 
 DEMO_PASSWORD = "Cbec-Demo-2026"
 
@@ -38,7 +38,7 @@ ORGANISATIONS = [
 
 # 演示税率: the shipped hs_codes rows carry no rates (no public official tariff with rates is shipped). These DEMO
 # values (VAT, consumption tax in %) let the demo issue real tax bills: the milk powders of the examples at VAT 13 %
-# (13 % x 70 % = the 9.1 % of engine/examples.py) and no consumption tax, one cosmetics line with consumption tax 15 %.
+# (13 % x 70 % = the 9.1 % of engine/customs/examples.py) and no consumption tax, one cosmetics line with consumption tax 15 %.
 # Importing the official tariff replaces them.
 DEMO_RATES = {"0402100000": ("13", "0"), "0402210000": ("13", "0"), "1901101000": ("13", "0"),
               "3304990099": ("13", "15")}

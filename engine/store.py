@@ -8,9 +8,40 @@ from typing import Any
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 from engine.settings import Settings
+
+# Aggregates that moved between modules (issue 15), by the topic their events were first stored under. Old events
+# load as the class where it is now, a read by topic finds the events stored under either name, and the Kafka
+# topics (engine/hosts/wire.py) keep the names they were first released with.
+MOVED = {
+    "domain.customs.alerts:ReceiptAlert": "domain.exchange.model:ReceiptAlert",
+    "domain.customs.alerts:UnmatchedReceipt": "domain.exchange.model:UnmatchedReceipt",
+    "domain.customs.alerts:AlertMail": "domain.exchange.model:AlertMail",
+    "domain.customs.alerts:ReceiptFile": "domain.exchange.model:ReceiptFile",
+    "domain.customs.model:CustomsMessage": "domain.exchange.model:CustomsMessage",
+    "domain.customs.node_link:NodeLink": "domain.exchange.node_link:NodeLink",
+    "domain.customs.node_link:LinkAlert": "domain.exchange.node_link:LinkAlert",
+    "domain.customs.payment_data:PaymentRawData": "domain.customs.payment179:PaymentRawData",
+    "domain.customs.payment_data:PaymentDataRequest": "domain.customs.payment179:PaymentDataRequest",
+}
+for _old, _new in MOVED.items():
+    register_topic(_old, resolve_topic(_new))
+
+
+def first_released(topic: str) -> str:
+    """The topic an event class was first stored under: 'domain.exchange.model:CustomsMessage.Prepared' ->
+    'domain.customs.model:CustomsMessage.Prepared'; a topic that never moved is itself."""
+    for old, new in MOVED.items():
+        if topic == new or topic.startswith(new + "."):
+            return old + topic[len(new):]
+    return topic
+
+
+def with_moved(topics: Sequence[str]) -> list[str]:
+    """The topics and, for classes that moved, the names their older events are stored under."""
+    return list(dict.fromkeys([*topics, *map(first_released, topics)]))
 
 
 class EventStore(Application):
@@ -19,7 +50,19 @@ class EventStore(Application):
     name = "cbec"
 
     def construct_recorder(self) -> ProcessRecorder:
-        return self.factory.process_recorder()
+        recorder = self.factory.process_recorder()
+        select = recorder.select_notifications
+
+        def select_notifications(*args: Any, **kwargs: Any) -> Sequence[Notification]:
+            """Filtering by topic also finds the events of moved classes stored under their old topics."""
+            if len(args) > 3:
+                args = (*args[:3], with_moved(args[3]), *args[4:])
+            elif kwargs.get("topics"):
+                kwargs["topics"] = with_moved(kwargs["topics"])
+            return select(*args, **kwargs)
+
+        recorder.select_notifications = select_notifications  # type: ignore[method-assign]
+        return recorder
 
     def save_tracked(self, tracking: Tracking | None, *objs: Any) -> None:
         """Save aggregates' new events and the consumer's position atomically (exactly-once effects)."""

@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 from adapters.signing.keystore import KeyStore
-from engine.signing import SigningService
+from engine.signing.service import SigningService
 
 PASSPHRASE = b"correct horse battery staple"
 RSA_ENTERPRISE = "3301960001"

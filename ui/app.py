@@ -12,21 +12,28 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from engine.bootstrap import Platform
-from ui.routers import admin, admin_reference, api, auth, declarant, declarant_batch, health, reference_api, tax_bills
-from ui.routers import audit as audit_console
-from ui.routers import bagging as bagging_pages
-from ui.routers import bulk_api as bulk_calls
-from ui.routers import dashboards as dashboards_console
-from ui.routers import documents as document_pages
-from ui.routers import documents_api as document_api
-from ui.routers import documents_batch as document_batches
-from ui.routers import exports as list_exports
-from ui.routers import general_query as query_console
-from ui.routers import messages as message_console
-from ui.routers import node as node_console
-from ui.routers import payment179 as payment179_console
-from ui.routers import reconciliation as reconciliation_console
-from ui.routers import summaries as summary_pages
+from ui.routers import health
+from ui.routers.audit import dashboards as dashboards_console
+from ui.routers.audit import pages as audit_console
+from ui.routers.customs import api, tax_bills
+from ui.routers.customs import bagging as bagging_pages
+from ui.routers.customs import batch as declarant_batch
+from ui.routers.customs import bulk_api as bulk_calls
+from ui.routers.customs import documents as document_pages
+from ui.routers.customs import documents_api as document_api
+from ui.routers.customs import documents_batch as document_batches
+from ui.routers.customs import exports as list_exports
+from ui.routers.customs import pages as declarant
+from ui.routers.customs import payment179 as payment179_console
+from ui.routers.customs import query as query_console
+from ui.routers.customs import summaries as summary_pages
+from ui.routers.exchange import node as node_console
+from ui.routers.exchange import pages as message_console
+from ui.routers.exchange import reconciliation as reconciliation_console
+from ui.routers.identity import auth
+from ui.routers.identity import pages as admin
+from ui.routers.reference import api as reference_api
+from ui.routers.reference import pages as admin_reference
 from ui.security import PUBLIC, NotLoggedIn, client_address
 
 HERE = Path(__file__).parent

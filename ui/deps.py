@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
-from domain.customs import statuses
+from domain.shared import statuses
 from engine import clock
 from engine.bootstrap import Platform
 from ui.i18n import lang_of, translator

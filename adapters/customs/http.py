@@ -1,6 +1,6 @@
 """HTTP transport to the customs node (X3, X4, issue #9): the customs data-exchange client's HTTP face, as we model it.
 
-The protocol (the customs side is `adapters/customs/http_gateway.py`; every path is below the configured URL, which
+The protocol (the customs side is `adapters/customs_node/http.py`; every path is below the configured URL, which
 may carry a path prefix; with a token set every request carries `Authorization: Bearer <token>`, else 401):
 
     POST {url}/dxp/messages                    a message for customs: header `X-Message-Name: <file name>`, body the

@@ -11,7 +11,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.customs.model import NAMESPACE
+from domain.shared.ids import NAMESPACE
 
 PARCEL_LIST, PARCEL_NO = "wayBillList", "logisticsNo"
 

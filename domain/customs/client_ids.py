@@ -18,8 +18,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.customs.model import NAMESPACE
-from domain.customs.rules import FieldError
+from domain.shared.ids import NAMESPACE
+from domain.shared.rules import FieldError
 
 CLIENT_ID = "clientId"
 MAX_LENGTH = 64

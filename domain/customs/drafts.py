@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.customs.documents import of_message
-from domain.customs.statuses import DRAFT
+from domain.shared.statuses import DRAFT
 
 OPEN, SUBMITTED, DISCARDED = DRAFT, "submitted", "discarded"
 

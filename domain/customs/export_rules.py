@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.customs import import_rules as base
-from domain.customs.rules import FieldError, check_gnum, check_line_total, fixed, is_blank, to_decimal
+from domain.shared.rules import FieldError, check_gnum, check_line_total, fixed, is_blank, to_decimal
 
 ORDER_TYPES = {"E": ("B2C出口订单", "B2C export order"), "B": ("B2B出口订单", "B2B export order"),
                "W": ("海外仓订仓单", "overseas-warehouse booking")}

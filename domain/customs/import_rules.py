@@ -18,8 +18,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.customs import statuses, tax
-from domain.customs.rules import (
+from domain.shared import statuses, tax
+from domain.shared.rules import (
     FieldError,
     check_gnum,
     check_goods_line,

@@ -1,18 +1,18 @@
-"""Aggregates of the customs context: import orders, the other declarations, tax bills, the customs messages that
-carry them, and the index of the numbers customs assigned."""
+"""Aggregates of the customs context: import orders, the other declarations, tax bills, and the index of the
+numbers customs assigned. The messages that carry them are the exchange context's (domain/exchange/model.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.customs import statuses
-from domain.customs.receipts import Receipt, newer_than
+from domain.shared import statuses
+from domain.shared.ids import NAMESPACE
+from domain.shared.receipts import Receipt, newer_than
 
-NAMESPACE = uuid5(NAMESPACE_URL, "https://cbec.local/customs")
 LINES = "summaryResultList"  # a CEB792 result's lines (invtNo, logisticsNo, gseqno, gnum, gcode), the XSD's name
 
 
@@ -229,81 +229,3 @@ class TaxBill(Aggregate):
         if return_time >= self.status_time:
             self.status, self.status_time = status, return_time
             self.ent_duty_no = ent_duty_no or self.ent_duty_no
-
-
-class CustomsMessage(Aggregate):
-    """One signed CEB message (up to 100 documents) and its journey to the customs node."""
-
-    @staticmethod
-    def create_id(guid: str, **_: Any) -> UUID:
-        return uuid5(NAMESPACE, f"message/{guid}")
-
-    @event("Prepared")
-    def __init__(self, guid: str, message_type: str, sender: str, document_ids: list[UUID],
-                 document_numbers: list[str], xml: str, algorithm: str, prepared_at: datetime) -> None:
-        self.guid = guid
-        self.message_type = message_type
-        self.sender = sender
-        self.document_ids = document_ids
-        self.document_numbers = document_numbers
-        self.xml = xml
-        self.algorithm = algorithm
-        self.prepared_at = prepared_at
-        self.delivered_as = ""
-        self.delivered_at: datetime | None = None
-        self.format_errors: list[dict[str, str]] = []
-        self.attempts = 0  # failed delivery attempts since preparation or the last resend
-        self.last_error = ""
-        self.next_try_at: datetime | None = None
-        self.dead_letter = ""  # why it went to the dead-letter list, while it is there
-        self.discarded = False
-
-    @property
-    def awaiting_delivery(self) -> bool:
-        """Neither delivered, nor dead-lettered, nor discarded: the delivery processor still owes it."""
-        return self.delivered_at is None and not self.dead_letter and not self.discarded
-
-    @event("DeliveryFailed")
-    def delivery_failed(self, attempt: int, error: str, next_try_at: datetime) -> None:
-        """The transport refused it (X3 retries); tried again at next_try_at."""
-        self.attempts = attempt
-        self.last_error = error
-        self.next_try_at = next_try_at
-
-    @event("DeadLettered")
-    def dead_lettered(self, attempts: int, reason: str) -> None:
-        """Given up after the retry limit; waits for an operator on the dead-letter list."""
-        self.attempts = attempts
-        self.dead_letter = reason
-        self.next_try_at = None
-
-    @event("Resent")
-    def resent(self, by: str, reason: str) -> None:
-        """An operator sends a dead letter again, or the receipt watch a message customs never answered: same guid,
-        same signed XML, a fresh retry budget, owed to the delivery processor again."""
-        self.dead_letter = ""
-        self.delivered_at = None
-        self.attempts = 0
-        self.next_try_at = None
-
-    @event("Discarded")
-    def discard(self, by: str, reason: str) -> None:
-        """An operator gives a dead letter up for good."""
-        self.dead_letter = ""
-        self.discarded = True
-
-    @event("Delivered")
-    def delivered(self, file_name: str, transport: str, delivered_at: datetime) -> None:
-        self.delivered_as = file_name
-        self.delivered_at = delivered_at
-
-    @event("FormatRejected")
-    def _format_rejected(self, receipt: dict[str, str]) -> None:
-        self.format_errors.append(receipt)
-
-    def reject_format(self, receipt: Receipt) -> bool:
-        """A CEB900 format-check receipt: recorded once."""
-        if receipt.key in {r["key"] for r in self.format_errors}:
-            return False
-        self._format_rejected(receipt=receipt.as_dict())
-        return True

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from domain.customs.documents import BY_RECEIPT, ORDER, DocumentType
-from domain.customs.receipts import Receipt
+from domain.shared.receipts import Receipt
 
 T = TypeVar("T")
 

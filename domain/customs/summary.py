@@ -7,7 +7,7 @@ in the month and are not listed in a summary application customs has not refused
 
 The summary rules (issue #7): the lines of inventories with the same e-commerce enterprise (收发货人 ebcCode), trade
 mode, destination country (运抵国 country), exit port (portCode), 10-digit HS code (gcode), unit and currency make one
-customs declaration: customs' own `clearance_export.summary_key`, by which the simulator's CEB792 groups, named
+customs declaration: customs' own `domain.shared.rules.summary_key`, by which the simulator's CEB792 groups, named
 here. A summary application lists whole inventories (CEB701 summaryApplyList) and customs splits it into
 declarations, mapping each inventory line (invtNo, gnum) to one of them (CEB792 declSeqNo, RULES.md 2.1). So the
 platform proposes one application per `application_key` - the head part of the summary key, and the customs office
@@ -25,9 +25,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from domain.customs import clearance_export
 from domain.customs.import_rules import _lines, _text
-from domain.customs.rules import to_decimal
+from domain.shared import rules as published
+from domain.shared.rules import to_decimal
 
 SUMMARISED_MODE = "9610"  # 一般出口; 9710/9810/1210 are not summarised this way (RULES.md 2.3)
 SUMMARY_FLAG = "B"  # statisticsFlag B 汇总申报 (A 简化申报 is not summarised)
@@ -59,7 +59,7 @@ class ApplicationKey(NamedTuple):
 
 def summary_key(inventory: Mapping[str, Any], line: Mapping[str, Any]) -> SummaryKey:
     """The customs declaration an inventory line (CEB603 InventoryList) is summarised into (summaryFlag 1)."""
-    return SummaryKey(*clearance_export.summary_key(inventory, line))
+    return SummaryKey(*published.summary_key(inventory, line))
 
 
 def application_key(inventory: Mapping[str, Any]) -> ApplicationKey:

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.customs.model import NAMESPACE
+from domain.shared.ids import NAMESPACE
 
 KINDS = ("ecommerce", "platform", "logistics", "payment", "site")
 

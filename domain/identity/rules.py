@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from domain.customs.rules import FieldError
+from domain.shared.rules import FieldError
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

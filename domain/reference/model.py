@@ -14,8 +14,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.customs.model import NAMESPACE
 from domain.reference.lists import LISTS, Codes, ListSpec, Reason, normalise, problems
+from domain.shared.ids import NAMESPACE
 
 
 class ReferenceChangeRefused(ValueError):

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from domain.customs.rules import FieldError
 from domain.reference.entry import Entry
 from domain.reference.lists import LISTS
+from domain.shared.rules import FieldError
 
 RETAIL_IMPORT_MODES = ("9610", "1210", "1239")
 HS, POSITIVE, NEGATIVE, UNITS = "hs_codes", "positive_list", "negative_list", "units"

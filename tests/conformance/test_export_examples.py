@@ -16,8 +16,8 @@ from lxml import etree
 from adapters import ceb
 from adapters.signing import generate_identity, load_signer, verify_bytes
 from domain.customs.documents import BY_RECEIPT
-from engine.enterprises import DEMO
-from engine.message_examples import AVAILABLE, documents_of, example_message
+from engine.customs.message_examples import AVAILABLE, documents_of, example_message
+from engine.identity.enterprises import DEMO
 
 SENT = ("CEB303", "CEB403", "CEB505", "CEB507", "CEB509", "CEB603", "CEB605", "CEB607", "CEB701", "CEB213", "CEB215")
 FROM_CUSTOMS = ("CEB304", "CEB404", "CEB506", "CEB508", "CEB510", "CEB604", "CEB606", "CEB608", "CEB702", "CEB792",

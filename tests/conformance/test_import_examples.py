@@ -10,7 +10,7 @@ import pytest
 
 from adapters import ceb
 from adapters.signing import verify_bytes
-from engine.message_examples import AVAILABLE, SIGNATURE_REQUIRED, example_message
+from engine.customs.message_examples import AVAILABLE, SIGNATURE_REQUIRED, example_message
 
 SENT = ("CEB311", "CEB411", "CEB511", "CEB513", "CEB621", "CEB623", "CEB625", "CEB711")
 FROM_CUSTOMS = ("CEB312", "CEB412", "CEB512", "CEB514", "CEB622", "CEB624", "CEB626", "CEB712", "CEB816", "CEB818")

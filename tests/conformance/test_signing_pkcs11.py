@@ -24,7 +24,7 @@ from adapters.signing.errors import UnknownKeyError, UnsupportedAlgorithmError
 from adapters.signing.keystore import KeyStore
 from adapters.signing.pkcs11_token import Pkcs11PrivateKey
 from bench.sign import ceb311_document
-from engine.signing import SigningService
+from engine.signing.service import SigningService
 from tests.conftest import missing
 from tests.signing_helpers import blank_pdf
 

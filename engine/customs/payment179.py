@@ -1,0 +1,247 @@
+"""海关179 支付原始数据实时获取 (I13): answer customs' data requests (platDataOpen), keep the payment raw data the
+enterprises supply, and upload the signed payment data to customs (realTimeDataUpload) in the background.
+
+A request is recorded at once (Received) and answered 10000. The processor `UploadPaymentData` then builds the
+upload from what the platform holds (the order CEB311, its payment CEB411 when declared, the raw data), signs it
+with the e-commerce platform's key and posts it, recording Uploaded or UploadFailed together with the position it
+consumed: a restart neither loses a request nor uploads a recorded one again (only a crash between the post and the
+record repeats that one upload, with the same guid)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.utils import get_topic
+
+from adapters.customs import payment179 as ceb179
+from adapters.customs_node.payment179 import Customs179Simulator
+from adapters.signing import keys
+from adapters.signing.certificate import Certificate, load_certificate
+from domain.customs.documents import PAYMENT
+from domain.customs.model import Declaration, ImportOrder
+from domain.customs.payment179 import MissingData, PaymentDataRequest, PaymentRawData, check_raw, payment_exchange
+from domain.identity.roles import Principal
+from domain.shared.rules import DeclarationRejected, FieldError
+from engine import clock
+from engine.identity.enterprises import Enterprises
+from engine.signing.signers import UnknownSenderError
+from engine.store import EventStore
+from projections.customs.payment179 import PaymentDataView
+
+RAW_KEYS = ("initalRequest", "initalResponse", "verDept", "payType", "recpAccount", "recpCode", "recpName",
+            "tradingTime", "note", "itemLinks")
+
+
+class Uploader(Protocol):
+    """Customs' realTimeDataUpload: ceb179.HttpUploader, or the simulator in-process."""
+
+    def upload(self, pay_ex_info_str: str) -> dict[str, Any]: ...
+
+
+class NoUploader:
+    def upload(self, pay_ex_info_str: str) -> dict[str, Any]:
+        raise ceb179.UploadError("未设置 CBEC_CUSTOMS179_URL，海关模拟器也未运行; CBEC_CUSTOMS179_URL is not set and "
+                                 "the customs simulator is off")
+
+
+class PaymentData:
+    def __init__(self, store: EventStore, enterprises: Enterprises, view: PaymentDataView, uploader: Uploader,
+                 customs: Customs179Simulator | None = None, now: Callable[[], Any] = clock.now):
+        self.store, self.enterprises, self.view, self.uploader = store, enterprises, view, uploader
+        self.customs, self.now = customs, now
+        self._keys: dict[str, tuple[Callable[[bytes], bytes], str]] = {}
+
+    # customs asks -------------------------------------------------------------------------------
+
+    def open(self, open_req: str | None) -> dict[str, Any]:
+        """数据获取请求: record it and answer 10000, or 20000 with the reason (malformed, unknown order)."""
+        moment = self.now()
+        stamp = int(moment.timestamp() * 1000)
+        try:
+            request = ceb179.parse_open_request(open_req or "")
+        except ceb179.Ceb179Error as error:
+            return ceb179.answer(ceb179.FAIL, f"请求格式错误 malformed request: {error}", stamp)
+        order = self.order(request.order_no)
+        if order is None:
+            return ceb179.answer(ceb179.FAIL, f"订单 {request.order_no} 不在本平台 order not on this platform", stamp)
+        if PaymentDataRequest.create_id(request.session_id, request.order_no) not in self.store.repository:
+            self._record(PaymentDataRequest(
+                session_id=request.session_id, order_no=request.order_no, ebp_code=order.ebp_code,
+                pay_code=str(order.document.get("payCode") or ""), service_time=request.service_time,
+                received_at=moment))
+        return ceb179.answer(ceb179.OK, "", stamp)
+
+    def _record(self, request: PaymentDataRequest) -> None:
+        try:
+            self.store.save(request)
+        except IntegrityError:  # customs sent the same request twice at once: the first one is recorded
+            pass
+
+    def order(self, order_no: str, ebp_code: str = "") -> ImportOrder | None:
+        """The order with this number on the given platform, or (customs names none) on the one platform holding
+        it; None when no platform, or more than one, holds it."""
+        codes = [ebp_code] if ebp_code else [e.code for e in self.enterprises.all() if "platform" in e.kinds]
+        found = [o for o in (self._get(ImportOrder.create_id(code, order_no)) for code in codes) if o is not None]
+        return found[0] if len(found) == 1 else None
+
+    def _get(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    # the enterprise supplies the raw data ---------------------------------------------------------
+
+    def supply(self, raw: dict[str, Any], by: str, principal: Principal | None = None) -> PaymentRawData:
+        """Check and keep the payment raw data of an order (again: it replaces what was supplied)."""
+        ebp_code, order_no = str(raw.get("ebpCode") or "").strip(), str(raw.get("orderNo") or "").strip()
+        order = self.order(order_no, ebp_code) if ebp_code and order_no else None
+        if order is None:
+            raise DeclarationRejected([FieldError("orderNo", "exists", f"电商平台 {ebp_code} 没有订单 {order_no}",
+                                                  f"platform {ebp_code} has no order {order_no}")])
+        if not _may_see(principal, order.ebp_code, str(order.document.get("payCode") or "")):
+            raise DeclarationRejected([FieldError("orderNo", "tenancy", f"无权为订单 {order_no} 提供支付原始数据",
+                                                  f"you may not supply data for order {order_no}")])
+        data = {k: _text(raw[k]) for k in RAW_KEYS if raw.get(k) not in (None, "")}
+        errors = check_raw(data, len(order.document.get("orderList") or []))
+        if errors:
+            raise DeclarationRejected(errors)
+        found = self._get(PaymentRawData.create_id(ebp_code, order_no))
+        if found is None:
+            found = PaymentRawData(ebp_code=ebp_code, order_no=order_no, data=data, supplied_by=by,
+                                   supplied_at=self.now())
+        else:
+            found.replace(data=data, supplied_by=by, supplied_at=self.now())
+        self.store.save(found)
+        return found
+
+    # operators ------------------------------------------------------------------------------------
+
+    def resend(self, request_id: UUID, by: str, principal: Principal | None = None) -> PaymentDataRequest:
+        """Send a failed upload again (the principal's enterprises must be the platform or the payer)."""
+        request = self._get(request_id)
+        if not isinstance(request, PaymentDataRequest) or not _may_see(principal, request.ebp_code, request.pay_code):
+            raise DeclarationRejected([FieldError("request", "exists", "没有这个数据请求", "no such data request")])
+        if not request.resendable:
+            raise DeclarationRejected([FieldError("request", "resend", "只能重发上传失败的请求",
+                                                  "only a failed upload can be sent again")])
+        request.resend(by=by)
+        self.store.save(request)
+        return request
+
+    def ask_as_customs(self, order_no: str) -> tuple[str, dict[str, Any]]:
+        """Demo: the customs simulator asks for an order's payment data, as customs would."""
+        if self.customs is None:
+            raise DeclarationRejected([FieldError("simulator", "off", "海关模拟器未运行",
+                                                  "the customs simulator is off")])
+        return self.customs.request(order_no, lambda form: self.open(form.get("openReq")))
+
+    # the upload -----------------------------------------------------------------------------------
+
+    def upload(self, request: PaymentDataRequest) -> PaymentDataRequest:
+        """Build, sign and post the payment data of one request; record the outcome on it (not saved here)."""
+        at = self.now()
+        try:
+            payload = self.payload(request)
+        except Exception as error:  # missing data, an unusable key ...: recorded on the request, not retried forever
+            reason = str(error) if isinstance(error, MissingData | UnknownSenderError) else \
+                f"{type(error).__name__}: {error}"
+            request.upload_failed(payload="", code="", message=reason[:1000], at=at)
+            return request
+        try:
+            answer = self.uploader.upload(payload)
+        except ceb179.UploadError as error:
+            request.upload_failed(payload=payload, code="", message=str(error)[:1000], at=at)
+            return request
+        code, message = str(answer.get("code") or ""), str(answer.get("message") or "")
+        if code == ceb179.OK:
+            request.uploaded(payload=payload, code=code, message=message, at=at)
+        else:
+            request.upload_failed(payload=payload, code=code, message=message[:1000], at=at)
+        return request
+
+    def payload(self, request: PaymentDataRequest) -> str:
+        """The signed `payExInfoStr` for a request, from what the platform holds now."""
+        order = self.order(request.order_no, request.ebp_code)
+        if order is None:
+            raise MissingData(f"订单 {request.order_no} 不存在 order not found")
+        raw = self._get(PaymentRawData.create_id(request.ebp_code, request.order_no))
+        head, lists = payment_exchange(order.document, self._payment(order), raw.data if raw else None, request.guid)
+        sign, cert_no = self.signing(request.ebp_code)
+        service_time = str(int(self.now().timestamp() * 1000))
+        return ceb179.signed_upload(request.session_id, head, lists, service_time, sign, cert_no)
+
+    def _payment(self, order: ImportOrder) -> dict[str, Any] | None:
+        key = (str(order.document.get("payCode") or ""), str(order.document.get("payTransactionId") or ""))
+        found = self._get(Declaration.create_id(PAYMENT.message, key))
+        return found.document if found is not None else None
+
+    def signing(self, code: str) -> tuple[Callable[[bytes], bytes], str]:
+        """The platform enterprise's raw signing function and certificate number, loaded once."""
+        if code not in self._keys:
+            enterprise = self.enterprises.get(code)
+            if enterprise is None:
+                raise UnknownSenderError(f"电商平台 {code} 未在平台登记 enterprise {code} is not registered")
+            certificate = _certificate(enterprise.signing["cert_path"])
+            key = keys.load_private_key(Path(enterprise.signing["key_path"]).read_bytes(), certificate)
+            self._keys[code] = (ceb179.customs_signing(key), certificate.key_name)
+        return self._keys[code]
+
+    def certificate_of(self, code: str) -> Certificate | None:
+        """The certificate registered for an enterprise (what customs checks certNo and signValue with)."""
+        enterprise = self.enterprises.get(code)
+        if enterprise is None or not enterprise.signing.get("cert_path"):
+            return None
+        return _certificate(enterprise.signing["cert_path"])
+
+
+def _text(value: Any) -> Any:
+    """Codes and texts as strings (a JSON client may send verDept 3); the goods links stay a list."""
+    return [str(v).strip() for v in value] if isinstance(value, list) else str(value).strip()
+
+
+def _may_see(principal: Principal | None, *codes: str) -> bool:
+    return principal is None or any(principal.may_see(code) for code in codes if code)
+
+
+def _certificate(path: str) -> Certificate:
+    return load_certificate(Path(path).read_bytes())
+
+
+class UploadPaymentData:
+    """Processor: uploads the payment data of every request received (or sent again), once."""
+
+    consumer = "upload-payment-data"
+    topics = (get_topic(PaymentDataRequest.Received), get_topic(PaymentDataRequest.ResendRequested))
+
+    def __init__(self, service: PaymentData):
+        self.service = service
+
+    def run_once(self, limit: int = 50) -> int:
+        store = self.service.store
+        events, position = store.read(self.consumer, self.topics, limit)
+        if position is None:
+            return 0
+        requests = {e.originator_id: store.repository.get(e.originator_id) for e in events}
+        store.save_tracked(Tracking(self.consumer, position),
+                           *(self.service.upload(r) for r in requests.values() if r.due))
+        return len(events)
+
+
+def attach(platform: Any) -> PaymentData:
+    """I13 on a platform: the service, its read model, the customs side when the simulator runs, and the steps
+    (upload, projection) on the platform's runner."""
+    view = PaymentDataView(platform.readmodels, platform.store)
+    service = PaymentData(platform.store, platform.enterprises, view, NoUploader())
+    if platform.simulator is not None:
+        service.customs = Customs179Simulator(service.certificate_of)
+    url = platform.settings.customs179_url
+    service.uploader = ceb179.HttpUploader(url) if url else service.customs or NoUploader()
+    platform.runner.steps = [*platform.runner.steps, ("upload-179", UploadPaymentData(service).run_once),
+                             ("projection:payment179", view.run_once)]
+    return service

@@ -1,0 +1,401 @@
+"""Declaring import documents (I3-I11): one service for every type of `domain.customs.documents`.
+
+Each document is completed (values customs fixes, numbers the platform generates), checked against the XSD field
+rules of its message, the code rules of the reference data (I1), the business rules of its type
+(`domain.customs.import_rules`) and the documents it refers to (an inventory for a cancellation or a return), then
+stored as one event. A batch is stored in one transaction, or not at all (all_or_nothing), or only checked (dry_run).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from domain.customs import export_rules, import_rules
+from domain.customs.bagging import PARCEL_LIST, PARCEL_NO, ParcelInBag, parcels_of
+from domain.customs.documents import BAG, ORDER, DocumentType
+from domain.customs.model import Declaration, ImportOrder
+from domain.identity.model import Enterprise
+from domain.identity.roles import Principal
+from domain.shared import rules, tax
+from domain.shared.rules import DeclarationRejected, FieldError
+from engine import clock
+from engine.customs.catalog import Catalog
+from engine.store import EventStore
+
+
+@dataclass
+class Outcome:
+    """What happened to one document of a batch: stored, or refused with its errors."""
+
+    index: int
+    number: str
+    errors: list[FieldError]
+    stored: bool = False
+    document_id: str = ""
+    along: list[Any] = field(default_factory=list, repr=False, compare=False)  # saved with it (a bag's claims)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def order_no(self) -> str:  # the name the order API has always used
+        return self.number
+
+
+class CodeCheck(Protocol):
+    """The code rules of the reference data (I1): codes exist and are valid on the declaration date."""
+
+    def check(self, message_type: str, document: Mapping[str, Any], on: date | None = None,
+              skip: Collection[str] = ()) -> list[FieldError]: ...
+
+
+class Linked(Protocol):
+    """Finds the documents a declaration refers to (an inventory by its customs number, an order by its key) and
+    what a buyer already bought this year (the annual limit, I4)."""
+
+    def inventory_by_invt_no(self, invt_no: str) -> Declaration | None: ...
+
+    def order(self, ebp_code: str, order_no: str) -> ImportOrder | None: ...
+
+    def used_amount(self, buyer_id_number: str, year: int) -> Decimal:
+        """The transaction value of the buyer's inventories declared in that year and not refused or cancelled."""
+        ...
+
+    def export_order(self, ebp_code: str, order_no: str) -> Declaration | None:
+        """The export order (CEB303) of an export inventory, by the order's key."""
+        ...
+
+    def export_inventory_by_invt_no(self, invt_no: str) -> Declaration | None:
+        """The export inventory (CEB603) customs numbered invt_no, for its cancellation (CEB605) or return (CEB213)."""
+        ...
+
+    def missing_export_waybills(self, logistics_code: str, logistics_nos: list[str]) -> list[str]:
+        """The numbers among logistics_nos that are not export waybills (CEB505) of that logistics enterprise."""
+        ...
+
+
+@dataclass
+class _Batch:
+    """What the documents of one batch decided so far, for the checks of the next ones: keys taken, and each
+    buyer's used amount with the batch's accepted inventories added (the annual limit counts them too)."""
+
+    keys: set[tuple[str, ...]] = field(default_factory=set)
+    used: dict[str, Decimal] = field(default_factory=dict)
+    bagged: dict[tuple[str, str], str] = field(default_factory=dict)  # parcel -> the batch's bag listing it (E7)
+
+
+class Declarations:
+    """申报: declare the documents of one type."""
+
+    def __init__(self, store: EventStore, catalog: Catalog, doc_type: DocumentType,
+                 now: Callable[[], datetime] = clock.now, codes: CodeCheck | None = None,
+                 linked: Linked | None = None):
+        self.store, self.catalog, self.doc_type, self.now = store, catalog, doc_type, now
+        self.codes, self.linked = codes, linked
+        self._enterprises: dict[str, Enterprise] = {}
+
+    def declare(self, raw: dict[str, Any], declared_by: str, principal: Principal | None = None) -> Any:
+        """Check and store one document; raises DeclarationRejected with every broken rule, storing nothing.
+        With a principal, the sending enterprise must be one of its organisation's (A6)."""
+        outcome, document = self._decide(0, raw, declared_by, _Batch(), principal)
+        if document is None:
+            raise DeclarationRejected(outcome.errors)
+        try:
+            self.store.save(document, *outcome.along)
+        except IntegrityError:
+            raise DeclarationRejected([self._raced()]) from None
+        return document
+
+    def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str, principal: Principal | None = None,
+                     all_or_nothing: bool = False, dry_run: bool = False,
+                     along: Callable[[list[Outcome]], Sequence[Any]] | None = None) -> list[Outcome]:
+        """Batch declaration: valid documents are stored together in one transaction, invalid ones reported.
+        all_or_nothing: one invalid document and none is stored; dry_run: check only; along: the aggregates that
+        record the outcomes elsewhere (drafts submitted or refused), saved in the same transaction."""
+        batch = _Batch()
+        decided = [self._decide(i, raw, declared_by, batch, principal) for i, raw in enumerate(raws)]
+        if not dry_run and not (all_or_nothing and any(doc is None for _, doc in decided)):
+            extra = along([outcome for outcome, _ in decided]) if along else ()
+            claims = [a for outcome, doc in decided if doc is not None for a in outcome.along]
+            try:
+                self.store.save(*(doc for _, doc in decided if doc is not None), *claims, *extra)
+            except IntegrityError:
+                raise DeclarationRejected([self._raced()]) from None
+            for outcome, doc in decided:
+                outcome.stored = doc is not None
+        return [outcome for outcome, _ in decided]
+
+    def decide_many(self, raws: Sequence[Any], declared_by: str, principal: Principal | None = None,
+                    passthrough: bool = False) -> list[tuple[Outcome, Any]]:
+        """Check a batch without storing it: each outcome with its new document, None when refused. For a caller
+        that stores the documents with more (a passthrough message of a drop folder, X1: `passthrough` marks them
+        packed by that message, and a document it names that is not on the platform is not required)."""
+        batch = _Batch()
+        return [self._decide(i, raw, declared_by, batch, principal, passthrough) for i, raw in enumerate(raws)]
+
+    def _decide(self, index: int, raw: Any, declared_by: str, batch: _Batch,
+                principal: Principal | None = None, passthrough: bool = False) -> tuple[Outcome, Any]:
+        if not isinstance(raw, dict):
+            return Outcome(index, "", [FieldError("document", "shape", "每个单证必须是一个对象（字段名: 值）",
+                                                  "each document must be an object of field names and values")]), None
+        moment = self.now()
+        document = self.complete(raw, moment)
+        errors = self.check(document)
+        sender = str(document.get(self.doc_type.sender) or "")
+        if principal is not None and not principal.may_see(sender):
+            errors.append(FieldError(self.doc_type.sender, "tenancy", f"无权为企业 {sender} 申报（不属于本单位）",
+                                     f"you may not declare for enterprise {sender}"))
+        key = self.doc_type.key_of(document)
+        number = str(document.get(self.doc_type.number) or "")
+        if not errors and (key in batch.keys or self.exists(key)):
+            errors = [self._duplicate(key)]
+        links: dict[str, str] = {}
+        if not errors:
+            links, errors = self._links(document, batch, moment, passthrough)
+        outcome = Outcome(index, number, errors)
+        if errors:
+            return outcome, None
+        if self.doc_type is BAG:
+            outcome.along, outcome.errors = self._claim_parcels(key, number, document, batch)
+            if outcome.errors:
+                return outcome, None
+        batch.keys.add(key)
+        aggregate = self.new(key, number, to_values(document, self.catalog, self.doc_type.message), declared_by,
+                             moment, links, passthrough=passthrough)
+        outcome.document_id = str(aggregate.id)
+        return outcome, aggregate
+
+    def _claim_parcels(self, key: tuple[str, ...], number: str, document: dict[str, Any],
+                       batch: _Batch) -> tuple[list[Any], list[FieldError]]:
+        """E7: each parcel of a bag is in no other bag customs has not refused (nor in another bag of this batch);
+        the claims to record with the bag, or the parcels that are taken, each with the bag holding it."""
+        bag_id = str(Declaration.create_id(self.doc_type.message, key))
+        claims, errors = [], []
+        for line, code, no in parcels_of(document):
+            try:
+                claim = self.store.repository.get(ParcelInBag.create_id(code, no))
+            except AggregateNotFoundError:
+                claim = None
+            holder = batch.bagged.get((code, no)) or (claim.bag_no if claim is not None and claim.held else "")
+            if holder:
+                errors.append(FieldError(f"{PARCEL_LIST}[{line}].{PARCEL_NO}", "bagged",
+                                         f"运单 {no} 已在总分单 {holder} 中，不能再装入另一个",
+                                         f"parcel {no} is already in bag {holder}: it cannot go into another"))
+                continue
+            batch.bagged[(code, no)] = number
+            if claim is None:
+                claim = ParcelInBag(logistics_code=code, logistics_no=no, bag_id=bag_id, bag_no=number)
+            else:
+                claim.rebag(bag_id=bag_id, bag_no=number)
+            claims.append(claim)
+        return claims, errors
+
+    def _raced(self) -> FieldError:
+        """Someone recorded the same document, or one of a bag's parcels, in the same instant."""
+        if self.doc_type is BAG:
+            return FieldError(PARCEL_LIST, "bagged", "其中有运单刚被另一个总分单装入，请刷新后重新选择",
+                              "a parcel was put into another bag at the same moment: reload and choose again")
+        return FieldError(self.doc_type.key[-1], "unique", "该单证刚被他人同时申报，请刷新后查看",
+                          "the document was declared by someone else at the same moment: reload to see it")
+
+    def new(self, key: tuple[str, ...], number: str, document: dict[str, Any], declared_by: str,
+            declared_at: datetime, links: dict[str, str], passthrough: bool = False) -> Any:
+        return Declaration(message_type=self.doc_type.message, key=key, number=number, document=document,
+                           declared_by=declared_by, declared_at=declared_at, links=links, passthrough=passthrough)
+
+    def _duplicate(self, key: tuple[str, ...]) -> FieldError:
+        field = self.doc_type.key[-1]
+        shown = "/".join(key)
+        return FieldError(field, "unique", f"{self.doc_type.name_zh} {shown} 已申报过，不能重复申报",
+                          f"{self.doc_type.name_en.lower()} {shown} was already declared")
+
+    def complete(self, raw: dict[str, Any], moment: datetime) -> dict[str, Any]:
+        return complete(raw, moment, self.catalog, self.doc_type)
+
+    def check(self, document: dict[str, Any]) -> list[FieldError]:
+        message_type = self.doc_type.message
+        head, lists = self.catalog.specs(message_type)
+        errors = rules.check_fields(document, head)
+        for list_name, line_specs in lists.items():
+            lines = document.get(list_name) or []
+            if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+                return errors + [FieldError(list_name, "shape", f"{list_name} 必须是明细对象的列表",
+                                            f"{list_name} must be a list of line objects")]
+            for i, line in enumerate(lines, start=1):
+                errors += rules.check_fields(line, line_specs, prefix=f"{list_name}[{i}].")
+        if self.codes is not None:
+            errors += self.codes.check(message_type, document, skip={e.field for e in errors})
+        failed = {e.field for e in errors}  # a field already wrong in shape or code is not judged again
+        errors += [e for e in import_rules.check(message_type, document) if e.field not in failed]
+        return errors + self._check_sender(document) if not errors else errors
+
+    def _check_sender(self, document: dict[str, Any]) -> list[FieldError]:
+        field = self.doc_type.sender
+        code = str(document.get(field))
+        if self.enterprise(code) is None:
+            return [FieldError(field, "registered", f"企业 {code} 未在平台登记，无法加签发送",
+                               f"enterprise {code} is not registered on the platform")]
+        return []
+
+    def _links(self, document: dict[str, Any], batch: _Batch, moment: datetime,
+               passthrough: bool = False) -> tuple[dict[str, str], list[FieldError]]:
+        """The documents this one refers to. The inventory a cancellation (CEB623, CEB605) or a return (CEB625,
+        CEB213) names: it must be on the platform, known to customs by its invtNo, and in a state customs takes the
+        request in; a return's lines must be its lines. An inventory (CEB621): `_check_inventory`; the export
+        inventory and the parcel lists: `_check_export`."""
+        if self.linked is None:
+            return {}, []
+        message_type = self.doc_type.message
+        if message_type == "CEB621":
+            return {}, _check_inventory(self.linked, document, batch, moment.year)
+        if message_type in export_rules.PARCEL_LISTS or message_type == "CEB603":
+            return {}, _check_export(self.linked, message_type, document, passthrough)
+        if message_type not in {*import_rules.CANCELLATIONS, *import_rules.RETURNS}:
+            return {}, []
+        invt_no = str(document.get("invtNo") or "")
+        inventory = self.linked.inventory_by_invt_no(invt_no) if self.doc_type.direction == "import" \
+            else self.linked.export_inventory_by_invt_no(invt_no)
+        if inventory is None and passthrough:  # declared elsewhere: customs judges it
+            return {}, []
+        errors = import_rules.check_against_inventory(self.doc_type.message, document, inventory)
+        return ({"inventory": str(inventory.id)} if inventory is not None and not errors else {}), errors
+
+    def enterprise(self, code: str) -> Enterprise | None:
+        """Registered enterprises are remembered: registration is never undone (yet), absence is re-checked."""
+        if code not in self._enterprises:
+            try:
+                self._enterprises[code] = self.store.repository.get(Enterprise.create_id(code))
+            except AggregateNotFoundError:
+                return None
+        return self._enterprises[code]
+
+    def exists(self, key: tuple[str, ...]) -> bool:
+        return Declaration.create_id(self.doc_type.message, key) in self.store.repository
+
+    def get_by_key(self, key: tuple[str, ...]) -> Any:
+        try:
+            return self.store.repository.get(Declaration.create_id(self.doc_type.message, key))
+        except AggregateNotFoundError:
+            return None
+
+
+class ImportOrders(Declarations):
+    """订单管理 (I3): CEB311 orders, stored as ImportOrder aggregates (their event topics predate the others)."""
+
+    def __init__(self, store: EventStore, catalog: Catalog, now: Callable[[], datetime] = clock.now,
+                 codes: CodeCheck | None = None):
+        super().__init__(store, catalog, ORDER, now, codes)
+
+    def new(self, key: tuple[str, ...], number: str, document: dict[str, Any], declared_by: str,
+            declared_at: datetime, links: dict[str, str], passthrough: bool = False) -> ImportOrder:
+        return ImportOrder(ebp_code=key[0], order_no=key[1], document=document, declared_by=declared_by,
+                           declared_at=declared_at, passthrough=passthrough)
+
+    def _duplicate(self, key: tuple[str, ...]) -> FieldError:
+        return FieldError("orderNo", "unique", f"订单编号 {key[1]} 已申报过（同一电商平台内唯一）",
+                          f"order {key[1]} was already declared on this platform")
+
+    def get(self, ebp_code: str, order_no: str) -> ImportOrder | None:
+        return self.get_by_key((ebp_code, order_no))
+
+
+def _check_inventory(linked: Linked, document: dict[str, Any], batch: _Batch, year: int) -> list[FieldError]:
+    """An inventory against its order when the order is on the platform (lines one-to-one, same goods names),
+    then the buyer's annual limit over the inventories declared this year, this batch's included (I4)."""
+    order = linked.order(str(document.get("ebpCode") or ""), str(document.get("orderNo") or ""))
+    errors = import_rules.check_against_order(document, order.document) if order is not None else []
+    buyer = str(document.get("buyerIdNumber") or "")
+    if errors or not buyer:
+        return errors
+    if buyer not in batch.used:
+        batch.used[buyer] = linked.used_amount(buyer, year)
+    errors = import_rules.check_annual_limit(document, batch.used[buyer])
+    if not errors:
+        batch.used[buyer] += tax.transaction_value(document)
+    return errors
+
+
+def _check_export(linked: Linked, message_type: str, document: dict[str, Any],
+                  passthrough: bool = False) -> list[FieldError]:
+    """An export inventory (CEB603) against its order when the order is on the platform; a bag, an arrival or a
+    departure against the export waybills declared on the platform (E2, E7, E8, E10); not in a passthrough message,
+    whose parcels may have been declared elsewhere."""
+    if message_type == "CEB603":
+        order = linked.export_order(str(document.get("ebpCode") or ""), str(document.get("orderNo") or ""))
+        return export_rules.check_against_order(document, order.document) if order is not None else []
+    list_name = export_rules.PARCEL_LISTS[message_type]
+    listed = export_rules.listed_waybills(document, list_name)
+    missing = linked.missing_export_waybills(str(document.get("logisticsCode") or ""), listed) \
+        if listed and not passthrough else []
+    return export_rules.check_waybills(document, list_name, missing)
+
+
+def complete(raw: dict[str, Any], moment: datetime, catalog: Catalog | None = None,
+             doc_type: DocumentType = ORDER) -> dict[str, Any]:
+    """The document as declared, with the values customs fixes or the platform generates filled in."""
+    _, lists = (catalog or Catalog()).specs(doc_type.message)
+    document = {k: _clean(v) for k, v in raw.items() if k not in lists}
+    for name, value in doc_type.head_defaults.items():
+        if document.get(name) is None:
+            document[name] = value
+    for name in doc_type.generated:
+        if document.get(name) is None:
+            document[name] = f"{doc_type.message[3:]}{uuid.uuid4().hex[:17].upper()}"
+    if document.get("guid") is None:
+        document["guid"] = str(uuid.uuid4()).upper()
+    if document.get("appTime") is None:
+        document["appTime"] = clock.customs_time(moment)
+    for list_name in lists:
+        lines = raw.get(list_name) or []
+        document[list_name] = [_complete_line(line, i, doc_type) for i, line in enumerate(lines, start=1)] \
+            if isinstance(lines, list) else lines
+    return document
+
+
+def _complete_line(line: Any, gnum: int, doc_type: DocumentType) -> Any:
+    if not isinstance(line, dict):
+        return line
+    done = {k: _clean(v) for k, v in line.items()}
+    if done.get("gnum") is None:
+        done["gnum"] = gnum
+    for name, value in doc_type.line_defaults.items():
+        if done.get(name) is None:
+            done[name] = value
+    return done
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def to_values(document: dict[str, Any], catalog: Catalog, message_type: str = "CEB311") -> dict[str, Any]:
+    """Numbers as Decimal (or int), codes and names as str, empty optional fields dropped."""
+    head, lists = catalog.specs(message_type)
+    converted = _convert(document, head)
+    for list_name, line_specs in lists.items():
+        converted[list_name] = [_convert(line, line_specs) for line in document.get(list_name) or []]
+    return converted
+
+
+def _convert(doc: dict[str, Any], specs: Sequence[rules.FieldSpec]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for spec in specs:
+        value = doc.get(spec.name)
+        if value is None:
+            continue
+        number = rules.to_decimal(value) if spec.kind != "string" else None
+        out[spec.name] = int(number) if spec.kind == "int" and number is not None else \
+            number if number is not None else str(value)
+    return out

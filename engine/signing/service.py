@@ -1,0 +1,207 @@
+"""签名服务 The signing service: every signing, verification and envelope operation of the platform (S1-S6).
+
+One object over the key store, shared by the processors, the consoles and ``cbec signer`` (ui/routers/signing/api.py).
+Signing picks the enterprise's active key (or a named one) and refuses an expired certificate;
+verification accepts every key the enterprise ever had, so rotating a key never breaks a check.
+Errors are adapters.signing.errors.SigningError subclasses: a stable ``code``, a Chinese and an English
+message. Thread-safe; keys are opened once per process. ``verify_raw_many`` and ``sign_raw_many`` (SM2) run a
+whole batch in one native call (adapters/signing/native.py) without the GIL: the way to reach OpenSSL's own speed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.signing import (
+    cms_enveloped,
+    cms_signed,
+    dsig,
+    dsig_verify,
+    keys,
+    native,
+    pdf_seal,
+    qr,
+    verify_bytes,
+)
+from adapters.signing.certificate import Certificate, load_certificate
+from adapters.signing.errors import InvalidInputError, NotARecipientError, SignatureError
+from adapters.signing.keystore import KeyInfo, KeyStore, LoadedKey
+from adapters.signing.verify import Reason, Verification
+
+
+class SigningSetupError(RuntimeError):
+    """The signing service cannot start (for example: no key store passphrase)."""
+
+
+@dataclass(frozen=True)
+class RawSignature:
+    """A detached raw signature: RSA PKCS#1 v1.5/PSS bytes, or SM2 as DER SEQUENCE{r, s} (GM/T 0009)."""
+
+    signature: bytes
+    key_id: str
+    algorithm: str
+
+
+@dataclass(frozen=True)
+class RawVerifications:
+    """The outcome of a batch verification: ``ok[i]`` for item i, all with one key and algorithm."""
+
+    ok: list[bool]
+    key_id: str
+    algorithm: str
+
+
+@dataclass(frozen=True)
+class SignedQr:
+    text: str
+    png: bytes
+    key_id: str
+
+
+class SigningService:
+    def __init__(self, keystore: KeyStore, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.keystore, self._now = keystore, now
+
+    def signing_key(self, enterprise: str, key_id: str | None = None) -> LoadedKey:
+        """The key that signs for ``enterprise`` now; CertificateExpiredError when its certificate has ended."""
+        loaded = self.keystore.load(enterprise, key_id)
+        loaded.check_valid(self._now())
+        return loaded
+
+    def sign_customs_xml(self, enterprise: str, xml: bytes) -> bytes:
+        """海关报文加签: the customs enveloped signature (RSA-SHA1 or SM2-SM3 by key, NOTES.md §6)."""
+        loaded = self.signing_key(enterprise)
+        return keys.customs_signer(loaded.key, loaded.certificate).sign_bytes(xml)
+
+    def verify_customs_xml(self, xml: bytes) -> Verification:
+        return verify_bytes(xml)
+
+    def sign_xml(self, enterprise: str, xml: bytes, algorithm: str | None = None) -> bytes:
+        """Generic enveloped XMLDSig over the whole document."""
+        loaded, scheme = self._key_and_scheme(enterprise, algorithm)
+        return dsig.sign_enveloped(loaded.key, loaded.certificate, xml, scheme)
+
+    def sign_xml_detached(self, enterprise: str, content: bytes, uri: str, algorithm: str | None = None) -> bytes:
+        """Generic detached XMLDSig: a ds:Signature document over ``content`` found at ``uri``."""
+        loaded, scheme = self._key_and_scheme(enterprise, algorithm)
+        return dsig.sign_detached(loaded.key, loaded.certificate, content, uri, scheme)
+
+    def verify_xml(self, xml: bytes, content: bytes | None = None) -> Verification:
+        return dsig_verify.verify(xml, content)
+
+    def sign_cms(self, enterprise: str, data: bytes, detached: bool = False, algorithm: str | None = None) -> bytes:
+        """CMS SignedData (DER), attached or detached."""
+        loaded, scheme = self._key_and_scheme(enterprise, algorithm)
+        return cms_signed.sign(loaded.key, loaded.certificate, data, scheme, detached, self._now())
+
+    def verify_cms(self, signature: bytes, data: bytes | None = None) -> cms_signed.CmsVerification:
+        return cms_signed.verify(signature, data)
+
+    def sign_raw(self, enterprise: str, data: bytes, algorithm: str | None = None) -> RawSignature:
+        return self.sign_raw_many(enterprise, [data], algorithm)[0]
+
+    def sign_raw_many(self, enterprise: str, items: list[bytes], algorithm: str | None = None) -> list[RawSignature]:
+        """Raw signatures of several items with one key lookup (the HTTP batch call; SM2 in one native call)."""
+        loaded, scheme = self._key_and_scheme(enterprise, algorithm)
+        signatures = keys.sign_many(loaded.key, loaded.certificate, scheme, items)
+        return [RawSignature(signature, loaded.key_id, scheme.name) for signature in signatures]
+
+    def verify_raw(self, enterprise: str, key_id: str | None, data: bytes, signature: bytes,
+                   algorithm: str | None = None) -> Verification:  # fmt: skip
+        """Check a raw signature with the certificate of ``key_id`` (default: the active key)."""
+        checked = self.verify_raw_many(enterprise, key_id, [data], [signature], algorithm)
+        ok = checked.ok[0]
+        return Verification(ok, Reason.OK if ok else Reason.SIGNATURE_INVALID, checked.algorithm, checked.key_id)
+
+    def verify_raw_many(self, enterprise: str, key_id: str | None, items: list[bytes], signatures: list[bytes],
+                        algorithm: str | None = None) -> RawVerifications:  # fmt: skip
+        """Check ``signatures[i]`` over ``items[i]``, all by the key ``key_id`` (default: the active key), in one
+        native call where possible: the way to verify at the speed of OpenSSL itself."""
+        if len(items) != len(signatures):
+            raise InvalidInputError("数据与签名数量不一致", "give as many signatures as items")
+        key_id = key_id or self.keystore.active_id(enterprise)
+        certificate = self.keystore.certificate(enterprise, key_id)
+        scheme = keys.scheme(algorithm, certificate.key_type)
+        return RawVerifications(keys.verify_many(certificate, scheme, items, signatures), key_id, scheme.name)
+
+    def encrypt(self, data: bytes, recipients: list[str] = (), certificates: list[bytes] = (),
+                cipher: str = "AES-256-CBC", oaep: bool = False, profile: str = "cms") -> bytes:  # fmt: skip
+        """数字信封 for the active keys of ``recipients`` (enterprise codes) and any PEM ``certificates``, RSA or
+        SM2 alike (SM2 recipients get the key SM2-encrypted; ``oaep`` concerns RSA recipients only)."""
+        targets = [self.keystore.certificate(code, self.keystore.active_id(code)) for code in recipients]
+        targets += [_certificate(pem) for pem in certificates]
+        return cms_enveloped.encrypt(targets, data, cipher, oaep, profile)
+
+    def decrypt(self, enterprise: str, envelope: bytes) -> bytes:
+        """Open an envelope with whichever of the enterprise's keys (current or rotated) it was made for."""
+        for info in sorted(self.keystore.keys(enterprise), key=lambda k: not k.active):
+            try:
+                loaded = self.keystore.load(enterprise, info.key_id)
+                return cms_enveloped.decrypt(envelope, loaded.certificate, loaded.key)
+            except NotARecipientError:
+                continue
+        raise NotARecipientError(f"企业 {enterprise} 的密钥都不是接收方", f"no key of {enterprise} is a recipient")
+
+    def sign_qr(self, enterprise: str, payload: str, algorithm: str | None = None) -> SignedQr:
+        """签名二维码: the compact JWS text and its QR PNG."""
+        loaded, scheme = self._key_and_scheme(enterprise, algorithm)
+        text = qr.sign(loaded.key, scheme, enterprise, loaded.key_id, payload)
+        return SignedQr(text, qr.image(text), loaded.key_id)
+
+    def verify_qr(self, text: str) -> qr.QrVerification:
+        return qr.verify(text, self.keystore.certificate)
+
+    def seal_pdf(self, enterprise: str, pdf: bytes, placement: pdf_seal.Placement | None = None,
+                 image: bytes | None = None, reason: str = "", algorithm: str | None = None) -> bytes:  # fmt: skip
+        """电子签章: a PDF signature with a visible seal image: PAdES for RSA keys (PDF readers verify it), SM2-SM3
+        for SM2 keys (verified by ``verify_pdf``; common PDF readers cannot, see ``seal_notice``)."""
+        loaded, scheme = self._key_and_scheme(enterprise, algorithm)
+        placement = placement or pdf_seal.Placement()
+        return pdf_seal.seal(loaded.key, loaded.certificate, pdf, scheme, placement=placement, image=image,
+                             label=enterprise, reason=reason)  # fmt: skip
+
+    def verify_pdf(self, pdf: bytes) -> Verification:
+        return pdf_seal.verify(pdf)
+
+    def seal_notice(self, enterprise: str, algorithm: str | None = None) -> tuple[str, str] | None:
+        """(zh, en) warning for seals that PDF readers cannot validate (SM2), None for RSA seals."""
+        _, scheme = self._key_and_scheme(enterprise, algorithm)
+        return pdf_seal.SM2_NOTICE if scheme.key_type == "SM2" else None
+
+    def key_info(self, enterprise: str) -> list[KeyInfo]:
+        return self.keystore.keys(enterprise)
+
+    def expiring(self, within_days: int = 30) -> list[KeyInfo]:
+        """证书到期提醒: active certificates ending within ``within_days`` (the consoles show these)."""
+        return self.keystore.expiring(within_days, self._now())
+
+    def _key_and_scheme(self, enterprise: str, algorithm: str | None) -> tuple[LoadedKey, keys.Scheme]:
+        loaded = self.signing_key(enterprise)
+        return loaded, keys.scheme(algorithm, loaded.key.key_type)
+
+
+def service_from_env(env: Mapping[str, str] | None = None) -> SigningService:
+    """The service over ``$CBEC_KEYSTORE_DIR`` (default ``<data>/keystore``), opened with
+    ``$CBEC_KEYSTORE_PASSPHRASE``; SigningSetupError without a passphrase."""
+    env = os.environ if env is None else env
+    passphrase = env.get("CBEC_KEYSTORE_PASSPHRASE", "")
+    if not passphrase:
+        raise SigningSetupError("CBEC_KEYSTORE_PASSPHRASE is not set: the key store cannot be opened")
+    native.available()  # build or load the batch library now rather than during the first batch request
+    return SigningService(KeyStore(keystore_dir(env), passphrase.encode()))
+
+
+def keystore_dir(env: Mapping[str, str]) -> Path:
+    data = Path(env.get("CBEC_DATA_DIR") or "./cbec-data")
+    return Path(env.get("CBEC_KEYSTORE_DIR") or data / "keystore").resolve()
+
+
+def _certificate(pem: bytes) -> Certificate:
+    try:
+        return load_certificate(pem)
+    except SignatureError as error:
+        raise InvalidInputError("证书无法读取", f"the certificate cannot be read: {error}") from error

@@ -1,0 +1,118 @@
+"""数据统计 (B4): charts over the BI read models, rendered as SVG on the server."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from domain.shared import statuses
+from engine import clock
+from projections.audit import dashboards as queries
+from ui import charts
+from ui.deps import PlatformDep, render
+from ui.i18n import lang_of, translator
+from ui.security import require
+
+router = APIRouter(prefix="/dashboards", include_in_schema=False)
+STATUS_ORDER = ["declared", "prepared", "sent", "2", "120", "100"]
+STATUS_COLORS = {"declared": "#9aa5b1", "prepared": "#6fa8dc", "sent": "#2f6fdf", "2": "#e0a100", "120": "#27a36a",
+                 "100": "#d6453d"}
+MAX_DAYS = 366
+VIEWS = ("declarations_daily", "receipts", "order_lines", "enterprises")
+
+
+def _range(date_from: str, date_to: str) -> tuple[date, date]:
+    today = clock.now().date()
+    try:
+        end = date.fromisoformat(date_to) if date_to else today
+        start = date.fromisoformat(date_from) if date_from else end - timedelta(days=29)
+    except ValueError:
+        end, start = today, today - timedelta(days=29)
+    start = max(min(start, end), end - timedelta(days=MAX_DAYS - 1))
+    return start, end
+
+
+@router.get("", response_class=HTMLResponse, dependencies=[require("B4:view")])
+def index(request: Request, platform: PlatformDep, date_from: str = "", date_to: str = "",
+          enterprise: str = "") -> Any:
+    principal = request.state.principal
+    platform.audit.catch_up(*VIEWS)
+    start, end = _range(date_from, date_to)
+    scope = queries.Scope(start.isoformat(), end.isoformat(), enterprise,
+                          None if principal.sees_all else sorted(principal.enterprise_codes))
+    db, lang = platform.readmodels, lang_of(request, platform.settings.lang)
+    t = translator(lang)
+
+    def label(status: str) -> str:
+        return f"{status} {statuses.label(status, lang)}" if status.lstrip("-").isdigit() else \
+            statuses.label(status, lang)
+
+    days = [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+    per_day = queries.declarations_by_day(db, scope)
+    names = queries.enterprise_names(db)
+    goods_column, goods = queries.top_goods(db, scope)
+    context = {
+        "filters": {"date_from": start.isoformat(), "date_to": end.isoformat(), "enterprise": enterprise},
+        "enterprises": {code: name for code, name in names.items() if principal.may_see(code)},
+        "goods_by_hs": goods_column == "gcode",
+        **_kpis(per_day),
+        "per_day": _per_day_chart(per_day, days, label, t),
+        "release": _release_chart(per_day, days, t),
+        "latency": _latency_chart(queries.receipt_latency(db, scope), t),
+        "rejections": charts.bar_chart([(r["reason"] or "-", int(r["n"])) for r in queries.rejections(db, scope)],
+                                       t("dash_rejections"), "chart-rejections", color=STATUS_COLORS["100"]),
+        "goods": charts.bar_chart([(r["label"] or "-", int(r["lines"])) for r in goods],
+                                  t("dash_top_hs") if goods_column == "gcode" else t("dash_top_items"), "chart-goods",
+                                  color=charts.PALETTE[4]),
+        "per_enterprise": _enterprise_chart(queries.declarations_by_enterprise(db, scope), names, label, t),
+    }
+    return render(request, "audit/dashboards/index.html", context)
+
+
+def _kpis(per_day: list[dict[str, Any]]) -> dict[str, Any]:
+    total = sum(int(r["n"]) for r in per_day)
+    accepted = sum(int(r["n"]) for r in per_day if r["status"] == "120")
+    rejected = sum(int(r["n"]) for r in per_day if r["status"] == "100")
+    rate = round(100 * accepted / (accepted + rejected), 1) if accepted + rejected else None
+    return {"total": total, "accepted": accepted, "rejected": rejected, "rate": rate}
+
+
+def _per_day_chart(rows: list[dict[str, Any]], days: list[str], label: Any, t: Any) -> Any:
+    counts = {(r["day"], r["status"]): int(r["n"]) for r in rows}
+    present = {r["status"] for r in rows}
+    order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+    series = [(label(s), [counts.get((d, s), 0) for d in days]) for s in order]
+    colors = {label(s): STATUS_COLORS.get(s, charts.PALETTE[4]) for s in order}
+    return charts.stacked_columns(days, series, t("dash_per_day"), "chart-per-day", colors)
+
+
+def _release_chart(rows: list[dict[str, Any]], days: list[str], t: Any) -> Any:
+    accepted = {r["day"]: int(r["n"]) for r in rows if r["status"] == "120"}
+    rejected = {r["day"]: int(r["n"]) for r in rows if r["status"] == "100"}
+    rates = [round(100 * accepted.get(d, 0) / (accepted.get(d, 0) + rejected.get(d, 0)), 1)
+             if accepted.get(d, 0) + rejected.get(d, 0) else None for d in days]
+    return charts.line_chart(days, [(t("dash_release_rate"), rates)], t("dash_release_rate"), "chart-release",
+                             top=100, unit="%")
+
+
+def _latency_chart(groups: list[dict[str, Any]], t: Any) -> Any:
+    items: list[tuple[str, float]] = []
+    for g in groups:
+        name = f"{g['message_type']} {g['return_status']}"
+        items += [(f"{name} · {t('dash_median')}", g["median_ms"]), (f"{name} · {t('dash_p95')}", g["p95_ms"])]
+    return charts.bar_chart(items, t("dash_latency"), "chart-latency", unit=" ms", color=charts.PALETTE[5])
+
+
+def _enterprise_chart(rows: list[dict[str, Any]], names: dict[str, str], label: Any, t: Any) -> Any:
+    codes = sorted({r["enterprise"] for r in rows})
+    counts = {(r["enterprise"], r["status"]): int(r["n"]) for r in rows}
+    present = {r["status"] for r in rows}
+    order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+    categories = [f"{names.get(c, c)} {c}" for c in codes]
+    series = [(label(s), [counts.get((c, s), 0) for c in codes]) for s in order]
+    colors = {label(s): STATUS_COLORS.get(s, charts.PALETTE[4]) for s in order}
+    return charts.stacked_columns(categories, series, t("dash_per_enterprise"), "chart-enterprises", colors,
+                                  tick=lambda c: c[:8])

@@ -1,0 +1,93 @@
+"""申报企业控制台: the declarant's pages for import orders (I3)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from domain.shared.rules import DeclarationRejected
+from engine.customs.catalog import Catalog
+from ui.deps import PlatformDep, render
+from ui.security import require
+
+router = APIRouter(prefix="/declarant", include_in_schema=False)
+catalog = Catalog()
+GENERATED = {"guid", "appType", "appTime", "appStatus", "orderType", "currency", "buyerIdType"}
+LINE_HIDDEN = {"gnum", "currency"}
+LINE_FIELD = re.compile(r"orderList\.(\d+)\.(\w+)")
+STATUSES = ["declared", "prepared", "sent", "2", "120", "100"]
+
+
+def form_fields() -> tuple[list[Any], list[Any]]:
+    head, lists = catalog.specs("CEB311")
+    return [s for s in head if s.name not in GENERATED], [s for s in lists["orderList"] if s.name not in LINE_HIDDEN]
+
+
+@router.get("/orders", response_class=HTMLResponse, dependencies=[require("I3:view")])
+def orders(request: Request, platform: PlatformDep, q: str = "", status: str = "", date_from: str = "",
+           date_to: str = "", page: int = 1) -> Any:
+    rows, total = platform.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
+                                          date_to=date_to, page=max(page, 1), per_page=20)
+    return render(request, "customs/orders/orders.html", {
+        "rows": rows, "total": total, "page": max(page, 1), "pages": max((total + 19) // 20, 1), "statuses": STATUSES,
+        "filters": {"q": q, "status": status, "date_from": date_from, "date_to": date_to}})
+
+
+@router.get("/orders/new", response_class=HTMLResponse, dependencies=[require("I3:declare")])
+def new_order(request: Request, platform: PlatformDep) -> Any:
+    principal = request.state.principal
+    enterprise = next((e for e in platform.enterprises.all() if principal.may_see(e.code) and "ecommerce" in e.kinds),
+                      None)
+    values = {} if enterprise is None else {"ebpCode": enterprise.code, "ebpName": enterprise.name,
+                                            "ebcCode": enterprise.code, "ebcName": enterprise.name}
+    return _form(request, values | {"freight": "0", "discount": "0", "taxTotal": "0"}, [{}], [])
+
+
+@router.post("/orders/new", response_class=HTMLResponse, dependencies=[require("I3:declare")])
+async def submit_order(request: Request, platform: PlatformDep) -> Any:
+    head, lines = parse_form(dict((await request.form()).items()))
+    try:
+        principal = request.state.principal
+        order = platform.import_orders.declare(head | {"orderList": lines}, declared_by=principal.name,
+                                               principal=principal)
+    except DeclarationRejected as rejected:
+        return _form(request, head, lines or [{}], rejected.errors, status_code=422)
+    platform.runner.wake.set()
+    platform.orders_view.run_once()
+    return RedirectResponse(f"/declarant/orders/{order.order_no}?ebpCode={order.ebp_code}&created=1", status_code=303)
+
+
+def parse_form(form: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Head fields by name; line fields named orderList.<n>.<field>, in the order of n."""
+    head: dict[str, Any] = {}
+    lines: dict[int, dict[str, Any]] = {}
+    for name, value in form.items():
+        match = LINE_FIELD.fullmatch(name)
+        if match:
+            lines.setdefault(int(match.group(1)), {})[match.group(2)] = value
+        elif not name.startswith("_"):
+            head[name] = value
+    filled = [lines[n] for n in sorted(lines) if any(str(v).strip() for v in lines[n].values())]
+    return head, filled
+
+
+def _form(request: Request, values: dict[str, Any], lines: list[dict[str, Any]], errors: list[Any],
+          status_code: int = 200) -> Any:
+    head_fields, line_fields = form_fields()
+    return render(request, "customs/orders/order_form.html", {
+        "values": values, "lines": lines, "errors": errors, "by_field": {e.field: e for e in errors},
+        "head_fields": head_fields, "line_fields": line_fields}, status_code=status_code)
+
+
+@router.get("/orders/{order_no}", response_class=HTMLResponse, dependencies=[require("I3:view")])
+def order_detail(request: Request, platform: PlatformDep, order_no: str, ebpCode: str | None = None) -> Any:  # noqa: N803
+    detail = platform.queries.detail(order_no, ebpCode, request.state.principal)
+    if detail is None:
+        return render(request, "customs/orders/not_found.html", {"order_no": order_no}, status_code=404)
+    head_fields, line_fields = form_fields()
+    return render(request, "customs/orders/order_detail.html", {
+        "d": detail, "o": detail.order, "doc": detail.order.document, "head_fields": head_fields,
+        "line_fields": line_fields, "created": request.query_params.get("created") == "1"})

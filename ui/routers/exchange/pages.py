@@ -1,0 +1,92 @@
+"""报文跟踪 and 死信 consoles (X3, X5): every outgoing message with its stages, and the dead-letter list."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from domain.exchange.model import ReceiptFile
+from domain.shared.rules import DeclarationRejected
+from engine.exchange.service import DeadLetters
+from ui.deps import PlatformDep, render
+from ui.security import require
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+PER_PAGE = 20
+SOURCE = re.compile(r"<source>([^<]*)</source>")
+STATUSES = ("prepared", "delivered", "retrying", "dead", "resent", "discarded")
+
+
+@router.get("/messages", response_class=HTMLResponse, dependencies=[require("X5:view")])
+def messages(request: Request, platform: PlatformDep, q: str = "", message_type: str = "", status: str = "",
+             date_from: str = "", date_to: str = "", page: int = 1) -> Any:
+    rows, total = platform.messages_view.search(q, message_type, status, date_from, date_to, page, PER_PAGE)
+    filters = {"q": q, "message_type": message_type, "status": status, "date_from": date_from, "date_to": date_to}
+    return render(request, "exchange/messages/list.html", {"rows": rows, "total": total, "page": max(page, 1),
+                                                  "pages": max(1, math.ceil(total / PER_PAGE)),
+                                                  "filters": filters, "statuses": STATUSES})
+
+
+@router.get("/messages/{message_id}", response_class=HTMLResponse, dependencies=[require("X5:view")])
+def message(request: Request, platform: PlatformDep, message_id: str) -> Any:
+    row = platform.messages_view.get(message_id)
+    if row is None:
+        raise HTTPException(404)
+    stages = [{**stage, "source": _source(stage)} for stage in platform.messages_view.stages(message_id)]
+    return render(request, "exchange/messages/detail.html", {"m": row, "stages": stages})
+
+
+def _source(stage: dict[str, Any]) -> str:
+    """The receipt file a receipt stage came from (its recorded fields name it), for the raw XML link."""
+    if stage["stage"] not in ("receipt", "format_error"):
+        return ""
+    found = SOURCE.search(stage["xml"] or "")
+    return html.unescape(found.group(1)) if found else ""
+
+
+@router.get("/receipt-files/{name}", dependencies=[require("X5:view")])
+def receipt_file(request: Request, platform: PlatformDep, name: str, download: bool = False) -> Any:
+    """原始回执: the receipt message as customs sent it, shown or downloaded."""
+    try:
+        kept = platform.store.repository.get(ReceiptFile.create_id(name))
+    except AggregateNotFoundError:
+        raise HTTPException(404, "没有这个回执文件 no such receipt file") from None
+    if download:
+        return Response(kept.xml.encode("utf-8"), media_type="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{quote(name)}"'})
+    return render(request, "exchange/messages/receipt_file.html", {"f": kept})
+
+
+def _dead_letters(request: Request, platform: Any, notice: str = "", errors: Any = None,
+                  status_code: int = 200) -> Any:
+    return render(request, "exchange/messages/dead_letters.html", {"rows": platform.messages_view.dead_letters(),
+                                                          "notice": notice, "errors": errors or []},
+                  status_code=status_code)
+
+
+@router.get("/dead-letters", response_class=HTMLResponse, dependencies=[require("X5:manage")])
+def dead_letters(request: Request, platform: PlatformDep) -> Any:
+    return _dead_letters(request, platform)
+
+
+@router.post("/dead-letters/{message_id}/{action}", response_class=HTMLResponse,
+             dependencies=[require("X5:manage")])
+def act(request: Request, platform: PlatformDep, message_id: UUID, action: str, reason: str = Form("")) -> Any:
+    if action not in ("resend", "discard"):
+        raise HTTPException(404)
+    service = DeadLetters(platform.store)
+    try:
+        done = getattr(service, action)(message_id, request.state.principal.name, reason)
+    except DeclarationRejected as rejected:
+        return _dead_letters(request, platform, errors=rejected.errors, status_code=422)
+    platform.messages_view.run_once()
+    platform.runner.wake.set()
+    return _dead_letters(request, platform, notice=f"{done.guid} {action} ✓")

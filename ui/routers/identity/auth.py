@@ -1,0 +1,79 @@
+"""登录: log in, log out, change one's password."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from domain.shared.rules import DeclarationRejected
+from engine.identity.service import LoginRefused
+from ui.deps import PlatformDep, render
+from ui.security import LOGIN_CSRF_COOKIE, PUBLIC, SESSION_COOKIE, SESSION_MAX_AGE, client_address, new_session, require
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _login_page(request: Request, next_url: str, error: str = "", status_code: int = 200) -> Any:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = render(request, "identity/auth/login.html", {"next": _safe_next(next_url), "error": error,
+                                                   "login_csrf": token}, status_code=status_code)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.app.state.platform.settings.cookie_secure)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse, dependencies=[PUBLIC])
+def login_form(request: Request, next: str = "/") -> Any:  # noqa: A002 - the query parameter's name
+    return _login_page(request, next)
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[PUBLIC])
+def login(request: Request, platform: PlatformDep, username: str = Form(""), password: str = Form(""),
+          next: str = Form("/"), login_csrf: str = Form("")) -> Any:  # noqa: A002
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, login_csrf):
+        return _login_page(request, next, "页面已过期，请重新登录 the page expired: log in again", 403)
+    try:
+        principal = platform.identity.authenticate(username, password, client_address(request))
+    except LoginRefused as refused:
+        message = refused.message_en if request.cookies.get("lang") == "en" else refused.message_zh
+        return _login_page(request, next, message, 401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, new_session(request, principal.name), max_age=SESSION_MAX_AGE,
+                        httponly=True, samesite="lax", secure=platform.settings.cookie_secure)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout", dependencies=[require("self:session")])
+def logout() -> Any:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse, dependencies=[require("self:session")])
+def account(request: Request) -> Any:
+    return render(request, "identity/auth/account.html", {"errors": [], "done": False})
+
+
+@router.post("/account/password", response_class=HTMLResponse, dependencies=[require("self:session")])
+def change_password(request: Request, platform: PlatformDep, current: str = Form(""), new: str = Form("")) -> Any:
+    principal = request.state.principal
+    try:
+        platform.identity.authenticate(principal.name, current, client_address(request))
+        platform.identity.change_password(principal.name, new, by=principal.name)
+    except LoginRefused as refused:
+        return render(request, "identity/auth/account.html", {"errors": [refused.message_zh], "done": False}, 400)
+    except DeclarationRejected as rejected:
+        return render(request, "identity/auth/account.html", {"errors": [e.message_zh for e in rejected.errors], "done": False},
+                      400)
+    return render(request, "identity/auth/account.html", {"errors": [], "done": True})

@@ -1,0 +1,154 @@
+"""管理员控制台 (A1-A6, A4): organisations, users, enterprises, API clients and the system log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from adapters.export import ExportError, export_rows
+from domain.identity.roles import BUILTIN_ROLES, PERMISSIONS
+from domain.shared.rules import DeclarationRejected, FieldError
+from ui.deps import PlatformDep, render
+from ui.security import require
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+PLATFORM_ROLES = {"platform_admin", "auditor", "bi_reader"}
+
+
+def _page(request: Request, platform: Any, notice: str = "", errors: list[FieldError] | None = None,
+          secret: tuple[str, str] | None = None, status_code: int = 200) -> Any:
+    principal = request.state.principal
+    users = [u for u in platform.identity.users() if principal.sees_all or u.organisation == principal.organisation]
+    organisations = [o for o in platform.identity.organisations()
+                     if principal.sees_all or o.code == principal.organisation]
+    return render(request, "identity/admin/index.html", {
+        "users": users, "organisations": organisations, "enterprises": platform.enterprises.all()
+        if principal.can("A5:manage") else [], "clients": platform.identity.clients() if principal.can("A6:manage")
+        else [], "roles": _roles(platform), "permissions": PERMISSIONS, "custom_roles": platform.identity.roles(),
+        "notice": notice, "errors": errors or [], "secret": secret},
+        status_code=status_code)
+
+
+def _roles(platform: Any) -> dict[str, tuple[str, str, Any, bool]]:
+    """Built-in and custom roles by name: (Chinese name, English name, permissions, sees every organisation)."""
+    custom = {r.name: (r.name_zh, r.name_en, frozenset(r.permissions), False) for r in platform.identity.roles()}
+    return BUILTIN_ROLES | custom
+
+
+@router.post("/roles", response_class=HTMLResponse, dependencies=[require("A2:manage")])
+def define_role(request: Request, platform: PlatformDep, name: str = Form(""), name_zh: str = Form(""),
+                name_en: str = Form(""), permissions: list[str] = Form([])) -> Any:
+    by = request.state.principal.name
+    return _attempt(request, platform, lambda: platform.identity.define_role(
+        name.strip(), name_zh.strip(), name_en.strip(), permissions, by), f"{name} ✓")
+
+
+@router.get("", response_class=HTMLResponse, dependencies=[require("A3:manage")])
+def index(request: Request, platform: PlatformDep) -> Any:
+    return _page(request, platform)
+
+
+def _attempt(request: Request, platform: Any, action: Any, notice: str) -> Any:
+    try:
+        result = action()
+    except DeclarationRejected as rejected:
+        return _page(request, platform, errors=rejected.errors, status_code=422)
+    return _page(request, platform, notice=notice, secret=result if isinstance(result, tuple) else None)
+
+
+@router.post("/organisations", response_class=HTMLResponse, dependencies=[require("A1:manage")])
+def create_organisation(request: Request, platform: PlatformDep, code: str = Form(""), name: str = Form("")) -> Any:
+    by = request.state.principal.name
+    return _attempt(request, platform, lambda: platform.identity.register_organisation(code.strip(), name.strip(), by),
+                    f"{code} ✓")
+
+
+@router.post("/users", response_class=HTMLResponse, dependencies=[require("A3:manage")])
+def create_user(request: Request, platform: PlatformDep, username: str = Form(""), display_name: str = Form(""),
+                organisation: str = Form(""), roles: list[str] = Form([]), password: str = Form("")) -> Any:
+    principal = request.state.principal
+    if not principal.sees_all:  # an enterprise administrator manages its own organisation's declarants only
+        organisation = principal.organisation
+        if set(roles) & (PLATFORM_ROLES | {"enterprise_admin"}):
+            raise HTTPException(403, "企业管理员不能授予平台角色 an enterprise administrator cannot grant that role")
+    return _attempt(request, platform, lambda: platform.identity.register_user(
+        username.strip(), display_name.strip(), organisation, roles, password, by=principal.name), f"{username} ✓")
+
+
+@router.post("/enterprises", response_class=HTMLResponse, dependencies=[require("A5:manage")])
+async def create_enterprise(request: Request, platform: PlatformDep, code: str = Form(""), name: str = Form(""),
+                            kinds: list[str] = Form([]), uscc: str = Form(""), dxp_id: str = Form(""),
+                            organisation: str = Form(""), algorithm: str = Form("RSA-SHA1"),
+                            certificate: UploadFile | None = None, private_key: UploadFile | None = None,
+                            generate: str = Form("")) -> Any:
+    code, name, by = code.strip(), name.strip(), request.state.principal.name
+
+    async def paths() -> tuple[Path, Path]:
+        if generate:
+            return platform.enterprises.generate_test_key(code, name, algorithm)
+        if not (certificate and certificate.filename and private_key and private_key.filename):
+            raise DeclarationRejected([FieldError("certificate", "required", "请上传证书和私钥，或选择生成测试密钥",
+                                                  "upload the certificate and key, or generate a test key")])
+        folder = platform.settings.data_dir / "keys" / code
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "cert.pem").write_bytes(await certificate.read())
+        (folder / "key.pem").write_bytes(await private_key.read())
+        (folder / "key.pem").chmod(0o600)
+        return folder / "key.pem", folder / "cert.pem"
+
+    def register() -> None:
+        platform.enterprises.register(code, name, kinds, dxp_id.strip(), key_path, cert_path, algorithm, uscc.strip(),
+                                      organisation)
+        if organisation:
+            platform.identity.assign_enterprise(organisation, code, by)
+
+    try:
+        key_path, cert_path = await paths()
+    except DeclarationRejected as rejected:
+        return _page(request, platform, errors=rejected.errors, status_code=422)
+    return _attempt(request, platform, register, f"{code} ✓")
+
+
+@router.post("/clients", response_class=HTMLResponse, dependencies=[require("A6:manage")])
+def create_client(request: Request, platform: PlatformDep, name: str = Form(""), organisation: str = Form(""),
+                  roles: list[str] = Form([])) -> Any:
+    by = request.state.principal.name
+    return _attempt(request, platform, lambda: platform.identity.register_client(name, organisation, roles, by), "✓")
+
+
+@router.get("/log", response_class=HTMLResponse, dependencies=[require("A4:view")])
+def system_log(request: Request, platform: PlatformDep, q: str = "", kind: str = "", date_from: str = "",
+               date_to: str = "", page: int = 1) -> Any:
+    rows, total = _log_rows(request, platform, q, kind, date_from, date_to, page, 50)
+    return render(request, "identity/admin/log.html", {"rows": rows, "total": total, "page": max(page, 1),
+                                              "pages": max((total + 49) // 50, 1),
+                                              "filters": {"q": q, "kind": kind, "date_from": date_from,
+                                                          "date_to": date_to}})
+
+
+def _log_rows(request: Request, platform: Any, q: str, kind: str, date_from: str, date_to: str, page: int,
+              per_page: int) -> tuple[list[dict[str, Any]], int]:
+    principal = request.state.principal
+    platform.log_view.run_once()
+    return platform.log_view.search(q=q, kind=kind, date_from=date_from, date_to=date_to, page=page,
+                                    per_page=per_page, organisation=None if principal.sees_all else
+                                    principal.organisation)
+
+
+LOG_COLUMNS = ["at", "kind", "actor", "organisation", "address", "action", "target", "outcome", "details"]
+
+
+@router.get("/log/export", dependencies=[require("A4:view")])
+def export_log(request: Request, platform: PlatformDep, q: str = "", kind: str = "", date_from: str = "",
+               date_to: str = "", format: str = "csv") -> Response:  # noqa: A002
+    """The filtered system log as CSV, Excel or Parquet."""
+    rows, _ = _log_rows(request, platform, q, kind, date_from, date_to, 1, 100_000)
+    try:
+        exported = export_rows(rows, LOG_COLUMNS, format, "system-log")
+    except ExportError as error:
+        raise HTTPException(422, str(error)) from error
+    return Response(exported.content, media_type=exported.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})
