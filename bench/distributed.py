@@ -40,7 +40,7 @@ def run(orders: int, database_url: str | None, kafka: str | None, workers: int) 
 def _measure(tmp: Path, env: dict[str, str], orders: int, workers: int,
              started: list[subprocess.Popen]) -> list[tuple[str, float | int, str]]:
     platform = bootstrap.build(Settings.from_env(env=env))
-    platform.enterprises.ensure_demo()
+    platform.identity.enterprises.ensure_demo()
     logs = [tmp / f"worker{i}.log" for i in range(workers)]
     started += [_cbec(["worker"], env, log) for log in logs]
     started.append(_cbec(["customs-sim", "--boxes", str(platform.settings.boxes_dir), "--delay", "0"], env,
@@ -53,12 +53,12 @@ def _measure(tmp: Path, env: dict[str, str], orders: int, workers: int,
     prefix = f"BD{int(time.time())}"
     for start in range(0, orders, BATCH):
         batch = [examples.import_order(f"{prefix}{n:09d}") for n in range(start, min(start + BATCH, orders))]
-        platform.import_orders.declare_many(batch, "bench")
+        platform.customs.import_orders.declare_many(batch, "bench")
     declared = time.perf_counter() - begin
     last = platform.store.recorder.max_notification_id()
     _wait(lambda: platform.store.position("relay") >= last, 600)
     relayed = time.perf_counter() - begin
-    _wait(lambda: platform.orders_view.counts().get("120", 0) >= orders, 1200, step=0.2)
+    _wait(lambda: platform.customs.orders_view.counts().get("120", 0) >= orders, 1200, step=0.2)
     total = time.perf_counter() - begin
     platform.close()
     return [("orders", orders, "orders"), ("workers", workers, "workers"),

@@ -27,18 +27,18 @@ def run(orders: int = 10_000, database_url: str | None = None) -> list[tuple[str
 
 
 def _measure(platform: bootstrap.Platform, orders: int) -> list[tuple[str, float | int, str]]:
-    platform.enterprises.ensure_demo()
+    platform.identity.enterprises.ensure_demo()
     prefix = f"B{int(time.time())}"
     started = time.perf_counter()
     for start in range(0, orders, BATCH):
         batch = [examples.import_order(f"{prefix}{n:09d}") for n in range(start, min(start + BATCH, orders))]
-        outcomes = platform.import_orders.declare_many(batch, declared_by="bench")
+        outcomes = platform.customs.import_orders.declare_many(batch, declared_by="bench")
         if not all(o.ok for o in outcomes):
             raise RuntimeError(f"bench order refused: {outcomes[0].errors}")
     declare_seconds = time.perf_counter() - started
     platform.runner.run_until_idle()
     total = time.perf_counter() - started
-    accepted = platform.orders_view.counts().get("120", 0)
+    accepted = platform.customs.orders_view.counts().get("120", 0)
     stats = platform.runner.stats
     lines: list[tuple[str, float | int, str]] = [
         ("orders", orders, "orders"), ("accepted_120", accepted, "orders"),

@@ -43,12 +43,12 @@ def _one(transport: str, orders: int, amqp_url: str, per_message: int) -> Result
     with tempfile.TemporaryDirectory(prefix="cbec-bench-exchange-") as tmp:
         platform = bootstrap.build(Settings.from_env(Path(tmp), env=env), with_simulator=True)
         try:
-            platform.enterprises.ensure_demo()
+            platform.identity.enterprises.ensure_demo()
             for start in range(0, orders, 1000):
                 batch = [examples.import_order(f"XB{i:07d}") for i in range(start, min(orders, start + 1000))]
-                platform.import_orders.declare_many(batch, "bench")
+                platform.customs.import_orders.declare_many(batch, "bench")
             started = time.perf_counter()
-            while platform.orders_view.counts().get("120", 0) < orders:
+            while platform.customs.orders_view.counts().get("120", 0) < orders:
                 if not platform.runner.run_once():
                     time.sleep(0.01)
             elapsed = time.perf_counter() - started

@@ -30,7 +30,7 @@ def run(parcels: int = 2000, database_url: str | None = None) -> Result:
 
 
 def _declare(platform: bootstrap.Platform, message_type: str, documents: Sequence[dict[str, Any]]) -> None:
-    outcomes = platform.declarations[message_type].declare_many(list(documents), declared_by="bench")
+    outcomes = platform.customs.declarations[message_type].declare_many(list(documents), declared_by="bench")
     refused = [o for o in outcomes if not o.ok]
     if refused:
         raise RuntimeError(f"bench {message_type} refused: {refused[0].errors}")
@@ -66,7 +66,7 @@ def _per_bag(bags: list[list[str]], prefix: str, build: Callable[[list[str], str
 
 def _invt_nos(platform: bootstrap.Platform) -> dict[str, str]:
     """The customs inventory number of each parcel, where customs gave one (a bag may list it)."""
-    rows, _ = platform.documents_view.search(message_type="CEB603", per_page=10_000_000)
+    rows, _ = platform.customs.documents_view.search(message_type="CEB603", per_page=10_000_000)
     return {r["logistics_no"]: r["invt_no"] for r in rows if r["invt_no"]}
 
 
@@ -79,10 +79,10 @@ def _figures(platform: bootstrap.Platform, parcels: int, bags: int, total: float
     lines: Result = [
         ("parcels", parcels, "parcels"), ("bags", bags, "bags"), ("messages_per_parcel", len(ROLES), "messages"),
         ("documents", documents, "documents"),
-        (f"inventories_final_{FINAL}", platform.documents_view.counts("CEB603").get(FINAL, 0), "inventories")]
+        (f"inventories_final_{FINAL}", platform.customs.documents_view.counts("CEB603").get(FINAL, 0), "inventories")]
     lines += [(f"{name}_status_{status.replace('-', 'minus_')}", n, "documents")
               for name, message in (*ROLES, *PER_BAG)
-              for status, n in sorted(platform.documents_view.counts(message).items())]
+              for status, n in sorted(platform.customs.documents_view.counts(message).items())]
     lines += [("throughput_end_to_end", parcels / total, "parcels/s"),
               ("documents_per_second", documents / total, "documents/s"),
               ("total_time", total, "s"), ("stage_declare", declare_seconds, "s")]

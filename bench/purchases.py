@@ -37,7 +37,7 @@ def embedded(prefix: str, database_url: str | None = None) -> Iterator[bootstrap
         try:
             from engine.demo import ensure_demo
 
-            ensure_demo(platform.identity, platform.enterprises)
+            ensure_demo(platform.identity, platform.identity.enterprises)
             yield platform
         finally:
             platform.close()
@@ -56,7 +56,7 @@ def _measure(platform: bootstrap.Platform, purchases: int) -> list[tuple[str, fl
         batch = list(_purchases(prefix, start, min(start + BATCH, purchases)))
         moment = time.perf_counter()
         for role, message in ROLES:
-            outcomes = platform.declarations[message].declare_many([p[role] for p in batch], declared_by="bench")
+            outcomes = platform.customs.declarations[message].declare_many([p[role] for p in batch], declared_by="bench")
             refused = [o for o in outcomes if not o.ok]
             if refused:
                 raise RuntimeError(f"bench {role} refused: {refused[0].errors}")
@@ -64,8 +64,8 @@ def _measure(platform: bootstrap.Platform, purchases: int) -> list[tuple[str, fl
         platform.runner.run_once()
     platform.runner.run_until_idle()
     total = time.perf_counter() - started
-    counts = platform.documents_view.counts("CEB621")
-    _, bills = platform.documents_view.tax_bills(per_page=1)
+    counts = platform.customs.documents_view.counts("CEB621")
+    _, bills = platform.customs.documents_view.tax_bills(per_page=1)
     lines: list[tuple[str, float | int, str]] = [
         ("purchases", purchases, "purchases"), ("messages_per_purchase", len(ROLES), "messages"),
         ("inventories_released_800", counts.get("800", 0), "inventories"),

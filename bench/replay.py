@@ -18,7 +18,6 @@ from domain.customs.model import ImportOrder
 from domain.exchange.model import CustomsMessage
 from domain.shared.receipts import Receipt
 from engine import bootstrap, clock
-from engine.audit.service import all_views
 from engine.customs import examples
 from engine.hosts.rebuild import print_progress, rebuild_beside
 from engine.settings import Settings
@@ -37,7 +36,7 @@ def run(events: int = 1_000_000, quiet: bool = False) -> list[tuple[str, float |
             stored = platform.store.recorder.max_notification_id() or 0
             results: list[tuple[str, float | int, str]] = [
                 ("events", stored, "events"), ("generate", stored / (time.perf_counter() - started), "events/s")]
-            views = all_views(platform)
+            views = platform.views()
             for name in VIEWS:
                 started = time.perf_counter()
                 applied = rebuild_beside(views[name], progress=None if quiet else print_progress(name))

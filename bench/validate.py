@@ -58,7 +58,7 @@ def _measure(platform: bootstrap.Platform, hs_rows: int, seconds: float) -> Resu
         ("import_hs_rows", len(report.added) / import_seconds, "rows/s"), ("index_refresh", index_seconds, "s"),
         ("validate_ceb311_10_lines", _rate(lambda: reference.check("CEB311", order), seconds), "validations/s"),
         ("validate_ceb621_10_lines", _rate(lambda: reference.check("CEB621", inventory), seconds), "validations/s"),
-        ("declare_check_ceb311_10_lines", _rate(lambda: platform.import_orders.check(order), seconds),
+        ("declare_check_ceb311_10_lines", _rate(lambda: platform.customs.import_orders.check(order), seconds),
          "validations/s"),
         ("lookup_hs_prefix", _rate(lambda: reference.search("hs_codes", "99004", 20), seconds), "lookups/s"),
         ("lookup_country_alias", _rate(lambda: reference.search("countries", "日", 20), seconds), "lookups/s"),

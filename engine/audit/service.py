@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.audit.chain import AuditChain
 from engine.audit.history import History
@@ -18,9 +18,6 @@ from projections.audit.order_lines import OrderLinesView
 from projections.audit.receipts import ReceiptsView
 from projections.base import Projector
 from projections.db import Database
-
-if TYPE_CHECKING:
-    from engine.bootstrap import Platform
 
 FOLLOW_INTERVAL = 1.0  # seconds between passes when idle
 VIEWS = (EventIndexView, ReceiptsView, DeclarationsDailyView, OrderLinesView, EnterprisesView)
@@ -86,29 +83,16 @@ class Audit:
         self.chain.db.close()
 
 
-def attach(platform: Platform, every: int = 1000, interval: float = 86400) -> Audit:
-    """Build the B1-B4 parts on the platform's store and read-model database. Their followers get a runner of
-    their own (`cbec serve` starts it, in the embedded and the distributed mode alike); the consoles also bring
-    a view up to date before reading it."""
-    shared = SharedDecoding(platform.store)
-    views = {cls.name: cls(platform.readmodels, shared) for cls in VIEWS}
-    key = PlatformKey(platform.settings.data_dir / "platform")
-    chain = AuditChain(platform.store, Database(platform.settings.database_url), key, every, interval)
+def build(store: Any, readmodels: Database, settings: Any, every: int | None = None,
+          interval: float = 86400) -> Audit:
+    """The B1-B4 parts on the platform's store and read-model database. Their followers get a runner of their own
+    (`cbec serve` starts it, in the embedded and the distributed mode alike); the consoles also bring a view up to
+    date before reading it."""
+    shared = SharedDecoding(store)
+    views: dict[str, Projector] = {cls.name: cls(readmodels, shared) for cls in VIEWS}
+    key = PlatformKey(settings.data_dir / "platform")
+    chain = AuditChain(store, Database(settings.database_url), key,
+                       settings.audit_checkpoint_events if every is None else every, interval)
     steps = [(f"projection:{name}", view.run_once) for name, view in views.items()]
     steps.append((chain.name, chain.run_once))
-    return Audit(chain, History(platform.store), views, Runner(steps, interval=FOLLOW_INTERVAL))
-
-
-def all_views(platform: Platform) -> dict[str, Any]:
-    """Every read model of the platform by name (what `cbec projections rebuild NAME` knows): the projectors the
-    platform holds, the reference data's, and the B views."""
-    views: dict[str, Any] = {}
-    parts = [*vars(platform).values(), getattr(platform.reference, "view", None),
-             getattr(getattr(platform, "node_link", None), "alerts_view", None)]  # X5: link alerts
-    for part in parts:
-        if isinstance(part, Projector):
-            views.setdefault(part.name, part)
-    audit = getattr(platform, "audit", None)
-    if audit is not None:
-        views |= audit.views
-    return views
+    return Audit(chain, History(store), views, Runner(steps, interval=FOLLOW_INTERVAL))

@@ -89,7 +89,6 @@ def _follow(chain: Any) -> int:
 
 def bi(args: Namespace) -> int:
     from engine.audit.bi_access import BIAccessError, grant_bi_role
-    from engine.audit.service import all_views
     from engine.cli.output import UserError
 
     password = os.environ.get(args.password_env, "") if args.password_env else None
@@ -97,7 +96,7 @@ def bi(args: Namespace) -> int:
         raise UserError(f"{args.password_env} is empty or not set")
     platform = _platform(args)
     try:
-        tables = [t for view in all_views(platform).values() for t in view.tables]
+        tables = [t for view in platform.views().values() for t in view.tables]
         readable = grant_bi_role(platform.readmodels, args.role, tables, password)
     except BIAccessError as error:
         raise UserError(str(error)) from error

@@ -28,9 +28,9 @@ def serve(args: Namespace) -> int:
     from ui.app import create_app
 
     platform = _platform(args, with_simulator=not args.no_sim, faults=args.faults)
-    enterprise = platform.enterprises.ensure_demo()
-    ensure_demo(platform.identity, platform.enterprises, platform.reference)
-    ensure_demo_documents(platform.declarations, enterprise.code)
+    enterprise = platform.identity.enterprises.ensure_demo()
+    ensure_demo(platform.identity, platform.identity.enterprises, platform.reference)
+    ensure_demo_documents(platform.customs.declarations, enterprise.code)
     if not platform.settings.distributed:
         platform.runner.start()  # distributed: the workers run the processors
     platform.audit.runner.start()  # B1-B4 followers: audit chain and BI read models, in both modes
@@ -53,8 +53,8 @@ def init(args: Namespace) -> int:
     try:
         from engine.demo import ensure_demo
 
-        enterprise = platform.enterprises.ensure_demo(args.algorithm)
-        ensure_demo(platform.identity, platform.enterprises, platform.reference)
+        enterprise = platform.identity.enterprises.ensure_demo(args.algorithm)
+        ensure_demo(platform.identity, platform.identity.enterprises, platform.reference)
         print(f"{platform.settings.data_dir}: 演示企业 demo enterprise {enterprise.code} {enterprise.name} "
               f"({enterprise.signing['algorithm']})")
     finally:
@@ -185,12 +185,12 @@ def _declare(platform: bootstrap.Platform, file: str, message_type: str = "CEB31
     found = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(data, dict) else None
     if not found:
         raise UserError(f"{file}: 需要一个单证对象或单证列表 expected a document object or a list of documents")
-    outcomes = platform.declarations[message_type].declare_many(found, declared_by="cli")
+    outcomes = platform.customs.declarations[message_type].declare_many(found, declared_by="cli")
     for o in outcomes:
         print(f"{o.number or '#' + str(o.index + 1)}\t{'OK' if o.ok else 'REJECTED'}")
         for e in o.errors:
             print(f"  {e.field}\t{e.rule}\t{e.message_zh} / {e.message_en}")
-    platform.orders_view.run_once()
+    platform.customs.orders_view.run_once()
     return 0 if all(o.ok for o in outcomes) else 1
 
 
@@ -210,8 +210,8 @@ def declare(args: Namespace) -> int:
 
 
 def _show(platform: bootstrap.Platform, order_no: str) -> int:
-    platform.orders_view.run_once()
-    detail = platform.queries.detail(order_no)
+    platform.customs.orders_view.run_once()
+    detail = platform.customs.queries.detail(order_no)
     if detail is None:
         raise UserError(f"订单 {order_no} 不存在 order not found")
 
@@ -222,12 +222,11 @@ def _show(platform: bootstrap.Platform, order_no: str) -> int:
 
 def projections(args: Namespace) -> int:
     """Rebuild read models beside the live ones, then switch (B3): the consoles keep answering meanwhile."""
-    from engine.audit.service import all_views
 
     platform = _platform(args)
     args.name = RENAMED_VIEWS.get(args.name, args.name)
     try:
-        views = all_views(platform)
+        views = platform.views()
         if args.name and args.name not in views:
             raise UserError(f"unknown projection {args.name}; known: {', '.join(views)}")
         for name, view in views.items():

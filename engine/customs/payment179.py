@@ -233,15 +233,13 @@ class UploadPaymentData:
         return len(events)
 
 
-def attach(platform: Any) -> PaymentData:
-    """I13 on a platform: the service, its read model, the customs side when the simulator runs, and the steps
-    (upload, projection) on the platform's runner."""
-    view = PaymentDataView(platform.readmodels, platform.store)
-    service = PaymentData(platform.store, platform.enterprises, view, NoUploader())
-    if platform.simulator is not None:
+def build(store: EventStore, readmodels: Any, settings: Any, enterprises: Enterprises,
+          simulated: bool = False) -> PaymentData:
+    """I13: the service and its read model; with the simulator (simulated) customs' side answers in-process, else
+    uploads go to CBEC_CUSTOMS179_URL when it is set."""
+    service = PaymentData(store, enterprises, PaymentDataView(readmodels, store), NoUploader())
+    if simulated:
         service.customs = Customs179Simulator(service.certificate_of)
-    url = platform.settings.customs179_url
+    url = settings.customs179_url
     service.uploader = ceb179.HttpUploader(url) if url else service.customs or NoUploader()
-    platform.runner.steps = [*platform.runner.steps, ("upload-179", UploadPaymentData(service).run_once),
-                             ("projection:payment179", view.run_once)]
     return service

@@ -160,10 +160,3 @@ def results_of(application: Declaration) -> list[Result]:
 def key_text(key: summary.ApplicationKey) -> str:
     """An application key as a form value."""
     return "|".join(key)
-
-
-def attach(platform: Any) -> Summaries:
-    """E3 on a platform: the read model, followed by the platform's runner, and the service."""
-    view = ExportSummariesView(platform.readmodels, platform.store)
-    platform.runner.steps = [*platform.runner.steps, ("projection:export_summaries", view.run_once)]
-    return Summaries(platform.store, view, platform.declarations["CEB701"], platform.documents_view)

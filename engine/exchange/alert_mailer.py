@@ -92,12 +92,3 @@ class AlertMailer:
         if error:
             log.warning("alert mail to %s failed (attempt %s): %s", row["contact"], mail.attempts, error)
         return mail
-
-
-def attach(platform: Any) -> AlertMailer:
-    """On a platform: the mails read model and the mailer, after the alerts view whose notifications they send."""
-    view = AlertMailsView(platform.readmodels, platform.store)
-    mailer = AlertMailer(platform.store, view, platform.settings, platform.alerts_view)
-    platform.runner.steps = [*platform.runner.steps, ("projection:alert_mails", view.run_once),
-                             ("alert-mails", mailer.run_once)]
-    return mailer

@@ -39,6 +39,7 @@ from engine.exchange import receipt_watch
 from engine.settings import Settings
 from engine.store import EventStore
 from projections.exchange.link_alerts import LinkAlertsView
+from projections.exchange.messages import MessagesView
 
 log = logging.getLogger(__name__)
 REFRESH = 3.0  # seconds a process trusts the configuration it read
@@ -50,7 +51,7 @@ TransportFactory = Callable[[str], Any]  # kind (filebox | amqp | http) -> a Tra
 class NodeLinkService:
     def __init__(self, store: EventStore, settings: Settings, factory: TransportFactory):
         self.store, self.settings, self.factory = store, settings, factory
-        self.messages_view: Any = None  # projections.exchange.messages.MessagesView, for the last message out / receipt in
+        self.messages_view: MessagesView | None = None  # for the last message out and the last receipt in
         self.alerts_view: LinkAlertsView | None = None
         self.heartbeat: LinkHeartbeat | None = None
         self._config: LinkConfig | None = None
@@ -58,6 +59,14 @@ class NodeLinkService:
         self._probe: LinkTransport | None = None
         self._probe_lock = threading.Lock()
         self._backlog_seen: tuple[int, float] | None = None  # (backlog, since when it never went down)
+
+    def follow(self, messages_view: MessagesView, alerts_view: LinkAlertsView,
+               interval: float = HEARTBEAT_INTERVAL) -> LinkHeartbeat:
+        """The link's health reads the message tracking read model; its alerts have their own, kept by the
+        heartbeat the runner calls after both."""
+        self.messages_view, self.alerts_view = messages_view, alerts_view
+        self.heartbeat = LinkHeartbeat(self, alerts_view, interval)
+        return self.heartbeat
 
     # configuration --------------------------------------------------------------------------------
 
@@ -367,14 +376,3 @@ def _down_detail(status: dict[str, Any]) -> str:
     if not status.get("down"):
         return ""
     return f"通道中断 transport down: {status.get('error') or 'the transport reports it is down'}"[:1000]
-
-
-def attach(platform: Any, service: NodeLinkService, interval: float = HEARTBEAT_INTERVAL) -> NodeLinkService:
-    """X5 on a platform: the link alerts read model and the heartbeat, run by the platform's runner after the
-    message tracking read model."""
-    service.messages_view = platform.messages_view
-    service.alerts_view = LinkAlertsView(platform.readmodels, platform.store)
-    service.heartbeat = LinkHeartbeat(service, service.alerts_view, interval)
-    platform.runner.steps = [*platform.runner.steps, ("projection:link_alerts", service.alerts_view.run_once),
-                             ("link-heartbeat", service.heartbeat.run_once)]
-    return service

@@ -103,15 +103,3 @@ def acknowledge(store: EventStore, kind: type, alert_id: UUID, by: str, note: st
     alert.acknowledge(by=by, note=note.strip()[:500])
     store.save(alert)
     return alert
-
-
-def attach(platform: Any) -> ReceiptWatch:
-    """X2/X5 on a platform: the alerts read model and the watch, run by the platform's runner after the message
-    tracking read model they read."""
-    settings = platform.settings
-    view = AlertsView(platform.readmodels, platform.store)
-    watch = ReceiptWatch(platform.store, view, settings.receipt_timeouts, settings.receipt_timeout_policy,
-                         settings.receipt_resend_max, settings.alert_contacts)
-    platform.runner.steps = [*platform.runner.steps, ("projection:alerts", view.run_once),
-                             ("receipt-watch", watch.run_once)]
-    return watch

@@ -36,10 +36,18 @@ from engine.settings import Settings
 
 log = logging.getLogger(__name__)
 BATCH, WITHIN, ATTEMPTS = 500, 0.3, 5
-# steps of the embedded runner the leader runs too (engine/bootstrap.py names them)
-LEADER_STEPS = ("upload-179", "projection:payment179", "drop-folders", "projection:alerts", "receipt-watch",
-                "projection:alert_mails", "alert-mails",
-                "projection:customs_drafts", "projection:link_alerts", "link-heartbeat")
+# How the worker hosts the steps of bootstrap.STEPS: EVERY_WORKER steps are Kafka agents; these LEADER steps have
+# timers of their own (the views the customs path reads, kept close behind; retries on the delivering thread), and the
+# other LEADER steps run in the leader's runner.
+AGENTS = ("prepare", "deliver", "receipts")
+OWN_TIMERS = ("projection:import_orders", "projection:customs_documents", "projection:export_summaries",
+              "projection:messages", "retry-deliveries")
+
+
+def leader_steps(platform: bootstrap.Platform) -> list[tuple[str, Callable[[], int]]]:
+    """The embedded runner's steps the leader worker's runner takes (bootstrap.STEPS says LEADER)."""
+    return [(name, step) for name, step in platform.runner.steps
+            if bootstrap.STEPS.get(name) is bootstrap.Host.LEADER and name not in OWN_TIMERS]
 
 
 class PartitionFeeder:
@@ -88,16 +96,16 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
         broker_session_timeout=10, broker_heartbeat_interval=2, consumer_auto_offset_reset="earliest",
         producer_acks=-1, broker_commit_every=200, broker_commit_interval=1.0)
     app.platform = platform  # type: ignore[attr-defined]
-    preparer = PrepareMessages(platform.store, platform.signers, settings.orders_per_message)
+    preparer = PrepareMessages(platform.store, platform.signing, settings.orders_per_message)
     prepare = PartitionFeeder(platform, preparer)
     deliverer = DeliverMessages(platform.store, platform.transport, settings.dxp_envelope,
                                 max_attempts=settings.delivery_max_attempts, retry_base=settings.delivery_retry_base,
-                                link=platform.node_link.current)
+                                link=platform.exchange.node_link.current)
     deliver = PartitionFeeder(platform, deliverer)
     delivering = ThreadPoolExecutor(1, thread_name_prefix="cbec-deliver")  # the transport's one thread out
-    pump_transport = platform.node_link.link_transport()  # the configured link, its own connections
+    pump_transport = platform.exchange.node_link.link_transport()  # the configured link, its own connections
     pumping = ThreadPoolExecutor(1, thread_name_prefix="cbec-receipts")
-    retry = RetryDeliveries(deliverer, platform.messages_view.due) if platform.messages_view else None
+    retry = RetryDeliveries(deliverer, platform.exchange.messages_view.due) if platform.exchange.messages_view else None
     receipts_topic = app.topic(RECEIPTS_TOPIC, partitions=partitions)
 
     def _agent(name: str, kafka_topic_name: str, feeder: PartitionFeeder, executor: Executor | None = None) -> None:
@@ -115,7 +123,7 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
     async def receipts(stream: faust.StreamT) -> None:
         async for events in stream.take_events(100, within=WITHIN):
             files = [(e.key.decode("utf-8"), e.value) for e in events]
-            problems = await blocking(platform.receipts.handle, files)
+            problems = await blocking(platform.exchange.receipts.handle, files)
             for name, data in files:
                 if name in problems:
                     platform.box.quarantine_bytes(name, data, problems[name])
@@ -136,14 +144,14 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
 
     @app.timer(0.5, on_leader=True)
     async def project() -> None:
-        for view in (platform.orders_view, platform.documents_view, platform.summaries_view):
+        for view in (platform.customs.orders_view, platform.customs.documents_view, platform.customs.summaries_view):
             while view is not None and await blocking(view.run_once):
                 pass
 
-    leader = Runner([(name, step) for name, step in platform.runner.steps if name in LEADER_STEPS])
+    leader = Runner(leader_steps(platform))
 
     @app.timer(1.0, on_leader=True)
-    async def leader_steps() -> None:
+    async def run_leader_steps() -> None:
         """The embedded runner's steps that follow the event store or the file system rather than a Kafka topic:
         179 uploads (I13), drop folders (X1), the receipt watch and its alerts (X2/X5). Each records its own
         position, so a new leader carries on where the old one stopped."""
@@ -153,7 +161,7 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
     async def retry_deliveries() -> None:
         """Refused deliveries and operators' resends (X3), due by the messages read model."""
         if retry is not None:
-            while await blocking(platform.messages_view.run_once):
+            while await blocking(platform.exchange.messages_view.run_once):
                 pass
             await blocking(retry.run_once, executor=delivering)
 

@@ -19,9 +19,11 @@ from domain.identity.roles import Principal
 from domain.identity.rules import check_password
 from domain.shared.rules import DeclarationRejected, FieldError
 from engine import clock
+from engine.identity.enterprises import Enterprises
 from engine.secrets_box import Sealer
 from engine.store import EventStore
 from projections.db import Database
+from projections.identity.system_log import SystemLogView
 
 MAX_FAILURES, WINDOW, LOCKOUT = 5, 15 * 60, 15 * 60
 LOGIN_REFUSED = ("用户名或密码错误", "wrong user name or password")
@@ -44,9 +46,11 @@ class LoginRefused(Exception):
 
 
 class Identity:
-    def __init__(self, store: EventStore, db: Database, sealer: Sealer, now: Callable[[], datetime] = clock.now,
-                 timer: Callable[[], float] = time.time):
+    def __init__(self, store: EventStore, db: Database, sealer: Sealer, enterprises: Enterprises,
+                 log_view: SystemLogView, now: Callable[[], datetime] = clock.now, timer: Callable[[], float] = time.time):
         self.store, self.db, self.sealer, self.now, self.timer = store, db, sealer, now, timer
+        self.enterprises = enterprises  # 企业管理 (A5)
+        self.log_view = log_view  # 系统日志 (A4)
         self.hasher = PasswordHasher()
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
         self.db.execute(THROTTLE)

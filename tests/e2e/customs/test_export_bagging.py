@@ -23,8 +23,8 @@ def accepted_parcels(data: Path) -> list[str]:
     """The platform `cbec serve` will open, with 20 export waybills sent and accepted by customs (120)."""
     platform = bootstrap.build(Settings.from_env(data, env={"CBEC_SIM_ACCEPT_DELAY": "0"}), with_simulator=True)
     try:
-        platform.enterprises.ensure_demo()
-        ensure_demo(platform.identity, platform.enterprises, platform.reference)
+        platform.identity.enterprises.ensure_demo()
+        ensure_demo(platform.identity, platform.identity.enterprises, platform.reference)
         return [w["logisticsNo"] for w in accepted_waybills(platform, PREFIX, PARCELS)]
     finally:
         platform.close()

@@ -40,8 +40,8 @@ def departed_last_month(data: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[st
     monkeypatch.setattr(simulator, "datetime", LastMonth)
     platform = bootstrap.build(Settings.from_env(data, env={"CBEC_SIM_ACCEPT_DELAY": "0"}), with_simulator=True)
     try:
-        platform.enterprises.ensure_demo()
-        ensure_demo(platform.identity, platform.enterprises, platform.reference)
+        platform.identity.enterprises.ensure_demo()
+        ensure_demo(platform.identity, platform.identity.enterprises, platform.reference)
         return month, through_customs(platform, "E2ESUM")
     finally:
         platform.close()

@@ -10,7 +10,7 @@ from engine.customs import examples
 
 
 def declare_and_process(platform, count: int = 12) -> None:
-    platform.import_orders.declare_many([examples.import_order(f"CHAIN{i:04d}") for i in range(count)], "ecom")
+    platform.customs.import_orders.declare_many([examples.import_order(f"CHAIN{i:04d}") for i in range(count)], "ecom")
     platform.runner.run_until_idle()
     platform.audit.runner.run_until_idle()  # the B followers
 

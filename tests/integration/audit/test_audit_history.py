@@ -24,7 +24,7 @@ def scripted(make_platform, monkeypatch):
     platform = make_platform(demo_users=True)
     times = iter([T0, T0 + timedelta(hours=1), T0 + timedelta(hours=2)])
     monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: next(times))
-    order = platform.import_orders.declare(examples.import_order("TT-0001"), declared_by="ecom")
+    order = platform.customs.import_orders.declare(examples.import_order("TT-0001"), declared_by="ecom")
     for status, info in (("2", "新增申报成功"), ("120", "海关入库成功")):
         order.apply_receipt(Receipt("CEB312", order.guid, status, f"2026010511{status[:2]:0>2}00000", info))
         platform.store.save(order)
@@ -102,7 +102,7 @@ def test_any_import_document_is_found_by_its_number_and_belongs_to_its_sender(ma
     """B1 with #6: a waybill's history is found by its waybill number; the event index files it under the
     logistics enterprise that sent it."""
     platform = make_platform(demo_users=True)
-    waybill = platform.declarations["CEB511"].declare(examples.purchase("AUD-1")["waybill"], declared_by="logistics")
+    waybill = platform.customs.declarations["CEB511"].declare(examples.purchase("AUD-1")["waybill"], declared_by="logistics")
     platform.runner.run_until_idle()
     client = TestClient(create_app(platform), base_url="https://testserver")
     login(client, "auditor")

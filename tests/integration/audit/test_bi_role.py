@@ -10,7 +10,6 @@ import psycopg
 import pytest
 
 from engine.audit.bi_access import BIAccessError, grant_bi_role
-from engine.audit.service import all_views
 from engine.customs import examples
 from engine.hosts.rebuild import rebuild_beside
 
@@ -33,16 +32,16 @@ def connect_as(postgres_url: str, role: str, password: str) -> psycopg.Connectio
 
 def test_the_bi_role_reads_read_models_only_and_cannot_write(make_platform, postgres_url, bi_role):
     platform = make_platform(postgres_url)
-    platform.import_orders.declare_many([examples.import_order(f"BI{i:03d}") for i in range(5)], "ecom")
+    platform.customs.import_orders.declare_many([examples.import_order(f"BI{i:03d}") for i in range(5)], "ecom")
     platform.runner.run_until_idle()
     platform.audit.runner.run_until_idle()  # the B followers
-    tables = [t for view in all_views(platform).values() for t in view.tables]
+    tables = [t for view in platform.views().values() for t in view.tables]
     readable = grant_bi_role(platform.readmodels, bi_role, tables, password="Bi-Test-2026")
     assert {"import_orders", "declarations_daily", "receipts", "event_index"} <= set(readable)
     assert "system_log" not in readable
     schema = platform.store.recorder.datastore.schema
     events = f'"{schema}".{platform.store.recorder.events_table_name}'
-    rebuild_beside(all_views(platform)["import_orders"])  # a rebuilt table keeps the role's grant
+    rebuild_beside(platform.views()["import_orders"])  # a rebuilt table keeps the role's grant
     with connect_as(postgres_url, bi_role, "Bi-Test-2026") as conn:
         assert conn.execute("SELECT COUNT(*) FROM import_orders").fetchone()[0] == 5  # search_path set for it
         for forbidden in (f"SELECT * FROM {events}", f'SELECT * FROM "{schema}".audit_chain',
@@ -60,7 +59,7 @@ def test_granting_twice_updates_the_role(make_platform, postgres_url, bi_role):
     platform = make_platform(postgres_url)
     platform.runner.run_until_idle()
     platform.audit.runner.run_until_idle()  # the B followers
-    tables = [t for view in all_views(platform).values() for t in view.tables]
+    tables = [t for view in platform.views().values() for t in view.tables]
     grant_bi_role(platform.readmodels, bi_role, tables)  # NOLOGIN first
     grant_bi_role(platform.readmodels, bi_role, tables, password="Bi-Test-2026")
     with connect_as(postgres_url, bi_role, "Bi-Test-2026") as conn:

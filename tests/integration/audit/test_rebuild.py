@@ -8,7 +8,6 @@ import threading
 from fastapi.testclient import TestClient
 
 from engine import cli
-from engine.audit.service import all_views
 from engine.customs import examples
 from engine.hosts.rebuild import rebuild_beside
 from tests.conftest import login
@@ -17,14 +16,14 @@ from ui.app import create_app
 
 def history(platform) -> None:
     orders = [examples.import_order(f"RB{i:04d}") for i in range(30)] + [examples.import_order("RB-BAD-1")]
-    platform.import_orders.declare_many(orders, "ecom")
+    platform.customs.import_orders.declare_many(orders, "ecom")
     platform.runner.run_until_idle()
     platform.audit.runner.run_until_idle()  # the B followers
 
 
 def snapshot(platform) -> dict[str, list[tuple]]:
     db, tables = platform.readmodels, {}
-    for view in all_views(platform).values():
+    for view in platform.views().values():
         for table in view.tables:
             rows = db.query(f"SELECT * FROM {table}")
             tables[table] = sorted(tuple(str(v) for v in row.values()) for row in rows)
@@ -39,7 +38,7 @@ def test_every_rebuilt_read_model_equals_the_live_one(make_platform, database_ur
     assert len(live["event_index"]) == platform.store.recorder.max_notification_id()
     assert {r[3] for r in live["declarations_daily"]} == {"120", "100"}  # status column
     progress: list[tuple[int, int]] = []
-    for view in all_views(platform).values():
+    for view in platform.views().values():
         rebuild_beside(view, progress=lambda done, total: progress.append((done, total)))
     assert snapshot(platform) == live
     assert progress[-1][0] == progress[-1][1] > 0
@@ -48,9 +47,9 @@ def test_every_rebuilt_read_model_equals_the_live_one(make_platform, database_ur
 def test_the_live_projector_goes_on_from_where_the_rebuild_stopped(make_platform, database_url):
     platform = make_platform(database_url)
     history(platform)
-    view = all_views(platform)["declarations_daily"]
+    view = platform.views()["declarations_daily"]
     rebuild_beside(view)
-    platform.import_orders.declare_many([examples.import_order("RB-AFTER")], "ecom")
+    platform.customs.import_orders.declare_many([examples.import_order("RB-AFTER")], "ecom")
     platform.runner.run_until_idle()
     platform.audit.runner.run_until_idle()  # the B followers
     counts = platform.readmodels.query("SELECT status, SUM(n) AS n FROM declarations_daily GROUP BY status")
@@ -62,7 +61,7 @@ def test_the_consoles_keep_answering_during_a_rebuild(make_platform, database_ur
     history(platform)
     client = TestClient(create_app(platform), base_url="https://testserver")
     login(client, "auditor")
-    views = list(all_views(platform).values())
+    views = list(platform.views().values())
     done = threading.Event()
 
     def rebuild() -> None:
@@ -110,7 +109,7 @@ def test_read_models_rebuild_from_kafka_beside_the_live_ones(make_platform, kafk
         publisher.close()
     live = snapshot(platform)
     for name in ("import_orders", "receipts", "declarations_daily"):
-        view = all_views(platform)[name]
+        view = platform.views()[name]
         assert rebuild_beside(view, lambda shadow: rebuild_from_kafka(kafka, shadow)) > 0
     rebuilt = snapshot(platform)
     assert {k: v for k, v in rebuilt.items() if k != "positions"} == {k: v for k, v in live.items() if k != "positions"}

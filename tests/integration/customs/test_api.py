@@ -50,8 +50,8 @@ def test_bad_input_gets_422_naming_each_field_in_both_languages(client):
 
 
 def test_search_pages_through_orders(client):
-    client.platform.import_orders.declare_many([examples.import_order(f"PAGE{i:02d}") for i in range(25)], "t")
-    client.platform.orders_view.run_once()
+    client.platform.customs.import_orders.declare_many([examples.import_order(f"PAGE{i:02d}") for i in range(25)], "t")
+    client.platform.customs.orders_view.run_once()
     first = client.get("/api/import/orders", params={"q": "PAGE", "per_page": 10}).json()
     third = client.get("/api/import/orders", params={"q": "PAGE", "per_page": 10, "page": 3}).json()
     assert first["total"] == 25 and len(first["items"]) == 10 and len(third["items"]) == 5

@@ -44,8 +44,8 @@ def stored_since(platform, position: int) -> list[str]:
 
 
 def inventory_rows(platform) -> int:
-    platform.documents_view.run_once()
-    return platform.documents_view.search(message_type="CEB621")[1]
+    platform.customs.documents_view.run_once()
+    return platform.customs.documents_view.search(message_type="CEB621")[1]
 
 
 def test_a_retried_call_answers_duplicates_and_declares_nothing_again(make_platform, database_url):
@@ -101,7 +101,7 @@ def test_a_client_id_reused_for_other_content_is_refused_naming_client_id(app, p
     [result] = answer["results"]
     assert answer["refused"] == 1 and not result["accepted"]
     assert [(e["field"], e["rule"]) for e in result["errors"]] == [("clientId", "reused")]
-    assert platform.import_orders.get("3301960001", "REUSE2") is None
+    assert platform.customs.import_orders.get("3301960001", "REUSE2") is None
     assert [t.split(":")[-1] for t in stored_since(platform, events)] == ["BulkBatch.Received"]  # the refusal
 
 
@@ -182,7 +182,7 @@ def test_a_retry_declares_what_became_valid_under_the_same_batch(app, platform):
     assert [r["accepted"] for r in first["results"]] == [True, False]
     assert {e["rule"] for e in first["results"][1]["errors"]} == {"registered"}
 
-    platform.enterprises.ensure("3301960008", "新登记电商", ["ecommerce"], "DXPENT0000000008", "",
+    platform.identity.enterprises.ensure("3301960008", "新登记电商", ["ecommerce"], "DXPENT0000000008", "",
                                 organisation="ECOM-DEMO")
     again = ecom.post(ORDERS, json=call).json()
     assert (again["batchId"], again["accepted"], again["duplicates"], again["refused"]) == (first["batchId"], 1, 1, 0)

@@ -37,8 +37,8 @@ def platform(tmp_path_factory):
 
     built = bootstrap.build(Settings.from_env(tmp_path_factory.mktemp("consoles") / "data",
                                               env={"CBEC_SIM_ACCEPT_DELAY": "0"}), with_simulator=True)
-    built.enterprises.ensure_demo()
-    ensure_demo(built.identity, built.enterprises)
+    built.identity.enterprises.ensure_demo()
+    ensure_demo(built.identity, built.identity.enterprises)
     yield built
     built.close()
 
@@ -75,14 +75,14 @@ def form_data(document: dict[str, Any], list_key: str = "") -> dict[str, str]:
 def numbered_inventory(platform, prefix: str = "NUM") -> tuple[dict[str, Any], str]:
     """An inventory customs released (800) with its invtNo, so a cancellation or a return may name it."""
     bought = purchase(prefix)
-    inventory_id = platform.declarations["CEB621"].declare(bought["inventory"], declared_by="test").id
+    inventory_id = platform.customs.declarations["CEB621"].declare(bought["inventory"], declared_by="test").id
     platform.runner.run_until_idle()  # sent first: customs answers what it received
     inventory = platform.store.repository.get(inventory_id)
     invt_no = f"2928{uuid.uuid4().int % 10**14:014d}"
     receipt = Receipt("CEB622", str(uuid.uuid4()), "800", "20991231000000000", "放行")
     inventory.apply_receipt(receipt, {"invtNo": invt_no, "preNo": f"B{invt_no}"})
     platform.store.save(inventory)
-    platform.documents_view.run_once()
+    platform.customs.documents_view.run_once()
     return bought["inventory"], invt_no
 
 
@@ -151,7 +151,7 @@ def test_the_tax_is_shown_before_an_inventory_is_declared(platform, app):
     assert response.status_code == 200
     # two lines of 397.00 with 5.00 freight each: VAT 402.00 x 13 % x 70 % = 36.58 each
     assert re.search(r'id="tax-total">73.16<', response.text)
-    assert platform.declarations["CEB621"].get_by_key((bought["inventory"]["copNo"],)) is None
+    assert platform.customs.declarations["CEB621"].get_by_key((bought["inventory"]["copNo"],)) is None
 
 
 def filled_template(client, slug: str, documents: list[dict[str, Any]], list_key: str) -> bytes:
@@ -230,7 +230,7 @@ def test_the_export_lists_what_the_filter_shows(platform, app):
     batch = "XLE" + uuid.uuid4().hex[:6].upper()
     inventories = [examples.purchase(f"{batch}{i}", buyer_id=buyer_id())["inventory"] for i in range(2)]
     upload(client, "inventories", filled_template(client, "inventories", inventories, "inventoryList"))
-    platform.documents_view.run_once()
+    platform.customs.documents_view.run_once()
     exported = load_workbook(io.BytesIO(client.get("/declarant/inventories/export.xlsx",
                                                    params={"q": inventories[0]["copNo"]}).content))
     titles = [c.value for c in exported[HEADS][1]]
@@ -249,7 +249,7 @@ def test_drafts_are_declared_in_one_batch_and_their_statuses_move(platform, app)
     saved = upload(client, "orders", filled_template(client, "orders", orders, "orderList"), mode="draft")
     assert 'data-stored="4"' in saved.text
     assert listed(client, "orders/drafts", batch, status="draft") == ["draft"] * 4
-    platform.import_orders.declare(orders[0], declared_by="elsewhere")
+    platform.customs.import_orders.declare(orders[0], declared_by="elsewhere")
     response = client.post("/declarant/orders/declare", data={"all": "1", "q": batch}, follow_redirects=False)
     assert response.status_code == 303 and "/declarant/orders/batches/" in response.headers["location"]
     progress = client.get(response.headers["location"]).text
@@ -275,7 +275,7 @@ def test_a_draft_is_saved_from_the_form_shown_declared_and_cannot_be_declared_tw
     again = client.post("/declarant/payments/declare", data={"draft": draft_id}, follow_redirects=False)
     assert again.headers["location"].endswith("notice=none_selected")
     assert 'id="submitted"' in client.get(draft_url).text
-    platform.documents_view.run_once()
+    platform.customs.documents_view.run_once()
     assert listed(client, "payments", payment["payTransactionId"]) == ["document"]
 
 
@@ -294,8 +294,8 @@ def test_the_logistics_user_sees_and_declares_only_for_its_own_enterprise(platfo
     inventory for the e-commerce enterprise is refused on the sender field."""
     mine, theirs = purchase("TNA")["inventory"], purchase("TNB")["inventory"]
     theirs |= {"logisticsCode": "3301980002", "logisticsName": "别家物流"}
-    ids = [str(platform.declarations["CEB621"].declare(d, declared_by="ecom").id) for d in (mine, theirs)]
-    platform.documents_view.run_once()
+    ids = [str(platform.customs.declarations["CEB621"].declare(d, declared_by="ecom").id) for d in (mine, theirs)]
+    platform.customs.documents_view.run_once()
     client = client_for(app, logistics_with_inventories)
     assert listed(client, "inventories", mine["copNo"]) == ["document"]
     assert listed(client, "inventories", theirs["copNo"]) == []
@@ -338,7 +338,7 @@ def test_tax_bills_are_listed_shown_with_lines_exported_and_served_by_the_api(pl
     platform.store.save(TaxBill(invt_no=invt_no, tax_no=f"{invt_no}01", source="CEB816_test.xml", document={
         "invtNo": invt_no, "taxNo": f"{invt_no}01", "customsTax": "0", "valueAddedTax": "73.16",
         "consumptionTax": "0", "status": "1", "returnTime": "20991231000000000", "taxListRd": lines}))
-    platform.documents_view.run_once()
+    platform.customs.documents_view.run_once()
     client = client_for(app, "ecom")
     page = client.get("/declarant/tax-bills", params={"q": invt_no}).text
     tax_no = re.search(rf'href="/declarant/tax-bills/{invt_no}/(\w+)"', page).group(1)
@@ -349,7 +349,7 @@ def test_tax_bills_are_listed_shown_with_lines_exported_and_served_by_the_api(pl
     api = client.get("/api/import/tax-bills", params={"invtNo": invt_no}).json()
     assert api["total"] == 1 and api["items"][0]["tax_no"] == tax_no
     assert client_for(app, "payment").get("/declarant/tax-bills").status_code == 403
-    document_id = platform.documents_view.inventory_id(invt_no)
+    document_id = platform.customs.documents_view.inventory_id(invt_no)
     assert tax_no in client.get(f"/declarant/inventories/{document_id}").text
 
 
@@ -362,15 +362,15 @@ def test_drafts_list_with_the_documents_and_a_batch_reports_its_progress_on_both
     platform = make_platform(database_url)
     declarant = Principal("declarant", "ECOM-DEMO", (), frozenset(), frozenset({"3301960001"}))
     orders = [examples.import_order(f"PG{i}") for i in range(3)]
-    platform.import_orders.declare(orders[0], declared_by="declarant")
-    assert [o.stored for o in platform.drafts.save_many(ORDER, orders[1:], declarant)] == [True, True]
-    platform.documents_view.run_once()
-    rows, total = platform.drafts.listing(ORDER, declarant, q="PG")
+    platform.customs.import_orders.declare(orders[0], declared_by="declarant")
+    assert [o.stored for o in platform.customs.drafts.save_many(ORDER, orders[1:], declarant)] == [True, True]
+    platform.customs.documents_view.run_once()
+    rows, total = platform.customs.drafts.listing(ORDER, declarant, q="PG")
     assert total == 3 and sorted(r["kind"] for r in rows) == ["document", "draft", "draft"]
-    batch, outcomes = platform.drafts.declare(ORDER, platform.drafts.open_ids(ORDER, declarant), declarant)
+    batch, outcomes = platform.customs.drafts.declare(ORDER, platform.customs.drafts.open_ids(ORDER, declarant), declarant)
     assert [o.stored for o in outcomes] == [True, True]
     platform.runner.run_until_idle()
-    progress = platform.drafts.progress(batch, declarant)
+    progress = platform.customs.drafts.progress(batch, declarant)
     assert progress.counts == {"120": 2} and progress.done
     other = Principal("other", "LOGI-DEMO", (), frozenset(), frozenset({"3301980001"}))
-    assert platform.drafts.progress(batch, other).rows == [] and platform.drafts.listing(ORDER, other)[1] == 0
+    assert platform.customs.drafts.progress(batch, other).rows == [] and platform.customs.drafts.listing(ORDER, other)[1] == 0

@@ -65,7 +65,7 @@ def test_a_json_file_of_payments_stores_the_good_ones_and_lists_the_bad_one(plat
     drop(platform, PAYER, "pay-batch.json", payments_json("DROPP1", "DROPP2", "DROPP3"))
     platform.runner.run_until_idle()
 
-    _, total = platform.documents_view.search("CEB411", q="DROPP")
+    _, total = platform.customs.documents_view.search("CEB411", q="DROPP")
     assert total == 2
     result = result_of(platform, PAYER, "failed", "pay-batch.json")
     assert (result["accepted"], result["refused"]) == (2, 1)
@@ -98,7 +98,7 @@ def test_an_excel_template_of_inventories_is_declared(platform):
     result = result_of(platform, DEMO["code"], "done", "inventories-today.xlsx")
     assert [(d["number"], d["accepted"], d["row"]) for d in result["documents"]] == [("CDROPX0", True, 2),
                                                                                     ("CDROPX1", True, 3)]
-    _, total = platform.documents_view.search("CEB621", q="CDROPX")
+    _, total = platform.customs.documents_view.search("CEB621", q="CDROPX")
     assert total == 2
 
 
@@ -113,7 +113,7 @@ def test_a_ceb311_message_is_passed_through_signed_sent_and_answered(platform):
     sent = (platform.box.folder("sent") / f"CEB311Message_{guid}.xml").read_bytes()
     assert verify_bytes(sent).ok and ceb.validate(sent) == []
     assert ceb.parse(sent).transfer["copCode"] == DEMO["code"]
-    [row], _ = platform.messages_view.search(q=guid)
+    [row], _ = platform.exchange.messages_view.search(q=guid)
     assert row["status"] == "delivered"
     answers = [ceb.parse(p.read_bytes()) for p in platform.box.folder("handled").glob("*.xml")]
     assert any(a.message_type == "CEB312" and a.documents[0]["orderNo"] == result["documents"][0] for a in answers)
@@ -157,7 +157,7 @@ def test_a_crash_before_the_move_does_not_declare_twice(make_platform, monkeypat
     again.runner.run_until_idle()
     result = result_of(again, PAYER, "failed", "payments-crash.json")
     assert (result["accepted"], result["refused"]) == (2, 1)
-    _, total = again.documents_view.search("CEB411", q="DROPC")
+    _, total = again.customs.documents_view.search("CEB411", q="DROPC")
     assert total == 2
     assert not dropped.exists()
 
@@ -182,7 +182,7 @@ def test_a_csv_of_payments_named_by_its_type_is_declared(platform):
 
     result = result_of(platform, PAYER, "done", "CEB411_today.csv")
     assert [(d["number"], d["row"]) for d in result["documents"]] == [("PAYDROPV0", 2), ("PAYDROPV1", 3)]
-    assert platform.documents_view.search("CEB411", q="DROPV")[1] == 2
+    assert platform.customs.documents_view.search("CEB411", q="DROPV")[1] == 2
 
 
 # --- passthrough documents become platform declarations (X1, issue #9) -------------------------------------------
@@ -191,7 +191,7 @@ def ceb_file(platform, message_type: str, raws: list[dict]) -> bytes:
     """A ready-made, unsigned CEB message of the sending enterprise's own system, built from raw documents."""
     catalog, doc_type = Catalog(), BY_MESSAGE[message_type]
     documents = [to_values(complete(raw, clock.now(), catalog, doc_type), catalog, message_type) for raw in raws]
-    sender = platform.signers.enterprise(str(documents[0][doc_type.sender]))
+    sender = platform.signing.enterprise(str(documents[0][doc_type.sender]))
     transfer = {"copCode": sender.code, "copName": sender.name, "dxpMode": "DXP", "dxpId": sender.dxp_id}
     return ceb.to_bytes(ceb.build(message_type, documents, transfer, str(uuid.uuid4()).upper()))
 
@@ -213,26 +213,26 @@ def test_passthrough_documents_are_declarations_answered_by_customs(platform, ca
     assert "not packing" not in caplog.text
     assert platform.runner.stats["prepare"].errors == 0
 
-    order = platform.import_orders.get(DEMO["code"], "PASSTHRU000001")
+    order = platform.customs.import_orders.get(DEMO["code"], "PASSTHRU000001")
     result = result_of(platform, DEMO["code"], "done", "order.xml")
     assert order.passthrough and order.declared_by == f"drop:{DEMO['code']}"
     assert order.message_id == CustomsMessage.create_id(result["messageGuid"]) and order.status == "120"
-    inventory = platform.declarations["CEB621"].get_by_key((purchase["inventory"]["copNo"],))
+    inventory = platform.customs.declarations["CEB621"].get_by_key((purchase["inventory"]["copNo"],))
     assert [r["returnStatus"] for r in inventory.receipts] == ["2", "120", "399", "800"]
     assert inventory.status == "800" and inventory.numbers["invtNo"]
     for message_type, key in (("CEB411", (PAYER, "PAYPASSTHRU000001")), ("CEB511", (LOGISTICS, "YTPASSTHRU000001"))):
-        assert platform.declarations[message_type].get_by_key(key).status == "120"
+        assert platform.customs.declarations[message_type].get_by_key(key).status == "120"
 
-    [row], _ = platform.documents_view.search("CEB621", q=purchase["inventory"]["copNo"])
+    [row], _ = platform.customs.documents_view.search("CEB621", q=purchase["inventory"]["copNo"])
     assert (row["status"], row["invt_no"]) == ("800", inventory.numbers["invtNo"])
-    [row], _ = platform.documents_view.search("CEB311", q="PASSTHRU000001")
+    [row], _ = platform.customs.documents_view.search("CEB311", q="PASSTHRU000001")
     assert (row["status"], row["message_guid"]) == ("120", result["messageGuid"])
     inventory_guid = result_of(platform, DEMO["code"], "done", "inventory.xml")["messageGuid"]
-    [tracked], _ = platform.messages_view.search(q=inventory_guid)
+    [tracked], _ = platform.exchange.messages_view.search(q=inventory_guid)
     assert (tracked["doc_count"], tracked["customs_status"], tracked["status"]) == (1, "800", "delivered")
-    stages = platform.messages_view.stages(tracked["message_id"])
+    stages = platform.exchange.messages_view.stages(tracked["message_id"])
     assert [s["detail"].split()[1] for s in stages if s["stage"] == "receipt"] == ["2", "120", "399", "800"]
-    assert platform.alerts_view.unmatched() == []
+    assert platform.exchange.alerts_view.unmatched() == []
     sent = [p.name.split("Message_")[0] for p in platform.box.folder("sent").glob("*.xml")]
     assert sorted(sent) == ["CEB311", "CEB411", "CEB511", "CEB621"]  # each once, as dropped
 
@@ -253,8 +253,8 @@ def test_a_passthrough_document_declared_before_refuses_the_whole_file(platform)
     assert "PASSDUP0000001" in error["message_zh"] and "PASSDUP0000001" in error["message_en"]
     assert [(d["number"], d["accepted"]) for d in result["documents"]] == [("PASSDUP0000002", True),
                                                                           ("PASSDUP0000001", False)]
-    assert platform.import_orders.get(DEMO["code"], "PASSDUP0000002") is None
-    assert platform.messages_view.search(q="PASSDUP0000002")[1] == 0
+    assert platform.customs.import_orders.get(DEMO["code"], "PASSDUP0000002") is None
+    assert platform.exchange.messages_view.search(q="PASSDUP0000002")[1] == 0
     assert len(list(platform.box.folder("sent").glob("CEB311*"))) == 1
 
 
@@ -270,6 +270,6 @@ def test_a_passthrough_document_the_platform_rules_refuse_fails_the_file(platfor
     assert document["number"] == inventory["copNo"] and not document["accepted"]
     assert {(e["field"], e["rule"]) for e in document["errors"]} == {("buyerIdNumber", "id_check_digit")}
     assert all(inventory["copNo"] in e["message_en"] and e["message_zh"] for e in result["errors"])
-    assert platform.declarations["CEB621"].get_by_key((inventory["copNo"],)) is None
+    assert platform.customs.declarations["CEB621"].get_by_key((inventory["copNo"],)) is None
     assert not list(platform.box.folder("sent").glob("CEB621*"))
-    assert platform.messages_view.search(message_type="CEB621")[1] == 0
+    assert platform.exchange.messages_view.search(message_type="CEB621")[1] == 0

@@ -46,27 +46,27 @@ def receive(platform, aggregate_id: Any, receipt: str, status: str, numbers: dic
         answer = Receipt(receipt, document.guid, status, ACCEPTED_AT, "测试回执")
         document.apply_receipt(answer, numbers or {})
         effects: dict[Any, Any] = {}
-        platform.receipts._effects(document, answer, effects)  # what ApplyReceipts does next (a refused bag's parcels)
+        platform.exchange.receipts._effects(document, answer, effects)  # what ApplyReceipts does next (a refused bag's parcels)
         platform.store.save(document, *effects.values())
 
 
 def accepted_waybills(platform, prefix: str, n: int, **changes: Any) -> list[dict[str, Any]]:
     """Export waybills declared, sent, and accepted by customs (120)."""
     waybills = [shipment(prefix)["waybill"] | changes for _ in range(n)]
-    ids = [platform.declarations["CEB505"].declare(w, declared_by="test").id for w in waybills]
+    ids = [platform.customs.declarations["CEB505"].declare(w, declared_by="test").id for w in waybills]
     for aggregate_id in ids:
         receive(platform, aggregate_id, "CEB506", "120")
-    platform.documents_view.run_once()
+    platform.customs.documents_view.run_once()
     return waybills
 
 
 def numbered_export_inventory(platform, prefix: str = "EXN") -> tuple[dict[str, Any], str]:
     """An export inventory customs released (800) with its invtNo, for cancellations, returns and summaries."""
     inventory = shipment(prefix)["inventory"]
-    inventory_id = platform.declarations["CEB603"].declare(inventory, declared_by="test").id
+    inventory_id = platform.customs.declarations["CEB603"].declare(inventory, declared_by="test").id
     invt_no = f"2928{uuid.uuid4().int % 10**14:014d}"
     receive(platform, inventory_id, "CEB604", "800", {"invtNo": invt_no, "preNo": f"B{invt_no}"})
-    platform.documents_view.run_once()
+    platform.customs.documents_view.run_once()
     return inventory, invt_no
 
 
@@ -75,7 +75,7 @@ def document_of(platform, slug: str) -> tuple[str, dict[str, Any], str]:
     goods = shipment(slug[:3].upper())
     parcel = [goods["waybill"]["logisticsNo"]]
     if slug in ("bags", "arrivals", "departures"):  # they list parcels declared on the platform
-        platform.declarations["CEB505"].declare(goods["waybill"], declared_by="test")
+        platform.customs.declarations["CEB505"].declare(goods["waybill"], declared_by="test")
     if slug in ("summaries", "export-cancellations", "export-returns"):
         inventory, invt_no = numbered_export_inventory(platform)
         return "ecom", {"summaries": examples.summary([invt_no]),
@@ -138,7 +138,7 @@ def test_export_inventories_round_trip_through_the_excel_template(platform, app)
     response = upload(client, "export-inventories",
                       filled_template(client, "export-inventories", inventories, "inventoryList"))
     assert response.status_code == 200 and 'data-stored="2"' in response.text
-    platform.documents_view.run_once()
+    platform.customs.documents_view.run_once()
     copy = load_workbook(io.BytesIO(client.get("/declarant/export-inventories/export.xlsx",
                                                params={"q": inventories[0]["copNo"]}).content))
     fields = [str(c.value).split()[-1] for c in copy[HEADS][1]]
@@ -206,8 +206,8 @@ def test_the_export_api_declares_one_and_many_searches_and_shows_a_document(plat
 @pytest.fixture(scope="module")
 def other_firms(platform):
     """A second payment and a second logistics enterprise, with the keys to sign their documents."""
-    platform.enterprises.ensure("3301960009", "别家支付有限公司", ["payment"], "DXPENT0000000091", "")
-    platform.enterprises.ensure("3301980009", "别家国际物流有限公司", ["logistics"], "DXPENT0000000092", "")
+    platform.identity.enterprises.ensure("3301960009", "别家支付有限公司", ["payment"], "DXPENT0000000091", "")
+    platform.identity.enterprises.ensure("3301980009", "别家国际物流有限公司", ["logistics"], "DXPENT0000000092", "")
     return {"payment": "3301960009", "logistics": "3301980009"}
 
 
@@ -224,8 +224,8 @@ def test_the_export_api_keeps_each_enterprise_to_its_own_documents(platform, app
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "agentCode"
     mine, theirs = shipment("TCA")["collection"], shipment("TCB")["collection"]
     theirs |= {"payCode": other_firms["payment"], "payName": "别家支付有限公司"}
-    ids = [str(platform.declarations["CEB403"].declare(c, declared_by="test").id) for c in (mine, theirs)]
-    platform.documents_view.run_once()
+    ids = [str(platform.customs.declarations["CEB403"].declare(c, declared_by="test").id) for c in (mine, theirs)]
+    platform.customs.documents_view.run_once()
     client = client_for(app, "payment")
     assert client.get("/api/export/collections", params={"q": mine["orderNo"]}).json()["total"] == 1
     assert client.get("/api/export/collections", params={"q": theirs["orderNo"]}).json()["total"] == 0
@@ -253,10 +253,10 @@ def test_the_bagging_page_lists_only_accepted_unbagged_parcels_of_the_users_ente
     offered = accepted_waybills(platform, prefix, 2)
     bagged, refused_bag = accepted_waybills(platform, prefix, 2)
     accepted_waybills(platform, prefix, 1, logisticsCode=other_firms["logistics"], logisticsName="别家国际物流有限公司")
-    platform.declarations["CEB607"].declare(examples.bag([bagged["logisticsNo"]]), declared_by="test")
-    refused = platform.declarations["CEB607"].declare(examples.bag([refused_bag["logisticsNo"]]), declared_by="test")
+    platform.customs.declarations["CEB607"].declare(examples.bag([bagged["logisticsNo"]]), declared_by="test")
+    refused = platform.customs.declarations["CEB607"].declare(examples.bag([refused_bag["logisticsNo"]]), declared_by="test")
     receive(platform, refused.id, "CEB608", "100")
-    platform.declarations["CEB505"].declare(shipment(prefix)["waybill"], declared_by="test")  # not sent yet
+    platform.customs.declarations["CEB505"].declare(shipment(prefix)["waybill"], declared_by="test")  # not sent yet
     client = client_for(app, "logistics")
     expected = sorted([w["logisticsNo"] for w in offered] + [refused_bag["logisticsNo"]])
     assert sorted(bagging_rows(client, prefix)) == expected
@@ -275,7 +275,7 @@ def test_ticked_parcels_are_declared_as_one_bag_then_arrive_and_depart_from_its_
     prefix = "BGD" + uuid.uuid4().hex[:4].upper()
     waybills = accepted_waybills(platform, prefix, 3)
     inventory = shipment(prefix)["inventory"] | {"logisticsNo": waybills[0]["logisticsNo"]}
-    inventory_id = platform.declarations["CEB603"].declare(inventory, declared_by="test").id
+    inventory_id = platform.customs.declarations["CEB603"].declare(inventory, declared_by="test").id
     receive(platform, inventory_id, "CEB604", "800", {"invtNo": "292820269000000042"})
     client = client_for(app, "logistics")
     assert client.post("/declarant/bags/new-from-parcels", data=BAG_FIELDS).status_code == 422  # nothing ticked
@@ -334,12 +334,12 @@ def test_the_unbagged_parcels_query_on_both_databases(make_platform, database_ur
 
     platform = make_platform(database_url, demo_users=True)
     waybills = accepted_waybills(platform, "PGB", 3)
-    platform.declarations["CEB607"].declare(examples.bag([waybills[0]["logisticsNo"]]), declared_by="test")
-    refused = platform.declarations["CEB607"].declare(examples.bag([waybills[1]["logisticsNo"]]), declared_by="test")
+    platform.customs.declarations["CEB607"].declare(examples.bag([waybills[0]["logisticsNo"]]), declared_by="test")
+    refused = platform.customs.declarations["CEB607"].declare(examples.bag([waybills[1]["logisticsNo"]]), declared_by="test")
     receive(platform, refused.id, "CEB608", "100")
     logistics = Principal("logistics", "LOGI-DEMO", (), frozenset(), frozenset({LOGISTICS["code"]}))
-    rows, total = platform.document_queries.unbagged(logistics, q="PGB")
+    rows, total = platform.customs.document_queries.unbagged(logistics, q="PGB")
     assert total == 2 and sorted(r["logistics_no"] for r in rows) == sorted(w["logisticsNo"] for w in waybills[1:])
     assert [Decimal(r["gross_weight"]) for r in rows] == [Decimal("0.9")] * 2
     other = Principal("other", "OTHER", (), frozenset(), frozenset({"3301980009"}))
-    assert platform.document_queries.unbagged_all(other, q="PGB") == []
+    assert platform.customs.document_queries.unbagged_all(other, q="PGB") == []

@@ -24,7 +24,7 @@ LOGISTICS = examples.LOGISTICS["code"]
 
 def new_platform(make_platform, database_url=None, faults=""):
     platform = make_platform(database_url, faults=faults)
-    ensure_demo_enterprises(platform.enterprises)
+    ensure_demo_enterprises(platform.identity.enterprises)
     return platform
 
 
@@ -35,13 +35,13 @@ def ship(platform, order_no: str, mode: str = "9610", roles=SHIPMENT, unchecked=
         if role in unchecked:
             send_unchecked(platform, ROLES[role], shipment[role])
         else:
-            platform.declarations[ROLES[role]].declare(shipment[role], "test")
+            platform.customs.declarations[ROLES[role]].declare(shipment[role], "test")
     platform.runner.run_until_idle()
     return shipment
 
 
 def document(platform, message_type: str, *key: str) -> Any:
-    return platform.declarations[message_type].get_by_key(tuple(key))
+    return platform.customs.declarations[message_type].get_by_key(tuple(key))
 
 
 def inventory(platform, shipment) -> Any:
@@ -50,7 +50,7 @@ def inventory(platform, shipment) -> Any:
 
 def declared(platform, message_type: str, raw: dict[str, Any]) -> Any:
     """Declare one document, run until customs answered, and return it as it is then."""
-    aggregate = platform.declarations[message_type].declare(raw, "test")
+    aggregate = platform.customs.declarations[message_type].declare(raw, "test")
     platform.runner.run_until_idle()
     return document(platform, message_type, *aggregate.key)
 
@@ -110,10 +110,10 @@ def test_a_9610_export_is_released_departed_and_summarised(make_platform, databa
         set(invt_nos[:2]), {invt_nos[2]}]
     assert [len(d["summaryResultList"]) for d in declarations] == [4, 2]
     assert all(d["decState"] == "B" and re.fullmatch(r"29282026\d{10}", d["entryId"]) for d in declarations)
-    rows = platform.documents_view.summary_results(sum_no=summary.numbers["sumNo"])
+    rows = platform.customs.documents_view.summary_results(sum_no=summary.numbers["sumNo"])
     assert [(r["decl_seq_no"], r["entry_id"], r["line_count"]) for r in rows] == [
         (d["declSeqNo"], d["entryId"], len(d["summaryResultList"])) for d in declarations]
-    assert platform.documents_view.search(message_type="CEB701")[0][0]["sum_no"] == summary.numbers["sumNo"]
+    assert platform.customs.documents_view.search(message_type="CEB701")[0][0]["sum_no"] == summary.numbers["sumNo"]
     receipts = list(platform.box.folder("handled").iterdir())
     assert {p.name.split("Message_")[0] for p in receipts} == {"CEB304", "CEB404", "CEB506", "CEB604", "CEB608",
                                                                 "CEB508", "CEB510", "CEB702", "CEB792"}
@@ -264,7 +264,7 @@ def test_a_simulator_restarted_in_the_middle_of_an_answer_sends_what_it_decided(
     restarted node reads the arrival again and sends the same receipts, once (no second 399/800)."""
     platform = new_platform(make_platform)
     shipment = ship(platform, "EXFCRASH00001")
-    platform.declarations["CEB507"].declare(examples.arrival(parcels(shipment)), "test")
+    platform.customs.declarations["CEB507"].declare(examples.arrival(parcels(shipment)), "test")
     steps = dict(platform.runner.steps)
     for name in ("prepare", "deliver", "customs-sim"):
         steps[name]()
@@ -289,7 +289,7 @@ def test_a_parcel_goes_into_one_bag_only_until_customs_refuses_that_bag(make_pla
 
     platform = new_platform(make_platform, faults="reject-order=BAGREFUSE")
     shipment = ship(platform, "EXFONEBAG0001")
-    bags = platform.declarations["CEB607"]
+    bags = platform.customs.declarations["CEB607"]
 
     refused = declared(platform, "CEB607", examples.bag(parcels(shipment)) | {"copNo": "BAGREFUSE01"})
     assert refused.status == "100"
@@ -316,7 +316,7 @@ def test_two_bags_of_one_parcel_declared_at_the_same_instant_cannot_both_be_stor
 
     platform = new_platform(make_platform, database_url)
     shipment = ship(platform, "EXFRACEBAG001")
-    bags = platform.declarations["CEB607"]
+    bags = platform.customs.declarations["CEB607"]
     [(a, bag_a)] = bags.decide_many([examples.bag(parcels(shipment)) | {"copNo": "BAGRACEA"}], "user-a")
     [(b, bag_b)] = bags.decide_many([examples.bag(parcels(shipment)) | {"copNo": "BAGRACEB"}], "user-b")
     assert bag_a is not None and bag_b is not None and a.along and b.along

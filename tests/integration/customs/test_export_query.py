@@ -33,7 +33,7 @@ def ship(platform, order_no: str) -> dict:
     """One 9610 export shipment declared: order, receipt of payment, waybill, inventory."""
     shipment = examples.export_purchase(order_no)
     for kind, message in PARTS.items():
-        platform.declarations[message].declare(shipment[kind], "test")
+        platform.customs.declarations[message].declare(shipment[kind], "test")
     platform.runner.run_until_idle()
     return shipment
 
@@ -56,7 +56,7 @@ def follow_parcel(platform, shipment: dict, invt_no: str = INVT_NO) -> None:
     for message, document in (("CEB607", examples.bag(parcel, invt_nos=[invt_no])),
                               ("CEB507", examples.arrival(parcel)), ("CEB509", examples.departure(parcel)),
                               ("CEB701", examples.summary([invt_no]))):
-        platform.declarations[message].declare(document, "test")
+        platform.customs.declarations[message].declare(document, "test")
     platform.runner.run_until_idle()
 
 
@@ -72,7 +72,7 @@ def test_the_export_query_finds_export_documents_by_their_numbers_and_leaves_imp
     shipment = ship(platform, "EQ20260001")
     ship(platform, "EQ20260002")
     accept(platform, shipment)
-    platform.declarations["CEB311"].declare(examples.purchase("EQ20260003")["order"], "test")
+    platform.customs.declarations["CEB311"].declare(examples.purchase("EQ20260003")["order"], "test")
     platform.runner.run_until_idle()
     admin = client_for(platform, "admin")
     waybill, cop_no = shipment["waybill"]["logisticsNo"], shipment["inventory"]["copNo"]
@@ -133,10 +133,10 @@ def test_a_cancellation_and_a_return_show_on_their_shipment_with_customs_answers
     cancelled, returned = ship(platform, "EQ20260021"), ship(platform, "EQ20260022")
     accept(platform, cancelled, "29282026E000000221")
     accept(platform, returned, "29282026E000000222", ("120", "399", "800", "899"))
-    cancellation = platform.declarations["CEB605"].declare(examples.export_cancellation("29282026E000000221"), "t")
+    cancellation = platform.customs.declarations["CEB605"].declare(examples.export_cancellation("29282026E000000221"), "t")
     refund = examples.export_return(returned["inventory"], "29282026E000000222")
-    platform.declarations["CEB213"].declare(refund, "test")
-    platform.declarations["CEB215"].declare(examples.tally(refund["logisticsNo"], "29282026E000000222"), "test")
+    platform.customs.declarations["CEB213"].declare(refund, "test")
+    platform.customs.declarations["CEB215"].declare(examples.tally(refund["logisticsNo"], "29282026E000000222"), "test")
     platform.runner.run_until_idle()
     answer(platform, "CEB606", {"copNo": cancellation.document["copNo"], "agentCode": EBP}, "399", "撤单审核通过",
            invtNo="29282026E000000221")
@@ -165,9 +165,9 @@ def test_customs_summary_result_shows_on_the_shipment_of_the_summarised_inventor
     lines: from then on the shipment shows both."""
     shipment = ship(platform, "EQ20260031")
     accept(platform, shipment, inventory=("120", "399", "800", "899"))
-    platform.declarations["CEB701"].declare(examples.summary([], "20261101000000", "20261130235959"), "test")
+    platform.customs.declarations["CEB701"].declare(examples.summary([], "20261101000000", "20261130235959"), "test")
     platform.runner.run_until_idle()
-    [row] = platform.documents_view.search(message_type="CEB701")[0]
+    [row] = platform.customs.documents_view.search(message_type="CEB701")[0]
     admin = client_for(platform, "admin")
     assert "summaries" not in admin.get(f"/api/export/shipments/{EBP}/EQ20260031").json()["documents"]
     answer(platform, "CEB702", {"copNo": row["cop_no"], "agentCode": EBP, "ebcCode": EBP, "msgSeqNo": 1}, "399",
@@ -179,7 +179,7 @@ def test_customs_summary_result_shows_on_the_shipment_of_the_summarised_inventor
               "summaryResultList": [{"invtNo": INVT_NO, "logisticsNo": shipment["waybill"]["logisticsNo"],
                                      "gseqno": n, "gnum": n, "gcode": "6109100021"} for n in (1, 2)]}
     data = ceb.to_bytes(ceb.build("CEB792", [result], {}, str(uuid.uuid4()).upper()))
-    assert platform.receipts.handle([("CEB792_test.xml", data)]) == {}
+    assert platform.exchange.receipts.handle([("CEB792_test.xml", data)]) == {}
     platform.runner.run_until_idle()
 
     seen = admin.get(f"/api/export/shipments/{EBP}/EQ20260031").json()

@@ -37,7 +37,7 @@ def departed(platform: Any, day: str, steps: tuple[str, ...] = DEPARTED, mode: s
     inventory = purchase["inventory"] | changes
     for line, gcode in zip(inventory["inventoryList"], gcodes, strict=True):
         line["gcode"] = gcode
-    stored = platform.declarations["CEB603"].declare(inventory, "test")
+    stored = platform.customs.declarations["CEB603"].declare(inventory, "test")
     invt_no = f"2928{day[:4]}E{n:09d}"
     for i, status in enumerate(steps, start=1):
         stamp = f"{day}{9 + i:02d}0000000"
@@ -53,14 +53,14 @@ def through_customs(platform: Any, prefix: str, countries: tuple[str, ...] = ("5
     for shipment in shipments:
         for role, message in (("order", "CEB303"), ("collection", "CEB403"), ("waybill", "CEB505"),
                               ("inventory", "CEB603")):
-            platform.declarations[message].declare(shipment[role], "test")
+            platform.customs.declarations[message].declare(shipment[role], "test")
     platform.runner.run_until_idle()
     parcels = [s["waybill"]["logisticsNo"] for s in shipments]
     for message, document in (("CEB607", examples.bag(parcels)), ("CEB507", examples.arrival(parcels)),
                               ("CEB509", examples.departure(parcels))):
-        platform.declarations[message].declare(document, "test")
+        platform.customs.declarations[message].declare(document, "test")
         platform.runner.run_until_idle()
-    inventories = [platform.declarations["CEB603"].get_by_key((s["inventory"]["copNo"],)) for s in shipments]
+    inventories = [platform.customs.declarations["CEB603"].get_by_key((s["inventory"]["copNo"],)) for s in shipments]
     assert [i.status for i in inventories] == ["899"] * len(shipments)
     return [i.numbers["invtNo"] for i in inventories]
 
@@ -86,28 +86,28 @@ def test_the_month_is_proposed_declared_once_and_new_departures_come_next(make_p
     departed(platform, "20261101")  # November's
     departed(platform, "20261012", mode="9710")  # B2B: not summarised
 
-    month = platform.summaries.month("2026-10")
+    month = platform.customs.summaries.month("2026-10")
 
     assert [(a.key.country, a.invt_nos) for a in month.proposals] == [("116", [japan]), ("502", usa)]
     by_hs = {d.key.gcode: (d.invt_nos, d.lines, d.value) for d in month.proposals[1].declarations}
     assert by_hs == {"6109100021": (usa, 2, Decimal("100.00")), "6109100022": ([usa[1]], 1, Decimal("50.00"))}
     assert month.proposals[1].weight() == Decimal("1.8")
 
-    outcomes = platform.summaries.declare("2026-10", "ecom")
+    outcomes = platform.customs.summaries.declare("2026-10", "ecom")
 
     assert [o.stored for o in outcomes] == [True, True]
     assert [listed(platform, o.document_id) for o in outcomes] == [[japan], usa]
-    again = platform.summaries.month("2026-10")
+    again = platform.customs.summaries.month("2026-10")
     assert again.proposals == []
     assert [d.invt_nos for d in again.declared] == [[japan], usa]
     assert {d.status for d in again.declared} == {"declared"}
 
-    platform.documents_view.run_once()
-    inventory = platform.store.repository.get(UUID(platform.documents_view.inventory_id(later, "CEB603")))
+    platform.customs.documents_view.run_once()
+    inventory = platform.store.repository.get(UUID(platform.customs.documents_view.inventory_id(later, "CEB603")))
     inventory.apply_receipt(Receipt("CEB604", inventory.guid, "899", "20261031180000000", "结关"))
     platform.store.save(inventory)
 
-    assert [a.invt_nos for a in platform.summaries.month("2026-10").proposals] == [[later]]
+    assert [a.invt_nos for a in platform.customs.summaries.month("2026-10").proposals] == [[later]]
 
 
 def test_the_reminder_shows_from_the_first_of_the_next_month_until_the_month_is_declared(make_platform, monkeypatch):
@@ -120,7 +120,7 @@ def test_the_reminder_shows_from_the_first_of_the_next_month_until_the_month_is_
 
     monkeypatch.setattr(clock, "now", at("2026-10-31 23:59"))
     assert client.get("/api/export/summaries/proposals?month=2026-10").json()["reminder"] is False
-    assert platform.summaries.reminders() == []
+    assert platform.customs.summaries.reminders() == []
 
     monkeypatch.setattr(clock, "now", at("2026-11-01 00:00"))
     shown = client.get("/api/export/summaries/proposals").json()  # the last month by default
@@ -154,18 +154,18 @@ def test_customs_answers_the_declared_applications_with_their_declarations(make_
     entryId, which the results show with the inventories in it."""
     platform = make_platform(demo_users=True)
     invt_nos = through_customs(platform, "SUMFLOW")
-    month = platform.summaries.today().strftime("%Y-%m")
-    assert not platform.summaries.month(month).reminded
+    month = platform.customs.summaries.today().strftime("%Y-%m")
+    assert not platform.customs.summaries.month(month).reminded
 
-    platform.summaries.declare(month, "ecom")
+    platform.customs.summaries.declare(month, "ecom")
     platform.runner.run_until_idle()
 
-    declared = platform.summaries.month(month).declared
+    declared = platform.customs.summaries.month(month).declared
     assert [(d.status, d.invt_nos) for d in declared] == [("399", [invt_nos[1]]), ("399", [invt_nos[0]])]
     assert all(d.sum_no and not d.awaiting for d in declared)
     assert [[(r.invt_nos, bool(r.entry_id), r.dec_state) for r in d.results] for d in declared] == [
         [([invt_nos[1]], True, "B")], [([invt_nos[0]], True, "B")]]
-    assert platform.summaries.month(month).proposals == []
+    assert platform.customs.summaries.month(month).proposals == []
 
 
 def test_another_enterprise_is_proposed_none_of_ours(make_platform):
@@ -176,9 +176,9 @@ def test_another_enterprise_is_proposed_none_of_ours(make_platform):
     other = Principal("other", "OTHER", ("declarant_ecommerce",), frozenset({"E3:view", "E3:declare"}),
                       frozenset({"3301960099"}))
 
-    assert platform.summaries.month("2026-10", other).proposals == []
-    assert platform.summaries.reminders(other) == [] and platform.summaries.reminders() != []
-    assert platform.summaries.month("2026-10").proposals  # the demo enterprise's own
+    assert platform.customs.summaries.month("2026-10", other).proposals == []
+    assert platform.customs.summaries.reminders(other) == [] and platform.customs.summaries.reminders() != []
+    assert platform.customs.summaries.month("2026-10").proposals  # the demo enterprise's own
 
 
 def rules_of(rejected: pytest.ExceptionInfo) -> dict[str, str]:
@@ -189,7 +189,7 @@ def test_export_documents_are_checked_against_the_platforms_documents(make_platf
     """E2, E4, E5, E7: an inventory against its order on the platform, a cancellation and a return against their
     inventory (by invtNo, in a state customs takes them in), a bag against the declared export waybills."""
     platform = make_platform(demo_users=True)
-    declarations = platform.declarations
+    declarations = platform.customs.declarations
     purchase = examples.export_purchase("RULE-E0000001")
     declarations["CEB303"].declare(purchase["order"] | {"orderType": "B"}, "test")
     with pytest.raises(DeclarationRejected) as wrong_type:

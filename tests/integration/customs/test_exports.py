@@ -20,7 +20,7 @@ from ui.app import create_app
 def platform(make_platform):
     platform = make_platform(demo_users=True, faults="reject-order=BAD")
     orders = [examples.import_order(f"EX{i:03d}") for i in range(4)] + [examples.import_order("EX-BAD")]
-    platform.import_orders.declare_many(orders, "ecom")
+    platform.customs.import_orders.declare_many(orders, "ecom")
     platform.runner.run_until_idle()
     platform.audit.runner.run_until_idle()  # the B followers
     return platform

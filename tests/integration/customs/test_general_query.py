@@ -47,7 +47,7 @@ def client_for(platform, username: str) -> TestClient:
 
 def declare(platform, purchase, kinds=tuple(MESSAGES)) -> None:
     for kind in kinds:
-        platform.declarations[MESSAGES[kind]].declare(purchase[kind], "test")
+        platform.customs.declarations[MESSAGES[kind]].declare(purchase[kind], "test")
     platform.runner.run_until_idle()
 
 
@@ -56,7 +56,7 @@ def answer(platform, receipt_type: str, document: dict, status: str = "120", inf
     receipt = document | numbers | {"guid": str(uuid.uuid4()).upper(), "returnStatus": status,
                                     "returnTime": clock.return_time(clock.now()), "returnInfo": info}
     data = ceb.to_bytes(ceb.build(receipt_type, [receipt], {}, str(uuid.uuid4()).upper()))
-    assert platform.receipts.handle([(f"{receipt_type}_{uuid.uuid4().hex}.xml", data)]) == {}
+    assert platform.exchange.receipts.handle([(f"{receipt_type}_{uuid.uuid4().hex}.xml", data)]) == {}
     platform.runner.run_until_idle()
 
 
@@ -79,7 +79,7 @@ def issue_tax_bill(platform, invt_no: str, tax_no: str) -> None:
                                            "customsTax": Decimal(0), "valueAddedTax": Decimal("36.58"),
                                            "consumptionTax": Decimal(0)}]}
     data = ceb.to_bytes(ceb.build("CEB816", [bill], {}, str(uuid.uuid4()).upper()))
-    assert platform.receipts.handle([(f"CEB816_{tax_no}.xml", data)]) == {}
+    assert platform.exchange.receipts.handle([(f"CEB816_{tax_no}.xml", data)]) == {}
     platform.runner.run_until_idle()
 
 

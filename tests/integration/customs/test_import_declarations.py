@@ -35,7 +35,7 @@ def test_a_batch_with_bad_inventories_reports_each_by_index_and_stores_nothing(m
              good[4] | {"declTime": "2026112"}]
     before = platform.store.recorder.max_notification_id()
 
-    outcomes = platform.declarations["CEB621"].declare_many(batch, "test", all_or_nothing=True)
+    outcomes = platform.customs.declarations["CEB621"].declare_many(batch, "test", all_or_nothing=True)
 
     assert [(o.index, fields(o.errors)) for o in outcomes] == [
         (0, {}), (1, {"buyerIdNumber": "id_check_digit"}), (2, {"tradeMode": "trade_mode"}),
@@ -54,7 +54,7 @@ def test_the_annual_limit_counts_the_inventories_of_the_same_batch(make_platform
     inventories = [dear(f"YEAR{i}")["inventory"] for i in range(6)]
     inventories.append(dear("YEAR6", buyer_id="440524188001010014")["inventory"])
 
-    outcomes = platform.declarations["CEB621"].declare_many(inventories, "test")
+    outcomes = platform.customs.declarations["CEB621"].declare_many(inventories, "test")
 
     assert [o.stored for o in outcomes] == [True] * 5 + [False, True]
     [error] = outcomes[5].errors
@@ -66,14 +66,14 @@ def test_earlier_inventories_of_the_buyer_count_until_customs_refuses_one(make_p
     """I4: inventories declared and sent earlier count towards the buyer's annual limit, so the next one is refused
     before sending with customs' -621018 and the used amount; one customs refused no longer counts."""
     platform = make_platform(database_url, faults="delay=3600")
-    inventories = platform.declarations["CEB621"]
+    inventories = platform.customs.declarations["CEB621"]
     for i in range(5):
         purchase = dear(f"SENT{i}")
-        platform.import_orders.declare(purchase["order"], "test")
+        platform.customs.import_orders.declare(purchase["order"], "test")
         inventories.declare(purchase["inventory"], "test")
     platform.runner.run_until_idle()
     sixth = dear("SENT5")
-    platform.import_orders.declare(sixth["order"], "test")
+    platform.customs.import_orders.declare(sixth["order"], "test")
 
     with pytest.raises(DeclarationRejected) as refused:
         inventories.declare(sixth["inventory"], "test")
@@ -93,13 +93,13 @@ def test_an_inventory_must_list_the_platform_orders_lines(make_platform):
     goods names; customs' three-document match is left to customs."""
     platform = make_platform()
     purchase = examples.purchase("MATCH1")
-    platform.import_orders.declare(purchase["order"], "test")
+    platform.customs.import_orders.declare(purchase["order"], "test")
     lines = [dict(line) for line in purchase["inventory"]["inventoryList"]]
     lines[1]["gname"] = "奶粉"
 
     with pytest.raises(DeclarationRejected) as refused:
-        platform.declarations["CEB621"].declare(purchase["inventory"] | {"inventoryList": lines}, "test")
+        platform.customs.declarations["CEB621"].declare(purchase["inventory"] | {"inventoryList": lines}, "test")
 
     assert fields(refused.value.errors) == {"inventoryList[2].gname": "order_gname"}
     assert "婴儿配方奶粉 2段" in refused.value.errors[0].message_zh
-    platform.declarations["CEB621"].declare(purchase["inventory"], "test")
+    platform.customs.declarations["CEB621"].declare(purchase["inventory"], "test")

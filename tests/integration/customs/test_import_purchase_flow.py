@@ -27,14 +27,14 @@ PURCHASE = ("order", "payment", "waybill", "inventory")
 def new_platform(make_platform, database_url=None, faults=""):
     """A platform with the demo enterprises of every role and the demo HS rates."""
     platform = make_platform(database_url, faults=faults)
-    ensure_demo_enterprises(platform.enterprises)
+    ensure_demo_enterprises(platform.identity.enterprises)
     ensure_demo_rates(platform.reference)
     return platform
 
 
 def send_unchecked(platform, message_type: str, raw: dict[str, Any], links: dict[str, str] | None = None) -> Any:
     """Store a document as declared, skipping the platform's checks, as if they had let it through."""
-    declarations = platform.declarations[message_type]
+    declarations = platform.customs.declarations[message_type]
     moment = clock.now()
     document = to_values(declarations.complete(raw, moment), declarations.catalog, message_type)
     number = str(document.get(declarations.doc_type.number) or "")
@@ -49,11 +49,11 @@ def declare(platform, purchase, roles=PURCHASE, unchecked=()) -> None:
         if role in unchecked:
             send_unchecked(platform, ROLES[role], purchase[role])
         else:
-            platform.declarations[ROLES[role]].declare(purchase[role], "test")
+            platform.customs.declarations[ROLES[role]].declare(purchase[role], "test")
 
 
 def document(platform, message_type: str, *key: str) -> Any:
-    return platform.declarations[message_type].get_by_key(tuple(key))
+    return platform.customs.declarations[message_type].get_by_key(tuple(key))
 
 
 def inventory(platform, purchase) -> Any:
@@ -73,7 +73,7 @@ def bought(platform, order_no: str, mode: str = "9610", **options) -> tuple[dict
 
 
 def tax_bill(platform, invt_no: str) -> dict[str, Any]:
-    [bill], _ = platform.documents_view.tax_bills(invt_nos=[invt_no])
+    [bill], _ = platform.customs.documents_view.tax_bills(invt_nos=[invt_no])
     return bill
 
 
@@ -85,7 +85,7 @@ def test_a_9610_purchase_is_released_with_its_tax_bill(make_platform, database_u
     declare(platform, purchase, (*PURCHASE, "delivery"))
     platform.runner.run_until_idle()
 
-    assert platform.import_orders.get("3301960001", "FLOW9610000001").status == "120"
+    assert platform.customs.import_orders.get("3301960001", "FLOW9610000001").status == "120"
     assert document(platform, "CEB411", "3301960002", "PAYFLOW9610000001").status == "120"
     assert document(platform, "CEB511", "3301980001", "YTFLOW9610000001").status == "120"
     assert document(platform, "CEB513", "3301980001", "YTFLOW9610000001").status == "120"
@@ -190,7 +190,7 @@ def test_the_annual_limit_spans_a_buyers_purchases_and_a_cancellation_gives_back
         "清单[CYEAR0000000005]中购买人[330102199001011234]已用购买额度为[24500.00]，本次购买将超过年度限额[26000]")
 
     first = inventory(platform, purchases[0])
-    platform.declarations["CEB623"].declare(examples.cancellation(purchases[0]["inventory"],
+    platform.customs.declarations["CEB623"].declare(examples.cancellation(purchases[0]["inventory"],
                                                                   first.numbers["invtNo"]), "test")
     platform.runner.run_until_idle()
     assert inventory(platform, purchases[0]).status == "cancelled"
@@ -214,7 +214,7 @@ def test_an_approved_cancellation_ends_the_inventory_and_voids_its_tax_bill(make
     platform = new_platform(make_platform)
     purchase, invt = bought(platform, "CANCEL00000001")
     invt_no = invt.numbers["invtNo"]
-    cancellation = platform.declarations["CEB623"].declare(examples.cancellation(purchase["inventory"], invt_no),
+    cancellation = platform.customs.declarations["CEB623"].declare(examples.cancellation(purchase["inventory"], invt_no),
                                                            "test")
     platform.runner.run_until_idle()
 
@@ -229,7 +229,7 @@ def test_a_cancellation_in_the_wrong_state_or_of_an_unknown_inventory_is_refused
     platform = new_platform(make_platform)
     purchase, invt = bought(platform, "CANCEL00000002")
     invt_no = invt.numbers["invtNo"]
-    platform.declarations["CEB623"].declare(examples.cancellation(purchase["inventory"], invt_no), "test")
+    platform.customs.declarations["CEB623"].declare(examples.cancellation(purchase["inventory"], invt_no), "test")
     second = send_unchecked(platform, "CEB623", examples.cancellation(purchase["inventory"], invt_no),
                             links={"inventory": str(invt.id)})
     unknown = send_unchecked(platform, "CEB623", examples.cancellation(purchase["inventory"], "29282026I999999999"))
@@ -246,7 +246,7 @@ def test_a_return_is_approved_and_one_taking_back_too_much_is_refused(make_platf
     platform = new_platform(make_platform)
     purchase, invt = bought(platform, "RETURN00000001")
     invt_no = invt.numbers["invtNo"]
-    approved = platform.declarations["CEB625"].declare(examples.refund(purchase["inventory"], invt_no,
+    approved = platform.customs.declarations["CEB625"].declare(examples.refund(purchase["inventory"], invt_no,
                                                                        qty=Decimal(1)), "test")
     platform.runner.run_until_idle()
     too_many = send_unchecked(platform, "CEB625", examples.refund(purchase["inventory"], invt_no, qty=Decimal(2)),
@@ -262,7 +262,7 @@ def test_a_return_is_approved_and_one_taking_back_too_much_is_refused(make_platf
 def test_warehouse_entry_details_get_an_rkd_number(make_platform):
     """I11: CEB712 2 then 120 with the rkdNo customs assigns."""
     platform = new_platform(make_platform)
-    entry = platform.declarations["CEB711"].declare(examples.entry(["YTENTRY0000001", "YTENTRY0000002"]), "test")
+    entry = platform.customs.declarations["CEB711"].declare(examples.entry(["YTENTRY0000001", "YTENTRY0000002"]), "test")
     platform.runner.run_until_idle()
     entry = document(platform, "CEB711", entry.number)
     assert [status for status, _ in answers(entry)] == ["2", "120"]
@@ -301,11 +301,11 @@ def restart_simulator(platform) -> None:
 
 def send_again(platform, message_type: str, doc: dict[str, Any]) -> None:
     """A second message with a document customs already has (another guid), signed by its sender."""
-    sender = platform.declarations[message_type].enterprise(str(doc["agentCode"]))
+    sender = platform.customs.declarations[message_type].enterprise(str(doc["agentCode"]))
     guid = str(uuid.uuid4()).upper()
     root = ceb.build(message_type, [doc | {"guid": guid}], {"copCode": sender.code, "copName": sender.name,
                                                            "dxpId": sender.dxp_id}, guid)
-    platform.signers.signer(sender.code).sign_tree(root)
+    platform.signing.signer(sender.code).sign_tree(root)
     data = ceb.to_bytes(root)
     assert verify_bytes(data).ok and ceb.validate(data) == []
     platform.box.deliver(f"{message_type}Message_{guid}.xml", data)
@@ -350,11 +350,11 @@ def test_an_approved_return_gives_its_goods_back_to_the_buyers_annual_limit(make
     assert [invt.status for _, invt in purchases] == ["800"] * 5
     sixth = examples.purchase("GIVEBACK000005", price=price)
     with pytest.raises(DeclarationRejected) as refused:
-        platform.declarations["CEB621"].declare(sixth["inventory"], "test")
+        platform.customs.declarations["CEB621"].declare(sixth["inventory"], "test")
     assert refused.value.errors[0].rule == "annual_limit" and "24500" in refused.value.errors[0].message_en
 
     first, invt = purchases[0]
-    refund = platform.declarations["CEB625"].declare(examples.refund(first["inventory"], invt.numbers["invtNo"]),
+    refund = platform.customs.declarations["CEB625"].declare(examples.refund(first["inventory"], invt.numbers["invtNo"]),
                                                      "test")
     platform.runner.run_until_idle()
     assert document(platform, "CEB625", refund.number).status == "399"

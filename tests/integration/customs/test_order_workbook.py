@@ -52,7 +52,7 @@ def upload(client, data: bytes, keep_good: bool = False):
 
 
 def order_numbers(client) -> set[str]:
-    client.platform.orders_view.run_once()
+    client.platform.customs.orders_view.run_once()
     found = client.get("/api/import/orders", params={"q": "XL", "per_page": 100}).json()["items"]
     return {i["order_no"] for i in found}
 
@@ -92,7 +92,7 @@ def test_a_file_that_is_not_the_template_gets_a_clear_error(client):
 
 def test_the_exported_workbook_reads_back_as_the_same_orders(client):
     upload(client, filled_template(client, ["XL-8", "XL-9"]))
-    client.platform.orders_view.run_once()
+    client.platform.customs.orders_view.run_once()
     exported = client.get("/declarant/export/orders.xlsx", params={"q": "XL"})
     book = load_workbook(io.BytesIO(exported.content))
     titles = [c.value for c in book[HEADS][1]]

@@ -36,8 +36,8 @@ def bought(platform, order_no: str, ebp: dict[str, str] = DEMO) -> dict:
     purchase = examples.purchase(order_no)
     for kind in ("order", "payment"):
         purchase[kind] |= {"ebpCode": ebp["code"], "ebpName": ebp["name"]}
-    platform.declarations["CEB311"].declare(purchase["order"], "test")
-    platform.declarations["CEB411"].declare(purchase["payment"], "test")
+    platform.customs.declarations["CEB311"].declare(purchase["order"], "test")
+    platform.customs.declarations["CEB411"].declare(purchase["payment"], "test")
     platform.runner.run_until_idle()
     return purchase
 
@@ -49,12 +49,12 @@ def supply(client, order_no: str, ebp_code: str = DEMO["code"], **changes):
 
 def customs_asks(platform, client, order_no: str) -> tuple[str, dict]:
     """The simulated customs posts openReq to the platform's platDataOpen over HTTP."""
-    return platform.payment179.customs.request(order_no, sim179.http_platform("/platDataOpen", client))
+    return platform.customs.payment179.customs.request(order_no, sim179.http_platform("/platDataOpen", client))
 
 
 def requests_of(platform) -> list[dict]:
-    platform.payment179_view.run_once()
-    return platform.payment179_view.search(per_page=100)[0]
+    platform.customs.payment179_view.run_once()
+    return platform.customs.payment179_view.search(per_page=100)[0]
 
 
 def test_the_signature_string_is_byte_exact():
@@ -92,7 +92,7 @@ def test_customs_asks_the_platform_answers_10000_and_uploads_signed_data(make_pl
     assert (answer["code"], answer["message"]) == ("10000", "") and isinstance(answer["serviceTime"], int)
     platform.runner.run_until_idle()
 
-    [received] = platform.payment179.customs.received
+    [received] = platform.customs.payment179.customs.received
     assert received["answer"]["code"] == "10000" and received["answer"]["message"] == "上传成功"
     sent = json.loads(received["payExInfoStr"], parse_float=Decimal)
     head, [item] = sent["payExchangeInfoHead"], sent["payExchangeInfoLists"]
@@ -107,8 +107,8 @@ def test_customs_asks_the_platform_answers_10000_and_uploads_signed_data(make_pl
 
     assert customs_asks(platform, customs, "P179A0001")[1]["code"] == "10000"  # a new session, a new upload
     platform.runner.run_until_idle()
-    assert len(platform.payment179.customs.received) == 2
-    log = platform.log_view
+    assert len(platform.customs.payment179.customs.received) == 2
+    log = platform.identity.log_view
     log.run_once()
     assert any("platDataOpen" in row["action"] and row["outcome"] == "10000" for row in log.search()[0])
 
@@ -117,16 +117,16 @@ def test_an_sm2_platform_signs_its_upload_with_sm2(make_platform):
     """I13: the platform enterprise's own algorithm: SM2-SM3, a 64-byte r||s signature the simulator verifies."""
     platform = make_platform(demo_users=True)
     sm2 = {"code": "3301960009", "name": "国密示范电商平台"}
-    platform.enterprises.ensure(sm2["code"], sm2["name"], ["ecommerce", "platform"], "DXPENT0000000009", "",
+    platform.identity.enterprises.ensure(sm2["code"], sm2["name"], ["ecommerce", "platform"], "DXPENT0000000009", "",
                                 algorithm="SM2-SM3")
     bought(platform, "P179S0001", sm2)
     assert supply(client_for(platform, "admin"), "P179S0001", sm2["code"]).status_code == 201
 
-    _, answer = platform.payment179.ask_as_customs("P179S0001")
+    _, answer = platform.customs.payment179.ask_as_customs("P179S0001")
     platform.runner.run_until_idle()
 
     assert answer["code"] == "10000"
-    [received] = platform.payment179.customs.received
+    [received] = platform.customs.payment179.customs.received
     assert received["answer"]["code"] == "10000", received["answer"]
     assert len(base64.b64decode(json.loads(received["payExInfoStr"])["signValue"])) == 64
 
@@ -144,7 +144,7 @@ def test_an_unknown_order_or_a_malformed_request_is_answered_20000(make_platform
     assert [a["code"] for a in (unknown, missing, broken, no_session)] == ["20000"] * 4
     assert "NO-SUCH-ORDER" in unknown["message"] and "sessionID" in no_session["message"]
     platform.runner.run_until_idle()
-    assert requests_of(platform) == [] and platform.payment179.customs.received == []
+    assert requests_of(platform) == [] and platform.customs.payment179.customs.received == []
 
 
 def test_a_tampered_upload_fails_verification_in_the_simulator(make_platform):
@@ -153,9 +153,9 @@ def test_a_tampered_upload_fails_verification_in_the_simulator(make_platform):
     platform = make_platform(demo_users=True)
     bought(platform, "P179T0001")
     supply(client_for(platform, "admin"), "P179T0001")
-    platform.payment179.ask_as_customs("P179T0001")
+    platform.customs.payment179.ask_as_customs("P179T0001")
     platform.runner.run_until_idle()
-    good = platform.payment179.customs.received[0]["payExInfoStr"]
+    good = platform.customs.payment179.customs.received[0]["payExInfoStr"]
     customs = client_for(platform)
 
     def upload(text: str) -> dict:
@@ -175,7 +175,7 @@ def test_a_failed_upload_is_listed_resent_and_not_repeated_after_a_restart(make_
     sends again (I13:manage); a platform started again on the same data does not upload anything twice."""
     platform = make_platform(demo_users=True)
     bought(platform, "P179R0001")
-    platform.payment179.ask_as_customs("P179R0001")
+    platform.customs.payment179.ask_as_customs("P179R0001")
     platform.runner.run_until_idle()
     [request] = requests_of(platform)
     assert request["status"] == "failed" and "支付原始数据未提供" in request["message"]
@@ -197,7 +197,7 @@ def test_a_failed_upload_is_listed_resent_and_not_repeated_after_a_restart(make_
 
     again = make_platform(demo_users=True)
     again.runner.run_until_idle()
-    assert again.payment179.customs.received == [] and requests_of(again)[0]["attempts"] == 2
+    assert again.customs.payment179.customs.received == [] and requests_of(again)[0]["attempts"] == 2
 
 
 def test_with_the_customs_url_set_an_unreachable_customs_is_a_failed_upload(make_platform):
@@ -205,11 +205,11 @@ def test_with_the_customs_url_set_an_unreachable_customs_is_a_failed_upload(make
     platform = make_platform(demo_users=True, CBEC_CUSTOMS179_URL="http://127.0.0.1:9/ceb2grab/grab/realTimeDataUpload")
     bought(platform, "P179U0001")
     supply(client_for(platform, "admin"), "P179U0001")
-    platform.payment179.ask_as_customs("P179U0001")
+    platform.customs.payment179.ask_as_customs("P179U0001")
     platform.runner.run_until_idle()
     [request] = requests_of(platform)
     assert request["status"] == "failed" and "ConnectError" in request["message"]
-    assert platform.payment179.customs.received == []
+    assert platform.customs.payment179.customs.received == []
 
 
 def test_raw_data_is_refused_field_by_field(make_platform):
@@ -224,5 +224,5 @@ def test_raw_data_is_refused_field_by_field(make_platform):
         [error] = refused.json()["errors"]
         assert (error["field"], error["rule"]) == (field, rule) and error["message_zh"] and error["message_en"]
     assert supply(client_for(platform, "logistics"), "P179V0001").status_code == 403
-    platform.payment179_view.run_once()
-    assert platform.payment179_view.raw_supplied([(DEMO["code"], "P179V0001")]) == set()
+    platform.customs.payment179_view.run_once()
+    assert platform.customs.payment179_view.raw_supplied([(DEMO["code"], "P179V0001")]) == set()

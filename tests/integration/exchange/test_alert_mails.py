@@ -55,11 +55,11 @@ def test_a_receipt_timeout_is_mailed_to_each_contact_once(make_platform, smtp_se
     assert sorted(to for tos, _ in inbox.mails for to in tos) == ["duty@example.com", "ops@example.com"]
     text = inbox.mails[0][1]
     assert "From: cbec@pilot-zone.example" in text and message["guid"] in text and "MAIL1" in text
-    assert {n["status"] for n in platform.alert_mailer.view.notifications()} == {"sent"}
+    assert {n["status"] for n in platform.exchange.alert_mailer.view.notifications()} == {"sent"}
 
     later(platform, 900)
-    platform.alert_mailer.view.rebuild()
-    platform.alerts_view.rebuild()
+    platform.exchange.alert_mailer.view.rebuild()
+    platform.exchange.alerts_view.rebuild()
     platform.runner.run_until_idle()
     assert len(inbox.mails) == 2, "rebuilt read models and later passes mail nothing again"
     with TestClient(create_app(platform), base_url="https://testserver") as client:
@@ -79,17 +79,17 @@ def test_mails_fail_while_the_mail_server_is_away_and_go_out_once_it_is_back(mak
     sent_order(platform, "MAIL2")
     later(platform, 700)
 
-    [row] = platform.alert_mailer.view.notifications()
+    [row] = platform.exchange.alert_mailer.view.notifications()
     assert row["status"] == "failed" and row["attempts"] == 1 and "Connection" in row["error"]
 
     back = Controller(inbox, hostname="127.0.0.1", port=port)  # the mail server is back
     back.start()
     try:
-        platform.alert_mailer.backoff = 0  # the wait before trying again is over
+        platform.exchange.alert_mailer.backoff = 0  # the wait before trying again is over
         platform.runner.run_until_idle()
     finally:
         back.stop()
-    [row] = platform.alert_mailer.view.notifications()
+    [row] = platform.exchange.alert_mailer.view.notifications()
     assert row["status"] == "sent" and row["attempts"] == 2
     assert [tos for tos, _ in inbox.mails] == [["ops@example.com"]]
     mail = platform.store.repository.get(AlertMail.create_id(row["alert_id"], row["contact"], row["subject"]))
@@ -100,7 +100,7 @@ def test_without_a_mail_server_notifications_stay_queued(make_platform):
     platform = make_platform(faults="drop=1.0", CBEC_ALERT_CONTACTS="ops@example.com", **TIMEOUTS)
     sent_order(platform, "MAIL3")
     later(platform, 700)
-    assert [n["status"] for n in platform.alert_mailer.view.notifications()] == ["queued"]
+    assert [n["status"] for n in platform.exchange.alert_mailer.view.notifications()] == ["queued"]
 
 
 def test_a_link_alert_is_mailed_to_the_contacts(make_platform, smtp_server):
@@ -108,7 +108,7 @@ def test_a_link_alert_is_mailed_to_the_contacts(make_platform, smtp_server):
     controller, inbox = smtp_server
     platform = make_platform(faults="down=600", CBEC_ALERT_CONTACTS="ops@example.com", CBEC_SMTP_HOST="127.0.0.1",
                              CBEC_SMTP_PORT=str(controller.port))
-    assert platform.node_link.heartbeat.check() == 1
+    assert platform.exchange.node_link.heartbeat.check() == 1
     platform.runner.run_until_idle()
 
     [(recipients, text)] = inbox.mails

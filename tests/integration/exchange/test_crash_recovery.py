@@ -71,7 +71,7 @@ def test_a_killed_platform_resumes_without_losing_or_repeating(tmp_path, databas
     platform = bootstrap.build(Settings.from_env(data, env=env))
     try:
         for i in range(ORDERS):
-            order = platform.import_orders.get("3301960001", f"KILL{i:05d}")
+            order = platform.customs.import_orders.get("3301960001", f"KILL{i:05d}")
             assert [r["returnStatus"] for r in order.receipts] == ["2", "120"], order.order_no
     finally:
         platform.close()

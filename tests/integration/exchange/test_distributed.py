@@ -90,13 +90,13 @@ def test_orders_reach_their_receipts_through_kafka_with_a_worker_killed_midway(t
 
     platform = bootstrap.build(Settings.from_env(env=env))
     try:
-        orders = [platform.import_orders.get("3301960001", f"DIST{i:05d}") for i in range(ORDERS)]
+        orders = [platform.customs.import_orders.get("3301960001", f"DIST{i:05d}") for i in range(ORDERS)]
         # receipt files travel on several partitions, so 2 may arrive after 120: returnTime decides the status
         receipts = Counter(tuple(sorted(r["returnStatus"] for r in order.receipts)) for order in orders)
         assert receipts == Counter({("120", "2"): ORDERS}), "every receipt applied exactly once"
         assert {order.status for order in orders} == {"120"}
 
-        live = rows(platform.orders_view)
+        live = rows(platform.customs.orders_view)
         replayed = ImportOrdersView(Database(f"sqlite:///{tmp_path / 'replayed.sqlite'}"), platform.store)
         rebuild_from_kafka(kafka, replayed)
         assert rows(replayed) == live and len(live) == ORDERS, "the projection replayed from Kafka equals the live one"
@@ -165,7 +165,7 @@ def test_workers_deliver_and_pump_receipts_over_amqp_with_a_worker_killed_midway
             guid = name.removeprefix("CEB311Message_").removesuffix(".xml")
             sent.update(platform.store.repository.get(CustomsMessage.create_id(guid)).document_numbers)
         assert len(sent) == AMQP_ORDERS and set(sent.values()) == {1}, "every order sent in exactly one message"
-        orders = [platform.import_orders.get("3301960001", f"AMQPD{i:05d}") for i in range(0, AMQP_ORDERS, 9)]
+        orders = [platform.customs.import_orders.get("3301960001", f"AMQPD{i:05d}") for i in range(0, AMQP_ORDERS, 9)]
         assert {tuple(sorted(r["returnStatus"] for r in order.receipts)) for order in orders} == {("120", "2")}
     finally:
         platform.close()

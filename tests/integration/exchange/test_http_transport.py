@@ -46,9 +46,9 @@ def test_x3_orders_reach_their_receipts_over_http(make_platform, http_env):
 
     assert platform.transport.name == "http"
     assert statuses(platform, "HTTP") == {**{f"HTTP{i}": "120" for i in range(5)}, "HTTP-BAD0": "100"}
-    rows, total = platform.messages_view.search()
+    rows, total = platform.exchange.messages_view.search()
     assert total >= 1 and {r["status"] for r in rows} == {"delivered"}
-    stages = [s["stage"] for s in platform.messages_view.stages(rows[0]["message_id"])]
+    stages = [s["stage"] for s in platform.exchange.messages_view.stages(rows[0]["message_id"])]
     assert stages[:2] == ["prepared", "delivered"] and "receipt" in stages
     link = platform.transport.status()
     assert link["backlog"] == 0 and link["receipts_waiting"] == 0 and link["down"] is False
@@ -62,9 +62,9 @@ def test_x3_a_wrong_token_is_a_failed_delivery_shown_in_message_tracking(make_pl
     platform.simulator.gateway.token = "rotated-at-customs"  # customs changed its token, the platform did not
     declare(platform, "HTOKEN", 1)
 
-    run_until(platform, lambda: (platform.messages_view.search(q="HTOKEN")[0] or [{}])[0].get("last_error"))
+    run_until(platform, lambda: (platform.exchange.messages_view.search(q="HTOKEN")[0] or [{}])[0].get("last_error"))
 
-    [row] = platform.messages_view.search(q="HTOKEN")[0]
+    [row] = platform.exchange.messages_view.search(q="HTOKEN")[0]
     assert row["status"] == "retrying" and "401" in row["last_error"] and "CBEC_HTTP_TOKEN" in row["last_error"]
     assert received(platform) == [], "nothing reached customs"
     from ui.app import create_app
@@ -82,7 +82,7 @@ def test_x3_a_repeated_delivery_is_answered_409_and_reaches_customs_once(make_pl
     platform = make_platform(**http_env)
     declare(platform, "HTWICE", 2)
     run_until(platform, lambda: set(statuses(platform, "HTWICE").values()) == {"120"})
-    [row] = platform.messages_view.search(q="HTWICE")[0]
+    [row] = platform.exchange.messages_view.search(q="HTWICE")[0]
     message_id = uuid.UUID(row["message_id"])
     name = platform.store.repository.get(message_id).delivered_as
 
@@ -98,7 +98,7 @@ def test_x3_a_repeated_delivery_is_answered_409_and_reaches_customs_once(make_pl
     assert again.delivered_as == name, "taken as delivered: the node has it"
     assert answer.status_code == 409 and name in answer.json()["error"]
     assert received(platform).count(name) == 1 and len(received(platform)) == 1
-    order = platform.import_orders.get("3301960001", "HTWICE0")
+    order = platform.customs.import_orders.get("3301960001", "HTWICE0")
     assert sorted(r["returnStatus"] for r in order.receipts) == ["120", "2"]
 
 

@@ -29,7 +29,7 @@ def console(platform, user: str = "admin") -> TestClient:
 
 def form(platform, reason: str, **changes) -> dict:
     """The configuration form as a browser posts it: every field, the checkbox only when ticked."""
-    values = platform.node_link.current().as_dict() | changes
+    values = platform.exchange.node_link.current().as_dict() | changes
     data = {k: str(v) for k, v in values.items() if k != "dxp_envelope"} | {"reason": reason}
     return data | ({"dxp_envelope": "1"} if values["dxp_envelope"] else {})
 
@@ -41,11 +41,11 @@ def configure(client, platform, reason: str, **changes) -> None:
 
 
 def declare(platform, order_no: str) -> None:
-    platform.import_orders.declare(examples.import_order(order_no), "test")
+    platform.customs.import_orders.declare(examples.import_order(order_no), "test")
 
 
 def sent_file(platform, order_no: str) -> bytes:
-    [row] = platform.messages_view.search(q=order_no)[0]
+    [row] = platform.exchange.messages_view.search(q=order_no)[0]
     [path] = [p for p in platform.box.folder("sent").iterdir() if row["guid"] in p.name]
     return path.read_bytes()
 
@@ -71,22 +71,22 @@ def test_x5_the_console_configures_the_link_with_history_and_refuses_bad_values(
                       "stale-box threshold (minutes) must be a whole number from 1 to 1440",
                       "give the reason for the change"):
             assert words in english.text, words
-        assert not platform.node_link.configured() and platform.node_link.history() == []
+        assert not platform.exchange.node_link.configured() and platform.exchange.node_link.history() == []
 
         configure(client, platform, "接入海关测试节点", sender_dxp_id=SENDER.lower(), stale_after_minutes=15)
         page = client.get("/admin/node?saved=1&lang=zh-CN")
         assert "配置已保存" in page.text and "接入海关测试节点" in page.text and SENDER in page.text
-        [change] = platform.node_link.history()
+        [change] = platform.exchange.node_link.history()
         assert (change["by"], change["reason"]) == ("admin", "接入海关测试节点")
         assert change["changes"] == {"sender_dxp_id": ("", SENDER), "stale_after_minutes": (30, 15)}
         again = client.post("/admin/node", data=form(platform, "same again"), follow_redirects=True)
-        assert "配置未改变" in again.text and len(platform.node_link.history()) == 1
+        assert "配置未改变" in again.text and len(platform.exchange.node_link.history()) == 1
 
     with console(platform, "auditor") as client:
         page = client.get("/admin/node")
         assert page.status_code == 200 and SENDER in page.text and 'id="node-form"' not in page.text
         assert client.post("/admin/node", data=form(platform, "x", stale_after_minutes=5)).status_code == 403
-    assert platform.node_link.current().stale_after_minutes == 15
+    assert platform.exchange.node_link.current().stale_after_minutes == 15
 
 
 def test_x5_x3_the_envelope_switched_on_wraps_the_next_message_with_the_configured_ids(make_platform):
@@ -132,29 +132,29 @@ def test_x5_the_out_transport_switches_from_file_boxes_to_amqp_without_a_restart
 
         received = (tmp_path / "amqp-node" / ".customs-sim-received").read_text("utf-8")
         for order_no in ("MQ1", "MQ2"):
-            [row] = platform.messages_view.search(q=order_no)[0]
+            [row] = platform.exchange.messages_view.search(q=order_no)[0]
             assert row["guid"] in received
             assert not any(row["guid"] in p.name for p in platform.box.folder("sent").iterdir())
-            assert "amqp" in [s["detail"] for s in platform.messages_view.stages(row["message_id"])
+            assert "amqp" in [s["detail"] for s in platform.exchange.messages_view.stages(row["message_id"])
                               if s["stage"] == "delivered"][0]
-        [box1] = platform.messages_view.search(q="BOX1")[0]
+        [box1] = platform.exchange.messages_view.search(q="BOX1")[0]
         assert box1["guid"] not in received
-        health = {h["direction"]: h for h in platform.node_link.health()}
+        health = {h["direction"]: h for h in platform.exchange.node_link.health()}
         assert health["out"]["transport"] == "amqp" and health["out"]["backlog"] == 0
 
         # the queue cannot say how old its oldest message is: the heartbeat judges by how long it sees it unmoved
         platform.runner.steps = [step for step in platform.runner.steps if step[0] != "amqp-customs-sim"]
         declare(platform, "MQ3")
         platform.runner.run_until_idle()
-        heartbeat = platform.node_link.heartbeat
+        heartbeat = platform.exchange.node_link.heartbeat
         assert heartbeat.check() == 0
         heartbeat.now = lambda: time.time() + 120
         assert heartbeat.check() == 1
-        [alert] = platform.node_link.alerts()
+        [alert] = platform.exchange.node_link.alerts()
         assert (alert["kind"], alert["transport"], alert["cleared_at"]) == ("stale", "amqp", None)
         platform.runner.steps = [*platform.runner.steps, ("amqp-customs-sim", amqp_side.run_once)]
         run_until(platform, lambda: statuses(platform, "MQ3") == {"MQ3": "120"})
-        assert heartbeat.check() == 1 and platform.node_link.alerts()[0]["cleared_at"] is not None
+        assert heartbeat.check() == 1 and platform.exchange.node_link.alerts()[0]["cleared_at"] is not None
     finally:
         amqp_side.close()
 
@@ -169,12 +169,12 @@ def test_x5_a_stale_out_box_raises_an_alert_that_clears_when_files_move_again(ma
     platform.runner.run_until_idle()
     [waiting] = list(platform.box.folder("outbox").iterdir())
 
-    heartbeat = platform.node_link.heartbeat
-    assert heartbeat.check() == 0 and platform.node_link.alerts() == []  # a fresh file is no alarm
+    heartbeat = platform.exchange.node_link.heartbeat
+    assert heartbeat.check() == 0 and platform.exchange.node_link.alerts() == []  # a fresh file is no alarm
     two_minutes_ago = time.time() - 120
     os.utime(waiting, (two_minutes_ago, two_minutes_ago))
     assert heartbeat.check() == 1 and heartbeat.check() == 0  # raised once
-    [alert] = platform.node_link.alerts()
+    [alert] = platform.exchange.node_link.alerts()
     assert (alert["kind"], alert["direction"], alert["cleared_at"]) == ("stale", "out", None)
     assert "1 message(s) waiting" in alert["detail"]
 
@@ -189,12 +189,12 @@ def test_x5_a_stale_out_box_raises_an_alert_that_clears_when_files_move_again(ma
         platform.runner.steps = [*platform.runner.steps, *simulator]  # the customs client moves files again
         run_until(platform, lambda: statuses(platform, "STALE1") == {"STALE1": "120"})
         assert heartbeat.check() == 1
-        [cleared] = platform.node_link.alerts()
+        [cleared] = platform.exchange.node_link.alerts()
         assert cleared["cleared_at"] is not None
 
         page = client.get("/admin/node?lang=en")
         assert 'class="status s120 state-ok"' in page.text and "Stale out box" in page.text
-        [row] = platform.messages_view.search(q="STALE1")[0]
+        [row] = platform.exchange.messages_view.search(q="STALE1")[0]
         out, into = re.findall(r'<tr id="health-(?:out|in)">(.*?)</tr>', page.text, re.S)
         assert row["guid"] in out and "CEB311" in into and "none yet" not in into  # last message out, last receipt in
 
@@ -207,13 +207,13 @@ def test_x5_a_stale_out_box_raises_an_alert_that_clears_when_files_move_again(ma
 
 def test_x5_a_transport_down_raises_an_alert_until_it_is_up(make_platform):
     platform = make_platform(faults="down=600")
-    heartbeat = platform.node_link.heartbeat
+    heartbeat = platform.exchange.node_link.heartbeat
     assert heartbeat.check() == 1
-    [alert] = platform.node_link.alerts()
+    [alert] = platform.exchange.node_link.alerts()
     assert (alert["kind"], alert["direction"], alert["transport"]) == ("down", "out", "filebox")
-    health = {h["direction"]: h for h in platform.node_link.health()}
+    health = {h["direction"]: h for h in platform.exchange.node_link.health()}
     assert health["out"]["down"] and health["in"]["down"]  # one file box both ways: one alert
 
     (platform.box.root / ".down").unlink()
     assert heartbeat.check() == 1
-    assert platform.node_link.alerts()[0]["cleared_at"] is not None
+    assert platform.exchange.node_link.alerts()[0]["cleared_at"] is not None

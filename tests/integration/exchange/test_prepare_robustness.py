@@ -9,7 +9,7 @@ from engine.customs import examples
 
 def test_a_document_answered_before_it_was_sent_does_not_block_the_others(make_platform):
     platform = make_platform(demo_users=True)
-    waybills = platform.declarations["CEB511"]
+    waybills = platform.customs.declarations["CEB511"]
     early = waybills.declare(examples.purchase("ROB-1")["waybill"], declared_by="logistics")
     early.apply_receipt(Receipt("CEB512", "G", "120", "20261125100000000", "另一系统申报的同号运单"))
     platform.store.save(early)

@@ -23,16 +23,16 @@ TIMEOUTS = {"CBEC_RECEIPT_TIMEOUTS": "CEB311=600,default=3600"}
 def later(platform, seconds: float) -> None:
     """The receipt watch runs once `seconds` from now; then the platform catches up (a resend is delivered now)."""
     platform.runner.run_until_idle()
-    platform.receipt_watch.now = lambda: clock.now() + timedelta(seconds=seconds)
-    platform.receipt_watch.run_once()
-    platform.receipt_watch.now = clock.now
+    platform.exchange.receipt_watch.now = lambda: clock.now() + timedelta(seconds=seconds)
+    platform.exchange.receipt_watch.run_once()
+    platform.exchange.receipt_watch.now = clock.now
     platform.runner.run_until_idle()
 
 
 def sent_order(platform, order_no: str) -> dict:
-    platform.import_orders.declare(examples.import_order(order_no), "test")
+    platform.customs.import_orders.declare(examples.import_order(order_no), "test")
     platform.runner.run_until_idle()
-    [row] = platform.messages_view.search(q=order_no)[0]
+    [row] = platform.exchange.messages_view.search(q=order_no)[0]
     assert row["status"] == "delivered" and row["customs_status"] == ""
     return row
 
@@ -49,15 +49,15 @@ def test_an_unanswered_message_raises_one_alert_after_its_timeout_and_is_acknowl
     message = sent_order(platform, "WATCH1")
 
     later(platform, 300)
-    assert platform.alerts_view.alerts() == []
+    assert platform.exchange.alerts_view.alerts() == []
     later(platform, 700)
     later(platform, 900)
 
-    [alert] = platform.alerts_view.alerts()
+    [alert] = platform.exchange.alerts_view.alerts()
     assert (alert["guid"], alert["policy"], alert["timeout"]) == (message["guid"], "wait", 600)
     assert "WATCH1" in alert["document_numbers"] and alert["escalated"] == ""
     assert len(platform.store.recorder.select_events(ReceiptAlert.create_id(message["message_id"]))) == 1
-    assert sorted(n["contact"] for n in platform.alerts_view.notifications()) == ["duty@example.com",
+    assert sorted(n["contact"] for n in platform.exchange.alerts_view.notifications()) == ["duty@example.com",
                                                                                    "ops@example.com"]
     assert files_of(platform, message["guid"]) == [f"CEB311Message_{message['guid']}.xml"], "policy wait: not resent"
 
@@ -72,7 +72,7 @@ def test_an_unanswered_message_raises_one_alert_after_its_timeout_and_is_acknowl
         assert done.status_code == 200 and "called customs" in done.text
         again = client.post(f"/admin/alerts/{alert['alert_id']}/acknowledge", data={"note": ""})
         assert again.status_code == 422 and "该告警已由 admin 确认" in again.text
-    [acknowledged] = platform.alerts_view.alerts()
+    [acknowledged] = platform.exchange.alerts_view.alerts()
     assert acknowledged["acknowledged_by"] == "admin" and acknowledged["note"] == "called customs"
 
 
@@ -85,13 +85,13 @@ def test_policy_resend_sends_the_same_guid_again_and_customs_answers(make_platfo
 
     later(platform, 700)
 
-    [alert] = platform.alerts_view.alerts()
+    [alert] = platform.exchange.alerts_view.alerts()
     assert alert["resends"] == 1 and alert["escalated"] == ""
     files = files_of(platform, message["guid"])
     assert len(files) == 2
     first, second = [(platform.box.folder("sent") / f).read_bytes() for f in files]
     assert first == second, "the same signed XML"
-    assert platform.queries.detail("RESEND1").order.status == "120"
+    assert platform.customs.queries.detail("RESEND1").order.status == "120"
     assert alert["customs_status"] == "120"
     sent = platform.store.repository.get(uuid.UUID(message["message_id"]))
     assert sent.guid == message["guid"] and sent.delivered_at is not None
@@ -104,11 +104,11 @@ def test_policy_resend_escalates_when_the_resends_are_used_up(make_platform):
     message = sent_order(platform, "RESEND2")
 
     later(platform, 700)
-    [alert] = platform.alerts_view.alerts()
+    [alert] = platform.exchange.alerts_view.alerts()
     assert alert["resends"] == 1 and alert["escalated"] == ""
     later(platform, 700)  # the resent message timed out too
 
-    [alert] = platform.alerts_view.alerts()
+    [alert] = platform.exchange.alerts_view.alerts()
     assert alert["escalated"] == "no receipt after 1 resends" and alert["resends"] == 1
     assert len(files_of(platform, message["guid"])) == 2, "no third send"
     later(platform, 700)
@@ -119,13 +119,13 @@ def test_policy_escalate_marks_the_alert_escalated_and_lists_it_first(make_platf
     """X2, X5: policy escalate; an escalated alert comes before a plain one on the console."""
     platform = make_platform(faults="drop=1.0", CBEC_RECEIPT_TIMEOUT_POLICY="escalate", **TIMEOUTS)
     plain = sent_order(platform, "PLAIN1")
-    platform.receipt_watch.policy = "wait"
+    platform.exchange.receipt_watch.policy = "wait"
     later(platform, 700)
-    platform.receipt_watch.policy = "escalate"
+    platform.exchange.receipt_watch.policy = "escalate"
     escalated = sent_order(platform, "ESC1")
     later(platform, 700)
 
-    rows = platform.alerts_view.alerts()
+    rows = platform.exchange.alerts_view.alerts()
     assert [r["guid"] for r in rows] == [escalated["guid"], plain["guid"]]
     assert rows[0]["escalated"] == "policy escalate" and rows[1]["escalated"] == ""
 
@@ -140,10 +140,10 @@ def test_a_receipt_for_an_order_never_declared_is_kept_and_listed(make_platform)
     name = f"CEB312Message_{uuid.uuid4()}.xml"
     (platform.box.folder("inbox") / name).write_bytes(data)
     platform.runner.run_until_idle()
-    assert platform.receipts.handle([(name, data)]) == {}  # read again: nothing new
+    assert platform.exchange.receipts.handle([(name, data)]) == {}  # read again: nothing new
     platform.runner.run_until_idle()
 
-    [kept] = platform.alerts_view.unmatched()
+    [kept] = platform.exchange.alerts_view.unmatched()
     assert (kept["file_name"], kept["addressed_to"], kept["doc_key"]) == (name, "CEB311",
                                                                           "3301960001/NEVER-DECLARED-1")
     assert kept["return_status"] == "120" and kept["return_info"] == "新增申报成功"

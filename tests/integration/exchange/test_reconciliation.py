@@ -21,8 +21,8 @@ ECOM, LOGISTICS = "3301960001", "3301980001"
 def declare(platform, order_no: str) -> None:
     """An order (sent by the e-commerce enterprise) and its waybill (sent by the logistics enterprise)."""
     purchase = examples.purchase(order_no)
-    platform.import_orders.declare(purchase["order"], "test")
-    platform.declarations["CEB511"].declare(purchase["waybill"], "test")
+    platform.customs.import_orders.declare(purchase["order"], "test")
+    platform.customs.declarations["CEB511"].declare(purchase["waybill"], "test")
     platform.runner.run_until_idle()
 
 

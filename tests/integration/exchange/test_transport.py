@@ -31,16 +31,16 @@ def run_until(platform, predicate, timeout: float = 30.0):
         if predicate():
             return
         time.sleep(0.05)
-    raise AssertionError(f"condition not met within {timeout} s: {platform.messages_view.search()[0]}")
+    raise AssertionError(f"condition not met within {timeout} s: {platform.exchange.messages_view.search()[0]}")
 
 
 def statuses(platform, prefix: str) -> dict[str, str]:
-    rows, _ = platform.queries.search(q=prefix, per_page=100)
+    rows, _ = platform.customs.queries.search(q=prefix, per_page=100)
     return {r["order_no"]: r["status"] for r in rows}
 
 
 def declare(platform, prefix: str, n: int) -> None:
-    assert all(r.ok for r in platform.import_orders.declare_many(
+    assert all(r.ok for r in platform.customs.import_orders.declare_many(
         [examples.import_order(f"{prefix}{i}") for i in range(n)], "test"))
 
 
@@ -55,9 +55,9 @@ def test_orders_reach_their_receipts_over_amqp(make_platform, amqp_env):
     run_until(platform, lambda: set(statuses(platform, "AMQP").values()) == {"120", "100"})
 
     assert statuses(platform, "AMQP") == {**{f"AMQP{i}": "120" for i in range(5)}, "AMQP-BAD0": "100"}
-    rows, total = platform.messages_view.search()
+    rows, total = platform.exchange.messages_view.search()
     assert total >= 1 and {r["status"] for r in rows} == {"delivered"}
-    stages = [s["stage"] for s in platform.messages_view.stages(rows[0]["message_id"])]
+    stages = [s["stage"] for s in platform.exchange.messages_view.stages(rows[0]["message_id"])]
     assert stages[:2] == ["prepared", "delivered"] and "receipt" in stages
     assert not list(platform.box.folder("outbox").iterdir()), "nothing went through the file boxes"
 
@@ -69,9 +69,9 @@ def test_a_transport_down_for_a_while_is_retried_until_it_takes_the_message(make
 
     run_until(platform, lambda: set(statuses(platform, "DOWN").values()) == {"120"})
 
-    [row] = platform.messages_view.search(q="DOWN")[0]
+    [row] = platform.exchange.messages_view.search(q="DOWN")[0]
     assert row["status"] == "delivered" and row["customs_status"] == "120"
-    stages = [s["stage"] for s in platform.messages_view.stages(row["message_id"])]
+    stages = [s["stage"] for s in platform.exchange.messages_view.stages(row["message_id"])]
     assert stages[0] == "prepared" and stages.count("retrying") >= 2 and "delivered" in stages
     message = platform.store.repository.get(uuid.UUID(row["message_id"]))
     assert message.attempts >= 2 and message.last_error and message.delivered_at is not None
@@ -81,8 +81,8 @@ def test_a_dead_letter_is_resent_from_the_console_and_accepted(make_platform, am
     platform = make_platform(faults="down=8", demo_users=True, CBEC_DELIVERY_RETRY_BASE="0.1",
                              CBEC_DELIVERY_MAX_ATTEMPTS="2", **amqp_env)
     declare(platform, "DEAD", 2)
-    run_until(platform, lambda: platform.messages_view.dead_letters())
-    [dead] = platform.messages_view.dead_letters()
+    run_until(platform, lambda: platform.exchange.messages_view.dead_letters())
+    [dead] = platform.exchange.messages_view.dead_letters()
     assert dead["attempts"] == 2 and dead["last_error"]
     run_until(platform, lambda: not platform.simulator.down_until)  # the customs side is back
 
@@ -106,14 +106,14 @@ def test_a_dead_letter_is_resent_from_the_console_and_accepted(make_platform, am
 
     message = platform.store.repository.get(uuid.UUID(dead["message_id"]))
     assert message.guid == dead["guid"] and message.delivered_at is not None
-    assert not platform.messages_view.dead_letters()
+    assert not platform.exchange.messages_view.dead_letters()
 
 
 def test_a_discarded_dead_letter_is_never_sent(make_platform):
     platform = make_platform(faults="down=30", CBEC_DELIVERY_RETRY_BASE="0.05", CBEC_DELIVERY_MAX_ATTEMPTS="1")
     declare(platform, "DISCARD", 1)
-    run_until(platform, lambda: platform.messages_view.dead_letters())
-    [dead] = platform.messages_view.dead_letters()
+    run_until(platform, lambda: platform.exchange.messages_view.dead_letters())
+    [dead] = platform.exchange.messages_view.dead_letters()
 
     from engine.exchange.service import DeadLetters
 
@@ -121,7 +121,7 @@ def test_a_discarded_dead_letter_is_never_sent(make_platform):
     platform.box.folder(".").joinpath(".down").unlink()
     platform.runner.run_until_idle()
 
-    assert platform.messages_view.get(dead["message_id"])["status"] == "discarded"
+    assert platform.exchange.messages_view.get(dead["message_id"])["status"] == "discarded"
     assert statuses(platform, "DISCARD") == {"DISCARD0": "prepared"}
     assert not list(platform.box.folder("outbox").iterdir()) and not list(platform.box.folder("sent").iterdir())
 
@@ -131,14 +131,14 @@ def test_duplicated_and_reordered_receipts_leave_the_right_final_state(make_plat
     declare(platform, "TWICE", 3)
     declare(platform, "TWICE-NO", 1)
 
-    run_until(platform, lambda: len(platform.import_orders.get("3301960001", "TWICE0").receipts) == 2
+    run_until(platform, lambda: len(platform.customs.import_orders.get("3301960001", "TWICE0").receipts) == 2
               and set(statuses(platform, "TWICE").values()) == {"120", "100"})
     time.sleep(0.2)
     platform.runner.run_until_idle()
 
     assert statuses(platform, "TWICE") == {"TWICE0": "120", "TWICE1": "120", "TWICE2": "120", "TWICE-NO0": "100"}
     for order_no in ("TWICE0", "TWICE-NO0"):
-        order = platform.import_orders.get("3301960001", order_no)
+        order = platform.customs.import_orders.get("3301960001", order_no)
         assert sorted(r["returnStatus"] for r in order.receipts) in (["120", "2"], ["100", "2"])
         assert order.status in ("120", "100")
 
@@ -182,7 +182,7 @@ def test_a_platform_killed_mid_batch_over_amqp_loses_and_duplicates_nothing(tmp_
             orders.update(platform.store.repository.get(CustomsMessage.create_id(guid)).document_numbers)
         assert len(orders) == KILLED_ORDERS + DEMO_ORDERS and set(orders.values()) == {1}
         for i in range(0, KILLED_ORDERS, 7):
-            order = platform.import_orders.get("3301960001", f"AKILL{i:05d}")
+            order = platform.customs.import_orders.get("3301960001", f"AKILL{i:05d}")
             assert [r["returnStatus"] for r in order.receipts] == ["2", "120"], order.order_no
     finally:
         platform.close()
@@ -199,7 +199,7 @@ def test_message_tracking_shows_the_raw_receipt_as_customs_sent_it(make_platform
     platform = make_platform(demo_users=True, **amqp_env)
     declare(platform, "RAW", 2)
     run_until(platform, lambda: set(statuses(platform, "RAW").values()) == {"120"})
-    [row] = [r for r in platform.messages_view.search(q="RAW0")[0]]
+    [row] = [r for r in platform.exchange.messages_view.search(q="RAW0")[0]]
 
     with TestClient(create_app(platform), base_url="https://testserver") as client:
         login(client, "admin", next_url="/admin/messages")
@@ -215,5 +215,5 @@ def test_message_tracking_shows_the_raw_receipt_as_customs_sent_it(make_platform
         assert client.get("/admin/receipt-files/CEB312_nothing.xml").status_code == 404
 
     name = unquote(links[-1].rsplit("/", 1)[1])
-    assert platform.receipts.handle([(name, download.content)]) == {}  # the same file again
+    assert platform.exchange.receipts.handle([(name, download.content)]) == {}  # the same file again
     assert len(platform.store.recorder.select_events(ReceiptFile.create_id(name))) == 1

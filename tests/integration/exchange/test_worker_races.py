@@ -22,10 +22,10 @@ def event_counts(platform) -> Counter:
 
 def test_two_workers_packing_overlapping_batches_pack_each_order_once(make_platform, database_url):
     platform = make_platform(database_url)
-    platform.import_orders.declare_many([examples.import_order(f"RACE{i}") for i in range(10)], "test")
+    platform.customs.import_orders.declare_many([examples.import_order(f"RACE{i}") for i in range(10)], "test")
     declared = records_of(platform, "ImportOrder.Declared")
-    zombie = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signers))
-    successor = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signers))
+    zombie = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signing))
+    successor = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signing))
 
     assert zombie._feed_partition("prepare@orders:0-old", declared[:6]) == 6
     assert successor._feed_partition("prepare@orders:0", declared) == 4
@@ -36,8 +36,8 @@ def test_two_workers_packing_overlapping_batches_pack_each_order_once(make_platf
 
 def test_a_record_seen_again_after_a_crash_is_skipped(make_platform):
     platform = make_platform()
-    platform.import_orders.declare_many([examples.import_order(f"AGAIN{i}") for i in range(3)], "test")
-    feeder = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signers))
+    platform.customs.import_orders.declare_many([examples.import_order(f"AGAIN{i}") for i in range(3)], "test")
+    feeder = PartitionFeeder(platform, PrepareMessages(platform.store, platform.signing))
     declared = records_of(platform, "ImportOrder.Declared")
     assert feeder._feed_partition("prepare@orders:1", declared) == 3
     assert feeder._feed_partition("prepare@orders:1", declared) == 0

@@ -92,7 +92,7 @@ def test_roles_limit_what_a_user_may_do(app):
 def other_tenant(platform):
     """A second e-commerce organisation with its own enterprise and declarant."""
     platform.identity.register_organisation("OTHER", "另一家电商", by="test")
-    platform.enterprises.ensure("3301960009", "另一家电商有限公司", ["ecommerce", "platform"], "DXPENT0000000009", "",
+    platform.identity.enterprises.ensure("3301960009", "另一家电商有限公司", ["ecommerce", "platform"], "DXPENT0000000009", "",
                                 organisation="OTHER")
     platform.identity.assign_enterprise("OTHER", "3301960009", by="test")
     platform.identity.register_user("other", "另一家申报员", "OTHER", ["declarant_ecommerce"], "Their-Pass-2026",
@@ -107,7 +107,7 @@ def test_a_declarant_sees_and_declares_only_for_its_own_organisation(app, platfo
     other_order = plain(examples.import_order("THEIRS1")) | {"ebpCode": "3301960009", "ebcCode": "3301960009"}
     assert theirs.post("/api/import/orders", json=other_order).status_code == 201
     assert mine.post("/api/import/orders", json=plain(examples.import_order("MINE1"))).status_code == 201
-    platform.orders_view.run_once()
+    platform.customs.orders_view.run_once()
 
     assert [i["order_no"] for i in mine.get("/api/import/orders").json()["items"]] == ["MINE1"]
     assert mine.get("/api/import/orders/THEIRS1").status_code == 404
@@ -153,10 +153,10 @@ def test_event_payloads_can_be_encrypted_at_rest(make_platform, tmp_path):
     from eventsourcing.cryptography import AESCipher
 
     platform = make_platform(CBEC_CIPHER_KEY=AESCipher.create_key(32))
-    platform.import_orders.declare(examples.import_order("SECRETORDER1"), "test")
+    platform.customs.import_orders.declare(examples.import_order("SECRETORDER1"), "test")
     raw = (tmp_path / "data" / "events.sqlite").read_bytes()
     assert b"SECRETORDER1" not in raw
-    assert platform.queries.store.repository.get(platform.import_orders.get("3301960001", "SECRETORDER1").id)
+    assert platform.customs.queries.store.repository.get(platform.customs.import_orders.get("3301960001", "SECRETORDER1").id)
 
 
 def test_weak_passwords_are_refused_with_the_rule_named(platform):

@@ -132,25 +132,25 @@ def test_an_order_with_unknown_codes_is_refused_before_sending(make_platform, da
     order["orderList"][0]["country"] = "998"
     order["orderList"][1]["unit"] = "999"
     with pytest.raises(DeclarationRejected) as rejected:
-        platform.import_orders.declare(order, declared_by="test")
+        platform.customs.import_orders.declare(order, declared_by="test")
     found = {(e.field, e.rule, e.value) for e in rejected.value.errors if e.rule.startswith("ref.")}
     assert found == {("currency", "ref.currency.unknown", "999"),
                      ("orderList[1].country", "ref.country.unknown", "998"),
                      ("orderList[2].unit", "ref.unit.unknown", "999")}
     assert all(e.message_en and e.fix_zh and e.fix_en for e in rejected.value.errors if e.rule.startswith("ref."))
     platform.runner.run_until_idle()
-    assert platform.import_orders.get(order["ebpCode"], "REF-BAD") is None
+    assert platform.customs.import_orders.get(order["ebpCode"], "REF-BAD") is None
     assert not list((platform.settings.boxes_dir / "sent").glob("*.xml"))
 
 
 def test_a_code_is_checked_against_its_validity_dates_on_the_declaration_date(make_platform, database_url):
     platform = make_platform(database_url)
     platform.reference.edit("countries", {"code": "601", "valid_from": "2999-01-01"}, "admin", "测试：尚未生效")
-    outcome = platform.import_orders.declare_many([examples.import_order("REF-DATE")], "test")[0]
+    outcome = platform.customs.import_orders.declare_many([examples.import_order("REF-DATE")], "test")[0]
     assert {(e.field, e.rule) for e in outcome.errors} == {("orderList[1].country", "ref.country.not_valid"),
                                                           ("orderList[2].country", "ref.country.not_valid")}
     platform.reference.edit("countries", {"code": "601", "valid_from": ""}, "admin", "恢复")
-    assert platform.import_orders.declare_many([examples.import_order("REF-DATE")], "test")[0].ok
+    assert platform.customs.import_orders.declare_many([examples.import_order("REF-DATE")], "test")[0].ok
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from asn1crypto import cms
 from PIL import Image
 
-from adapters.signing import cms_enveloped, generate_identity, keys, native, pdf_seal, sm2_gmssl, sm2_openssl
+from adapters.signing import cms_enveloped, der, generate_identity, keys, native, pdf_seal, sm2_gmssl, sm2_openssl
 from adapters.signing.certificate import load_certificate
 from tests.conftest import missing
 from tests.signing_helpers import OTHER_ENTERPRISE, RSA_ENTERPRISE, SM2_ENTERPRISE, blank_pdf, flipped, make_service
@@ -40,7 +40,7 @@ def test_s3_an_sm2_enterprise_opens_the_envelope_made_for_it(service, cipher, pr
     assert cms.ContentInfo.load(envelope)["content_type"].dotted == outer
     info = cms_enveloped._enveloped(envelope)["recipient_infos"][0].chosen
     assert info["key_encryption_algorithm"]["algorithm"].dotted == "1.2.156.10197.1.301.3"  # sm2encrypt
-    x, y, c3, c2 = cms_enveloped.der.read_sm2_cipher(info["encrypted_key"].native)  # GM/T 0009 SM2Cipher
+    x, y, c3, c2 = der.read_sm2_cipher(info["encrypted_key"].native)  # GM/T 0009 SM2Cipher
     assert (len(x), len(y), len(c3), len(c2)) == (32, 32, 32, 32 if cipher == "AES-256-CBC" else 16)
 
 

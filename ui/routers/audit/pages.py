@@ -78,13 +78,13 @@ def find(request: Request, platform: PlatformDep, q: str = "") -> Any:
         return RedirectResponse(f"/audit/documents/{UUID(text)}", status_code=303)
     except ValueError:
         pass
-    platform.orders_view.run_once()
-    rows = platform.orders_view.find(text)
+    platform.customs.orders_view.run_once()
+    rows = platform.customs.orders_view.find(text)
     if rows:
         return RedirectResponse(f"/audit/documents/{ImportOrder.create_id(rows[0]['ebp_code'], text)}",
                                 status_code=303)
-    platform.documents_view.run_once()
-    found, _ = platform.documents_view.search(q=text, per_page=50)
+    platform.customs.documents_view.run_once()
+    found, _ = platform.customs.documents_view.search(q=text, per_page=50)
     exact = [r for r in found if text in (r["number"], r["invt_no"], r["logistics_no"], r["pay_transaction_id"])]
     if exact:
         return RedirectResponse(f"/audit/documents/{exact[0]['document_id']}", status_code=303)

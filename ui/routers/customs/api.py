@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 @router.get("/enterprises", summary="Enterprises the caller may declare for")
 def enterprises(platform: PlatformDep, principal: Allowed("self:session")) -> list[dict[str, Any]]:
-    return [platform.enterprises.as_json(e) for e in platform.enterprises.all() if principal.may_see(e.code)]
+    return [platform.identity.enterprises.as_json(e) for e in platform.identity.enterprises.all() if principal.may_see(e.code)]
 
 
 @router.post("/import/orders", status_code=201, summary="Declare an import order (CEB311)")
@@ -28,7 +28,7 @@ def declare_order(platform: PlatformDep, principal: Allowed("I3:declare"), order
     """Checks the order (XSD field rules, amounts, fixed codes) and stores it; it is then built, signed and
     sent to customs by the processors. Errors: 422 with one entry per field, in Chinese and English."""
     try:
-        stored = platform.import_orders.declare(order, declared_by=principal.name, principal=principal)
+        stored = platform.customs.import_orders.declare(order, declared_by=principal.name, principal=principal)
     except DeclarationRejected as rejected:
         return JSONResponse(status_code=422, content={
             "detail": "订单未通过校验，未保存 the order was not stored",
@@ -43,7 +43,7 @@ def declare_orders(platform: PlatformDep, principal: Allowed("I3:declare"),
                    orders: list[dict[str, Any]] = Body(..., embed=True, max_length=1000)) -> Any:
     """Each order is checked on its own: the valid ones are stored together, the answer lists per order
     `accepted` or its errors. A retried call cannot declare an order twice (the order number is unique)."""
-    outcomes = platform.import_orders.declare_many(orders, declared_by=principal.name, principal=principal)
+    outcomes = platform.customs.import_orders.declare_many(orders, declared_by=principal.name, principal=principal)
     platform.runner.wake.set()
     return {"accepted": sum(o.stored for o in outcomes), "results": [
         {"index": o.index, "orderNo": o.order_no, "accepted": o.stored, "errors": [e.as_dict() for e in o.errors]}
@@ -55,7 +55,7 @@ def search_orders(platform: PlatformDep, principal: Allowed("I3:view"), q: str =
                   date_from: str = Query("", alias="from"),
                   date_to: str = Query("", alias="to"), page: int = Query(1, ge=1, le=1_000_000),
                   per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
-    rows, total = platform.queries.search(principal, q=q, status=status, date_from=date_from, date_to=date_to,
+    rows, total = platform.customs.queries.search(principal, q=q, status=status, date_from=date_from, date_to=date_to,
                                           page=page, per_page=per_page)
     return {"total": total, "page": page, "perPage": per_page,
             "items": [row | {"statusLabel": statuses.label(row["status"])} for row in rows]}
@@ -64,7 +64,7 @@ def search_orders(platform: PlatformDep, principal: Allowed("I3:view"), q: str =
 @router.get("/import/orders/{order_no}", summary="One import order with status, receipts and timeline")
 def get_order(platform: PlatformDep, order_no: str, principal: Allowed("I3:view"),
               ebp_code: str | None = Query(None, alias="ebpCode")) -> Any:
-    detail = platform.queries.detail(order_no, ebp_code, principal)
+    detail = platform.customs.queries.detail(order_no, ebp_code, principal)
     if detail is None:
         raise HTTPException(404, f"订单 {order_no} 不存在 order not found")
     return order_json(detail)

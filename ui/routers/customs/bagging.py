@@ -53,8 +53,8 @@ def bagging_page(request: Request, platform: Any, filters: dict[str, str], page:
                  ticked: set[str], errors: list[FieldError], status_code: int = 200) -> Any:
     """The filtered parcels (one page), their count and weight, the bag's fields, and what went wrong."""
     principal = request.state.principal
-    rows, total = platform.document_queries.unbagged(principal, page=page, per_page=PER_PAGE, **filters)
-    every = platform.document_queries.unbagged_all(principal, limit=MAX_PARCELS, **filters)
+    rows, total = platform.customs.document_queries.unbagged(principal, page=page, per_page=PER_PAGE, **filters)
+    every = platform.customs.document_queries.unbagged_all(principal, limit=MAX_PARCELS, **filters)
     return render(request, "customs/documents/bagging.html", page_context(BAG) | {
         "page_url": PAGE, "rows": rows, "total": total, "page": page,
         "pages": max((total + PER_PAGE - 1) // PER_PAGE, 1), "filters": filters,
@@ -86,12 +86,12 @@ async def _declare(request: Request, platform: PlatformDep) -> Any:
         if not values[BAG_NUMBER].strip():
             refuse(BAG_NUMBER, "required", "请填写总包号（袋号）", "enter the bag number")
         parcels = chosen(platform, principal, filters, ticked, take_all, values["logisticsCode"])
-        bag = platform.declarations[BAG.message].declare(bag_of(values, parcels), declared_by=principal.name,
+        bag = platform.customs.declarations[BAG.message].declare(bag_of(values, parcels), declared_by=principal.name,
                                                          principal=principal)
     except DeclarationRejected as rejected:
         return bagging_page(request, platform, filters, 1, values, ticked, rejected.errors, status_code=422)
     platform.runner.wake.set()
-    platform.documents_view.run_once()
+    platform.customs.documents_view.run_once()
     return RedirectResponse(f"{base_url(BAG)}/{bag.id}?created=1", status_code=303)
 
 
@@ -99,7 +99,7 @@ def chosen(platform: Any, principal: Any, filters: dict[str, str], ticked: set[s
            logistics_code: str) -> list[dict[str, Any]]:
     """The parcels to bag, each still unbagged and of the bag's logistics enterprise; DeclarationRejected else."""
     criteria = filters if take_all else {"ids": sorted(ticked)}
-    parcels = platform.document_queries.unbagged_all(principal, limit=MAX_PARCELS + 1, **criteria) \
+    parcels = platform.customs.document_queries.unbagged_all(principal, limit=MAX_PARCELS + 1, **criteria) \
         if take_all or ticked else []
     if not parcels:
         refuse("wayBillList", "required", "请至少勾选一票运单", "tick at least one parcel")
@@ -133,7 +133,7 @@ def bag_of(values: dict[str, str], parcels: list[dict[str, Any]]) -> dict[str, A
 def _from_bag(target: DocumentType) -> Any:
     def from_bag(request: Request, platform: PlatformDep, bag_id: UUID) -> Any:
         """运抵 / 离境 of a bag: the target's form with the bag's conveyance and parcels in it."""
-        found = platform.document_queries.detail(BAG, str(bag_id), request.state.principal)
+        found = platform.customs.document_queries.detail(BAG, str(bag_id), request.state.principal)
         if found is None:
             return not_found(request, BAG, str(bag_id))
         return form_page(request, target, prefilled(target, platform, request.state.principal)

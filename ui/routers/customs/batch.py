@@ -63,12 +63,12 @@ async def import_orders(request: Request, platform: PlatformDep, file: UploadFil
     except workbook.WorkbookError as error:
         return render(request, "customs/orders/order_import.html", {"report": None, "failure": str(error)}, 422)
     principal = request.state.principal
-    outcomes = platform.import_orders.declare_many(read.documents, principal.name, principal,
+    outcomes = platform.customs.import_orders.declare_many(read.documents, principal.name, principal,
                                                    all_or_nothing=not keep_good,
                                                    dry_run=bool(read.problems) and not keep_good)
     stored = sum(o.stored for o in outcomes)
     platform.runner.wake.set()
-    platform.orders_view.run_once()
+    platform.customs.orders_view.run_once()
     report = {"file": file.filename, "documents": len(read.documents), "stored": stored,
               "problems": [(p.sheet, p.row, "", p.field, p.message_zh, p.message_en) for p in read.problems]
               + [(workbook.HEADS, read.rows[o.index], o.order_no, e.field, e.message_zh, e.message_en)
@@ -81,9 +81,9 @@ async def import_orders(request: Request, platform: PlatformDep, file: UploadFil
 def export_workbook(request: Request, platform: PlatformDep, q: str = "", status: str = "", date_from: str = "",
                     date_to: str = "") -> Response:
     """The orders of the list (same filters and tenancy) as a filled template: heads and lines."""
-    rows, _ = platform.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
+    rows, _ = platform.customs.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
                                       date_to=date_to, page=1, per_page=10_000)
-    orders = [platform.import_orders.get(r["ebp_code"], r["order_no"]) for r in rows]
+    orders = [platform.customs.import_orders.get(r["ebp_code"], r["order_no"]) for r in rows]
     head, lines = _fields()
     documents = [plain(o.document) | {"status": o.status} for o in orders if o is not None]
     data = workbook.template(head, lines, "orderNo", "orderList", documents)

@@ -28,7 +28,7 @@ router = APIRouter(tags=["api"])  # paths are whole: /api/import/..., /api/expor
 
 
 def bulk_of(platform: Platform) -> BulkDeclarations:
-    return BulkDeclarations(platform.store, platform.declarations, platform.documents_view)
+    return BulkDeclarations(platform.store, platform.customs.declarations, platform.customs.documents_view)
 
 
 def _bulk(doc_type: Any) -> Any:

@@ -106,7 +106,7 @@ def prefilled(doc_type: DocumentType, platform: Any, principal: Any) -> dict[str
     """A new document starts with the defaults and the user's own enterprises in their fields."""
     shown = {s.name for s in form_of(doc_type).head}
     values = {k: v for k, v in doc_type.head_defaults.items() if k in shown}
-    firms = [e for e in platform.enterprises.all() if principal.may_see(e.code)]
+    firms = [e for e in platform.identity.enterprises.all() if principal.may_see(e.code)]
     for name, kind in (PREFILL | {doc_type.sender: doc_type.role}).items():
         firm = next((e for e in firms if kind in e.kinds), None)
         if name in shown and firm is not None:
@@ -125,7 +125,7 @@ def _list_page(doc_type: DocumentType) -> Any:
                 date_to: str = "", page: int = 1, notice: str = "") -> Any:
         page = max(page, 1)
         filters = {"q": q, "status": status, "date_from": date_from, "date_to": date_to}
-        rows, total = platform.drafts.listing(doc_type, request.state.principal, page=page, per_page=PER_PAGE,
+        rows, total = platform.customs.drafts.listing(doc_type, request.state.principal, page=page, per_page=PER_PAGE,
                                               **filters)
         return render(request, "customs/documents/list.html", page_context(doc_type) | {
             "rows": rows, "total": total, "page": page, "pages": max((total + PER_PAGE - 1) // PER_PAGE, 1),
@@ -154,17 +154,17 @@ def _submit(doc_type: DocumentType) -> Any:
         form, principal = dict((await request.form()).items()), request.state.principal
         raw, action = parse_form(form, form_of(doc_type).list_key), form.get("_action")
         if action == "tax" and doc_type is INVENTORY:
-            return form_page(request, doc_type, raw, [], tax=platform.document_queries.tax_preview(raw))
+            return form_page(request, doc_type, raw, [], tax=platform.customs.document_queries.tax_preview(raw))
         try:
             if action == "draft":
-                draft = platform.drafts.save(doc_type, raw, principal)
+                draft = platform.customs.drafts.save(doc_type, raw, principal)
                 return RedirectResponse(f"{base_url(doc_type)}/drafts/{draft.id}?saved=1", status_code=303)
-            stored = platform.declarations[doc_type.message].declare(raw, declared_by=principal.name,
+            stored = platform.customs.declarations[doc_type.message].declare(raw, declared_by=principal.name,
                                                                      principal=principal)
         except DeclarationRejected as rejected:
             return form_page(request, doc_type, raw, rejected.errors, status_code=422)
         platform.runner.wake.set()
-        platform.documents_view.run_once()
+        platform.customs.documents_view.run_once()
         return RedirectResponse(f"{base_url(doc_type)}/{stored.id}?created=1", status_code=303)
     return submit
 
@@ -176,11 +176,11 @@ def not_found(request: Request, doc_type: DocumentType, number: str) -> Any:
 
 def _detail_page(doc_type: DocumentType) -> Any:
     def detail(request: Request, platform: PlatformDep, document_id: UUID) -> Any:
-        found = platform.document_queries.detail(doc_type, str(document_id), request.state.principal)
+        found = platform.customs.document_queries.detail(doc_type, str(document_id), request.state.principal)
         if found is None:
             return not_found(request, doc_type, str(document_id))
         document = found.document
-        tax = platform.document_queries.tax_preview(document.document) if doc_type is INVENTORY else None
+        tax = platform.customs.document_queries.tax_preview(document.document) if doc_type is INVENTORY else None
         return render(request, "customs/documents/detail.html", page_context(doc_type) | show(doc_type) | {
             "d": found, "doc": document.document | document.numbers, "tax": tax, "links": links(document, lang_of(
                 request, platform.settings.lang)), "created": request.query_params.get("created") == "1",
@@ -216,10 +216,10 @@ def show(doc_type: DocumentType) -> dict[str, Any]:
 
 def _draft_page(doc_type: DocumentType) -> Any:
     def draft_page(request: Request, platform: PlatformDep, draft_id: UUID) -> Any:
-        draft = platform.drafts.get(str(draft_id), request.state.principal)
+        draft = platform.customs.drafts.get(str(draft_id), request.state.principal)
         if draft is None:
             return not_found(request, doc_type, str(draft_id))
-        tax = platform.document_queries.tax_preview(draft.document) if doc_type is INVENTORY else None
+        tax = platform.customs.document_queries.tax_preview(draft.document) if doc_type is INVENTORY else None
         return render(request, "customs/documents/draft.html", page_context(doc_type) | show(doc_type) | {
             "draft": draft, "doc": draft.document, "tax": tax, "saved": request.query_params.get("saved") == "1"})
     return draft_page

@@ -31,7 +31,7 @@ def search_tax_bills(platform: PlatformDep, principal: Allowed("I7:view"), q: st
                      invt_no: str | None = Query(None, alias="invtNo"), page: int = Query(1, ge=1, le=1_000_000),
                      per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
     """q: part of the inventory or tax bill number; status 1 已生成, 2 已汇总, 3 作废."""
-    rows, total = platform.documents_view.tax_bills(invt_nos=[invt_no] if invt_no else None, q=q, status=status,
+    rows, total = platform.customs.documents_view.tax_bills(invt_nos=[invt_no] if invt_no else None, q=q, status=status,
                                                     page=page, per_page=per_page, parties=scope(principal))
     return {"total": total, "page": page, "perPage": per_page, "items": rows}
 
@@ -39,7 +39,7 @@ def search_tax_bills(platform: PlatformDep, principal: Allowed("I7:view"), q: st
 @router.get("/api/import/tax-bills/{invt_no}/{tax_no}",
             summary="One electronic tax bill with its lines and status changes")
 def get_tax_bill(platform: PlatformDep, principal: Allowed("I7:view"), invt_no: str, tax_no: str) -> Any:
-    bill = platform.document_queries.tax_bill(invt_no, tax_no, principal)
+    bill = platform.customs.document_queries.tax_bill(invt_no, tax_no, principal)
     if bill is None:
         raise HTTPException(404, f"电子税单 {tax_no} 不存在 tax bill not found")
     return plain({**bill.document, "status": bill.status, "entDutyNo": bill.ent_duty_no, "changes": bill.changes})
@@ -70,7 +70,7 @@ def _declare_one(doc_type: DocumentType) -> Any:
         """Checks the document (XSD field rules, codes, business rules, tenancy) and stores it; the processors then
         build, sign and send it. Errors: 422 with one entry per field, in Chinese and English."""
         try:
-            stored = platform.declarations[doc_type.message].declare(document, declared_by=principal.name,
+            stored = platform.customs.declarations[doc_type.message].declare(document, declared_by=principal.name,
                                                                      principal=principal)
         except DeclarationRejected as rejected:
             return rejected_json(doc_type, rejected)
@@ -85,7 +85,7 @@ def _declare_batch(doc_type: DocumentType) -> Any:
                       documents: list[dict[str, Any]] = Body(..., embed=True, max_length=1000)) -> Any:  # noqa: B008
         """Each document is checked on its own: the valid ones are stored together, the answer lists per document
         `accepted` or its errors. A retried call cannot declare a document twice (its key is unique)."""
-        outcomes = platform.declarations[doc_type.message].declare_many(documents, declared_by=principal.name,
+        outcomes = platform.customs.declarations[doc_type.message].declare_many(documents, declared_by=principal.name,
                                                                         principal=principal)
         platform.runner.wake.set()
         return {"accepted": sum(o.stored for o in outcomes), "results": [
@@ -98,7 +98,7 @@ def _search(doc_type: DocumentType) -> Any:
     def search(platform: PlatformDep, principal: Allowed(doc_type.permission("view")), q: str = "", status: str = "",
                date_from: str = Query("", alias="from"), date_to: str = Query("", alias="to"),
                page: int = Query(1, ge=1, le=1_000_000), per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
-        rows, total = platform.documents_view.search(
+        rows, total = platform.customs.documents_view.search(
             message_type=doc_type.message, q=q, status=status, date_from=date_from, date_to=date_to, page=page,
             per_page=per_page, parties=scope(principal))
         return {"total": total, "page": page, "perPage": per_page,
@@ -108,7 +108,7 @@ def _search(doc_type: DocumentType) -> Any:
 
 def _get(doc_type: DocumentType) -> Any:
     def get(platform: PlatformDep, principal: Allowed(doc_type.permission("view")), document_id: UUID) -> Any:
-        found = platform.document_queries.detail(doc_type, str(document_id), principal)
+        found = platform.customs.document_queries.detail(doc_type, str(document_id), principal)
         if found is None:
             raise HTTPException(404, f"{doc_type.name_zh} {document_id} 不存在 {doc_type.name_en.lower()} not found")
         return detail_json(found)

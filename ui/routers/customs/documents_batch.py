@@ -106,12 +106,12 @@ def _import(doc_type: DocumentType) -> Any:
         principal, keep = request.state.principal, bool(keep_good)
         check_only = bool(read.problems) and not keep
         if mode == "declare":
-            outcomes = platform.declarations[doc_type.message].declare_many(
+            outcomes = platform.customs.declarations[doc_type.message].declare_many(
                 read.documents, principal.name, principal, all_or_nothing=not keep, dry_run=check_only)
             platform.runner.wake.set()
-            platform.documents_view.run_once()
+            platform.customs.documents_view.run_once()
         else:
-            outcomes = platform.drafts.save_many(doc_type, read.documents, principal, keep_good=keep,
+            outcomes = platform.customs.drafts.save_many(doc_type, read.documents, principal, keep_good=keep,
                                                  dry_run=check_only)
         report = _report(doc_type, file.filename or "", read, outcomes, keep, mode)
         return import_page(request, doc_type, report, status_code=200 if report["stored"] or not report["problems"]
@@ -136,7 +136,7 @@ def _export(doc_type: DocumentType) -> Any:
                date_to: str = "") -> Response:
         """The list as it is filtered (tenancy included), drafts and documents, as a filled template with the
         status and customs' numbers: heads and lines."""
-        rows, _ = platform.drafts.listing(doc_type, request.state.principal, q=q, status=status,
+        rows, _ = platform.customs.drafts.listing(doc_type, request.state.principal, q=q, status=status,
                                           date_from=date_from, date_to=date_to, page=1, per_page=EXPORT_LIMIT)
         head, lines = excel_fields(doc_type)
         all_head, _ = catalog.specs(doc_type.message)
@@ -160,11 +160,11 @@ def _declare(doc_type: DocumentType) -> Any:
         form, principal = await request.form(), request.state.principal
         ids = [str(i) for i in form.getlist("draft")]
         if form.get("all"):
-            ids = platform.drafts.open_ids(doc_type, principal, q=str(form.get("q") or ""),
+            ids = platform.customs.drafts.open_ids(doc_type, principal, q=str(form.get("q") or ""),
                                            date_from=str(form.get("date_from") or ""),
                                            date_to=str(form.get("date_to") or ""))
         try:
-            batch, _ = platform.drafts.declare(doc_type, ids, principal)
+            batch, _ = platform.customs.drafts.declare(doc_type, ids, principal)
         except IntegrityError:
             return RedirectResponse(f"{list_url(doc_type)}?notice=conflict", status_code=303)
         if not batch:
@@ -178,7 +178,7 @@ def _discard(doc_type: DocumentType) -> Any:
     async def discard(request: Request, platform: PlatformDep) -> Any:
         form = await request.form()
         try:
-            platform.drafts.discard(doc_type, [str(i) for i in form.getlist("draft")], request.state.principal)
+            platform.customs.drafts.discard(doc_type, [str(i) for i in form.getlist("draft")], request.state.principal)
         except IntegrityError:
             return RedirectResponse(f"{list_url(doc_type)}?notice=conflict", status_code=303)
         return RedirectResponse(f"{list_url(doc_type)}?status={OPEN}&notice=discarded", status_code=303)
@@ -188,7 +188,7 @@ def _discard(doc_type: DocumentType) -> Any:
 def _batch(doc_type: DocumentType) -> Any:
     def batch(request: Request, platform: PlatformDep, batch_id: UUID) -> Any:
         """Counts by status, refreshed by the page itself until every document has its final answer."""
-        progress = platform.drafts.progress(str(batch_id), request.state.principal)
+        progress = platform.customs.drafts.progress(str(batch_id), request.state.principal)
         if not progress.rows:
             return render(request, "customs/documents/not_found.html", page_context(doc_type) | {"number": str(batch_id)},
                           status_code=404)

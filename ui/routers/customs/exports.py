@@ -21,7 +21,7 @@ EXPORT_LIMIT = 1_000_000
 @router.get("/orders/export", dependencies=[require("I3:view")])
 def export_orders(request: Request, platform: PlatformDep, q: str = "", status: str = "", date_from: str = "",
                   date_to: str = "", format: str = "csv") -> Response:  # noqa: A002
-    rows, _ = platform.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
+    rows, _ = platform.customs.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
                                       date_to=date_to, page=1, per_page=EXPORT_LIMIT)
     try:
         exported = export_rows(rows, ORDER_COLUMNS, format, "import-orders")

@@ -29,7 +29,7 @@ def form_fields() -> tuple[list[Any], list[Any]]:
 @router.get("/orders", response_class=HTMLResponse, dependencies=[require("I3:view")])
 def orders(request: Request, platform: PlatformDep, q: str = "", status: str = "", date_from: str = "",
            date_to: str = "", page: int = 1) -> Any:
-    rows, total = platform.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
+    rows, total = platform.customs.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
                                           date_to=date_to, page=max(page, 1), per_page=20)
     return render(request, "customs/orders/orders.html", {
         "rows": rows, "total": total, "page": max(page, 1), "pages": max((total + 19) // 20, 1), "statuses": STATUSES,
@@ -39,7 +39,7 @@ def orders(request: Request, platform: PlatformDep, q: str = "", status: str = "
 @router.get("/orders/new", response_class=HTMLResponse, dependencies=[require("I3:declare")])
 def new_order(request: Request, platform: PlatformDep) -> Any:
     principal = request.state.principal
-    enterprise = next((e for e in platform.enterprises.all() if principal.may_see(e.code) and "ecommerce" in e.kinds),
+    enterprise = next((e for e in platform.identity.enterprises.all() if principal.may_see(e.code) and "ecommerce" in e.kinds),
                       None)
     values = {} if enterprise is None else {"ebpCode": enterprise.code, "ebpName": enterprise.name,
                                             "ebcCode": enterprise.code, "ebcName": enterprise.name}
@@ -51,12 +51,12 @@ async def submit_order(request: Request, platform: PlatformDep) -> Any:
     head, lines = parse_form(dict((await request.form()).items()))
     try:
         principal = request.state.principal
-        order = platform.import_orders.declare(head | {"orderList": lines}, declared_by=principal.name,
+        order = platform.customs.import_orders.declare(head | {"orderList": lines}, declared_by=principal.name,
                                                principal=principal)
     except DeclarationRejected as rejected:
         return _form(request, head, lines or [{}], rejected.errors, status_code=422)
     platform.runner.wake.set()
-    platform.orders_view.run_once()
+    platform.customs.orders_view.run_once()
     return RedirectResponse(f"/declarant/orders/{order.order_no}?ebpCode={order.ebp_code}&created=1", status_code=303)
 
 
@@ -84,7 +84,7 @@ def _form(request: Request, values: dict[str, Any], lines: list[dict[str, Any]],
 
 @router.get("/orders/{order_no}", response_class=HTMLResponse, dependencies=[require("I3:view")])
 def order_detail(request: Request, platform: PlatformDep, order_no: str, ebpCode: str | None = None) -> Any:  # noqa: N803
-    detail = platform.queries.detail(order_no, ebpCode, request.state.principal)
+    detail = platform.customs.queries.detail(order_no, ebpCode, request.state.principal)
     if detail is None:
         return render(request, "customs/orders/not_found.html", {"order_no": order_no}, status_code=404)
     head_fields, line_fields = form_fields()

@@ -29,7 +29,7 @@ LABELS = {"ebpCode": "电商平台代码", "orderNo": "订单编号"} | {f.name:
 def plat_data_open(request: Request, platform: PlatformDep, openReq: str | None = Form(None)) -> Any:  # noqa: N803
     """Answers {"code": "10000", "message": "", "serviceTime": ms} and uploads the signed payment data in the
     background; 20000 with the reason when the request is malformed or the order is not on this platform."""
-    answer = platform.payment179.open(openReq)
+    answer = platform.customs.payment179.open(openReq)
     platform.identity.log("command", "customs 海关", "", client_address(request), "179 platDataOpen",
                           (openReq or "")[:200], answer["code"], {"openReq": (openReq or "")[:500],
                                                                   "message": answer["message"]})
@@ -40,7 +40,7 @@ def plat_data_open(request: Request, platform: PlatformDep, openReq: str | None 
 @router.post(SIM_UPLOAD, dependencies=[PUBLIC], include_in_schema=False)
 def simulated_upload(platform: PlatformDep, payExInfoStr: str = Form("")) -> Any:  # noqa: N803
     """The customs simulator's realTimeDataUpload (only while the simulator runs)."""
-    customs = platform.payment179.customs
+    customs = platform.customs.payment179.customs
     if customs is None:
         raise HTTPException(404)
     return customs.upload(payExInfoStr)
@@ -57,7 +57,7 @@ def supply_raw(platform: PlatformDep, principal: Allowed("I13:manage"), raw: dic
     institution (verDept 1 银联 2 网联 3 其他), the payment type, the receiving account and one goods link per
     order line. Supplying again replaces the data. Errors: 422, one entry per field, in Chinese and English."""
     try:
-        stored = platform.payment179.supply(raw, principal.name, principal)
+        stored = platform.customs.payment179.supply(raw, principal.name, principal)
     except DeclarationRejected as rejected:
         return JSONResponse(status_code=422, content={"detail": "支付原始数据未保存 nothing was stored",
                                                       "errors": [e.as_dict() for e in rejected.errors]})
@@ -72,8 +72,8 @@ def list_requests(platform: PlatformDep, principal: Allowed("I13:view"), q: str 
 
 
 def _search(platform: Any, principal: Any, q: str, status: str, page: int) -> tuple[list[dict[str, Any]], int]:
-    platform.payment179_view.run_once()
-    return platform.payment179_view.search(q.strip(), status, min(max(page, 1), 1_000_000), PER_PAGE,
+    platform.customs.payment179_view.run_once()
+    return platform.customs.payment179_view.search(q.strip(), status, min(max(page, 1), 1_000_000), PER_PAGE,
                                              parties_of(principal))
 
 
@@ -88,7 +88,7 @@ def _console(request: Request, platform: Any, q: str = "", status: str = "", pag
     return render(request, "customs/payment179/list.html", {
         "rows": rows, "total": total, "page": max(page, 1), "pages": max(1, math.ceil(total / PER_PAGE)),
         "filters": {"q": q, "status": status}, "states": (RECEIVED, UPLOADED, FAILED), "notice": notice,
-        "errors": errors or [], "raw": raw or {}, "simulator": platform.payment179.customs is not None,
+        "errors": errors or [], "raw": raw or {}, "simulator": platform.customs.payment179.customs is not None,
         "labels": LABELS},
         status_code=status_code)
 
@@ -98,7 +98,7 @@ def _console(request: Request, platform: Any, q: str = "", status: str = "", pag
 def resend(request: Request, platform: PlatformDep, request_id: UUID) -> Any:
     principal = request.state.principal
     try:
-        platform.payment179.resend(request_id, principal.name, principal)
+        platform.customs.payment179.resend(request_id, principal.name, principal)
     except DeclarationRejected as rejected:
         return _console(request, platform, errors=rejected.errors, status_code=422)
     platform.runner.wake.set()
@@ -117,7 +117,7 @@ async def supply_form(request: Request, platform: PlatformDep) -> Any:
     raw["itemLinks"] = [line.strip() for line in form.get("itemLinks", "").splitlines() if line.strip()]
     principal = request.state.principal
     try:
-        platform.payment179.supply(raw, principal.name, principal)
+        platform.customs.payment179.supply(raw, principal.name, principal)
     except DeclarationRejected as rejected:
         return _console(request, platform, errors=rejected.errors, raw=form, status_code=422)
     return _console(request, platform, notice=_t(request, platform, "p179_supplied"))
@@ -128,7 +128,7 @@ async def supply_form(request: Request, platform: PlatformDep) -> Any:
 def ask(request: Request, platform: PlatformDep, order_no: str = Form("")) -> Any:
     """Demo and onboarding: the customs simulator asks for an order's payment data."""
     try:
-        _, answer = platform.payment179.ask_as_customs(order_no.strip())
+        _, answer = platform.customs.payment179.ask_as_customs(order_no.strip())
     except DeclarationRejected as rejected:
         return _console(request, platform, errors=rejected.errors, status_code=422)
     platform.runner.wake.set()

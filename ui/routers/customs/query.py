@@ -55,7 +55,7 @@ def parties_of(principal: Principal) -> list[str] | None:
 def search(platform: Any, principal: Principal, criteria: dict[str, Any], page: int, per_page: int,
            direction: str = "import") -> tuple[list[dict[str, Any]], int]:
     """The documents of one direction (the read model holds both) the principal may see."""
-    return platform.documents_view.search(**criteria, page=page, per_page=per_page, parties=parties_of(principal),
+    return platform.customs.documents_view.search(**criteria, page=page, per_page=per_page, parties=parties_of(principal),
                                           message_types=PAGES[direction]["messages"])
 
 
@@ -115,7 +115,7 @@ for _direction, _page in PAGES.items():
 @router.get("/query/purchase-of/{document_id}", include_in_schema=False, dependencies=[require("I12:view")])
 def purchase_of(request: Request, platform: PlatformDep, document_id: str) -> Any:
     """From any document to the purchase it belongs to."""
-    key = Purchases(platform.store, platform.documents_view).key_of(document_id, request.state.principal)
+    key = Purchases(platform.store, platform.customs.documents_view).key_of(document_id, request.state.principal)
     if key is None:
         raise HTTPException(404, "找不到该单证所属的订单 no purchase found for this document")
     return RedirectResponse(f"/query/purchases/{key[0]}/{key[1]}", status_code=303)
@@ -124,7 +124,7 @@ def purchase_of(request: Request, platform: PlatformDep, document_id: str) -> An
 @router.get("/query/purchases/{ebp_code}/{order_no}", include_in_schema=False, response_class=HTMLResponse,
             dependencies=[require("I12:view")])
 def purchase_page(request: Request, platform: PlatformDep, ebp_code: str, order_no: str) -> Any:
-    purchase = Purchases(platform.store, platform.documents_view).get(ebp_code, order_no, request.state.principal)
+    purchase = Purchases(platform.store, platform.customs.documents_view).get(ebp_code, order_no, request.state.principal)
     if purchase is None:
         return render(request, "customs/query/not_found.html", {"ebp_code": ebp_code, "order_no": order_no},
                       status_code=404)
@@ -158,7 +158,7 @@ def api_export_query(platform: PlatformDep, principal: Allowed("E11:view"), q: s
 @router.get("/export-query/shipment-of/{document_id}", include_in_schema=False, dependencies=[require("E11:view")])
 def shipment_of(request: Request, platform: PlatformDep, document_id: str) -> Any:
     """From an export document of one shipment to the shipment."""
-    key = Shipments(platform.store, platform.documents_view).key_of(document_id, request.state.principal)
+    key = Shipments(platform.store, platform.customs.documents_view).key_of(document_id, request.state.principal)
     if key is None:
         raise HTTPException(404, "找不到该单证所属的出口订单 no export shipment found for this document")
     return RedirectResponse(f"/export-query/shipments/{key[0]}/{key[1]}", status_code=303)
@@ -167,7 +167,7 @@ def shipment_of(request: Request, platform: PlatformDep, document_id: str) -> An
 @router.get("/export-query/shipments/{ebp_code}/{order_no}", include_in_schema=False, response_class=HTMLResponse,
             dependencies=[require("E11:view")])
 def shipment_page(request: Request, platform: PlatformDep, ebp_code: str, order_no: str) -> Any:
-    shipment = Shipments(platform.store, platform.documents_view).get(ebp_code, order_no, request.state.principal)
+    shipment = Shipments(platform.store, platform.customs.documents_view).get(ebp_code, order_no, request.state.principal)
     if shipment is None:
         return render(request, "customs/query/not_found.html", {"ebp_code": ebp_code, "order_no": order_no},
                       status_code=404)
@@ -178,7 +178,7 @@ def shipment_page(request: Request, platform: PlatformDep, ebp_code: str, order_
 @router.get("/api/export/shipments/{ebp_code}/{order_no}", tags=["api"],
             summary="One export shipment: its documents, export three documents and summary results (E11)")
 def api_shipment(platform: PlatformDep, principal: Allowed("E11:view"), ebp_code: str, order_no: str) -> Any:
-    shipment = Shipments(platform.store, platform.documents_view).get(ebp_code, order_no, principal)
+    shipment = Shipments(platform.store, platform.customs.documents_view).get(ebp_code, order_no, principal)
     if shipment is None:
         raise HTTPException(404, f"出口订单 {order_no} 不存在 export shipment not found")
     return shipment_json(shipment)
@@ -187,7 +187,7 @@ def api_shipment(platform: PlatformDep, principal: Allowed("E11:view"), ebp_code
 @router.get("/api/import/purchases/{ebp_code}/{order_no}", tags=["api"],
             summary="One purchase: its documents and three-document match")
 def api_purchase(platform: PlatformDep, principal: Allowed("I12:view"), ebp_code: str, order_no: str) -> Any:
-    purchase = Purchases(platform.store, platform.documents_view).get(ebp_code, order_no, principal)
+    purchase = Purchases(platform.store, platform.customs.documents_view).get(ebp_code, order_no, principal)
     if purchase is None:
         raise HTTPException(404, f"订单 {order_no} 不存在 purchase not found")
     return purchase_json(purchase)

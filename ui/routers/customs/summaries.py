@@ -31,16 +31,16 @@ MONTH = Query(None, description="YYYY-MM; default the last month", pattern=r"^\d
 
 def chosen_month(platform: Any, month: str | None) -> str:
     """The month asked for (YYYY-MM), or the last one; ValueError for anything else."""
-    return summary.parse_month(month) if month else platform.summaries.last_month()
+    return summary.parse_month(month) if month else platform.customs.summaries.last_month()
 
 
 def summary_reminders(request: Request) -> list[Reminder]:
     """The months the logged-in declarant still has to summarise (for the nav); none on a platform without E3."""
     platform = request.app.state.platform
     principal = getattr(request.state, "principal", None)
-    if getattr(platform, "summaries", None) is None or principal is None or not principal.can("E3:declare"):
+    if principal is None or not principal.can("E3:declare"):
         return []
-    return platform.summaries.reminders(principal)
+    return platform.customs.summaries.reminders(principal)
 
 
 templates.env.globals["summary_reminders"] = summary_reminders
@@ -58,7 +58,7 @@ def proposals_page(request: Request, platform: PlatformDep, month: str = "") -> 
     try:
         chosen = chosen_month(platform, month)
     except ValueError:
-        return proposals(request, platform, platform.summaries.last_month(),
+        return proposals(request, platform, platform.customs.summaries.last_month(),
                          [FieldError("month", "format", "月份格式应为 YYYY-MM", "month must be YYYY-MM", month)], 422)
     return proposals(request, platform, chosen)
 
@@ -67,7 +67,7 @@ def proposals(request: Request, platform: Any, month: str, errors: list[FieldErr
               status_code: int = 200) -> Any:
     principal = request.state.principal
     return render(request, "customs/summaries/proposals.html", {
-        "m": platform.summaries.month(month, principal), "reminders": platform.summaries.reminders(principal),
+        "m": platform.customs.summaries.month(month, principal), "reminders": platform.customs.summaries.reminders(principal),
         "errors": errors or [], "key_text": key_text, "previous": shifted(month, -1), "following": shifted(month, 1)},
         status_code=status_code)
 
@@ -81,7 +81,7 @@ async def declare(request: Request, platform: PlatformDep) -> Any:
     except ValueError:
         return proposals_page(request, platform, str(form.get("month") or ""))
     keys = [str(k) for k in form.getlist("key")]
-    outcomes = platform.summaries.declare(month, principal.name, principal, keys)
+    outcomes = platform.customs.summaries.declare(month, principal.name, principal, keys)
     refused = [e for o in outcomes for e in o.errors]
     if refused:
         return proposals(request, platform, month, refused, 422)
@@ -97,7 +97,7 @@ def results_page(request: Request, platform: PlatformDep, month: str = "", decla
         return proposals_page(request, platform, month)
     lang = lang_of(request, platform.settings.lang)
     return render(request, "customs/summaries/results.html", {
-        "m": platform.summaries.month(chosen, request.state.principal), "declared_now": declared,
+        "m": platform.customs.summaries.month(chosen, request.state.principal), "declared_now": declared,
         "dec_state": lambda value: dec_state(value, lang), "previous": shifted(chosen, -1),
         "following": shifted(chosen, 1)})
 
@@ -113,15 +113,15 @@ def shifted(month: str, by: int) -> str:
 def get_proposals(platform: PlatformDep, principal: Allowed("E3:view"), month: str | None = MONTH) -> dict[str, Any]:
     """reminder: the month is over (from the 1st of the next month) and applications are still to declare; overdue:
     past the deadline (the 10th of the next month). reminders: every such month."""
-    found = platform.summaries.month(api_month(platform, month), principal)
-    return month_json(found) | {"reminders": [reminder_json(r) for r in platform.summaries.reminders(principal)]}
+    found = platform.customs.summaries.month(api_month(platform, month), principal)
+    return month_json(found) | {"reminders": [reminder_json(r) for r in platform.customs.summaries.reminders(principal)]}
 
 
 @api.post("/proposals", summary="Declare the month's proposed summary applications (E3)", status_code=201)
 def post_proposals(platform: PlatformDep, principal: Allowed("E3:declare"), month: str | None = MONTH,
                    key: list[str] | None = Query(None, description="only these applications (their `key`)")) -> Any:
     chosen = api_month(platform, month)
-    outcomes = platform.summaries.declare(chosen, principal.name, principal, key)
+    outcomes = platform.customs.summaries.declare(chosen, principal.name, principal, key)
     refused = [e for o in outcomes for e in o.errors]
     if refused:
         return JSONResponse(status_code=422, content={
@@ -133,7 +133,7 @@ def post_proposals(platform: PlatformDep, principal: Allowed("E3:declare"), mont
 
 @api.get("/results", summary="The month's summary applications with sumNo and their CEB792 declarations (E3)")
 def get_results(platform: PlatformDep, principal: Allowed("E3:view"), month: str | None = MONTH) -> dict[str, Any]:
-    found = platform.summaries.month(api_month(platform, month), principal)
+    found = platform.customs.summaries.month(api_month(platform, month), principal)
     return {"month": found.month, "applications": [declared_json(d) for d in found.declared]}
 
 

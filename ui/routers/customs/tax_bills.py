@@ -23,7 +23,7 @@ EXPORT_LIMIT = 10_000
 
 
 def search(request: Request, platform: Any, q: str, status: str, page: int, per_page: int) -> tuple[list, int]:
-    return platform.documents_view.tax_bills(q=q.strip(), status=status, page=page, per_page=per_page,
+    return platform.customs.documents_view.tax_bills(q=q.strip(), status=status, page=page, per_page=per_page,
                                              parties=scope(request.state.principal))
 
 
@@ -45,7 +45,7 @@ def tax_bills(request: Request, platform: PlatformDep, q: str = "", status: str 
 def export(request: Request, platform: PlatformDep, q: str = "", status: str = "") -> Response:
     """The filtered list as a workbook: one row per bill on the heads sheet, its tax lines on the lines sheet."""
     rows, _ = search(request, platform, q, status, 1, EXPORT_LIMIT)
-    bills = (platform.document_queries.tax_bill(r["invt_no"], r["tax_no"], request.state.principal) for r in rows)
+    bills = (platform.customs.document_queries.tax_bill(r["invt_no"], r["tax_no"], request.state.principal) for r in rows)
     head, lists = catalog.specs("CEB816")
     documents = [as_now(bill) for bill in bills if bill is not None]
     data = workbook.template([s for s in head if s.name != "guid"], lists["taxListRd"], "taxNo", "taxListRd",
@@ -55,11 +55,11 @@ def export(request: Request, platform: PlatformDep, q: str = "", status: str = "
 
 @router.get("/tax-bills/{invt_no}/{tax_no}", response_class=HTMLResponse, dependencies=[require("I7:view")])
 def tax_bill(request: Request, platform: PlatformDep, invt_no: str, tax_no: str) -> Any:
-    bill = platform.document_queries.tax_bill(invt_no, tax_no, request.state.principal)
+    bill = platform.customs.document_queries.tax_bill(invt_no, tax_no, request.state.principal)
     if bill is None:
         return render(request, "customs/documents/tax_bill.html", {"bill": None, "number": tax_no}, status_code=404)
     head, lists = catalog.specs("CEB816")
-    inventory = platform.documents_view.inventory_id(invt_no)
+    inventory = platform.customs.documents_view.inventory_id(invt_no)
     return render(request, "customs/documents/tax_bill.html", {
         "bill": bill, "doc": as_now(bill), "head_fields": [s for s in head if s.name != "guid"],
         "line_fields": lists["taxListRd"], "inventory": inventory})

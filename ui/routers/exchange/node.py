@@ -20,7 +20,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 
 def _page(request: Request, platform: Any, values: dict[str, Any] | None = None, errors: Any = None,
           reason: str = "", saved: int = 0, status_code: int = 200) -> Any:
-    service = platform.node_link
+    service = platform.exchange.node_link
     config = service.current()
     return render(request, "exchange/node/link.html", {
         "config": config, "values": values or config.as_dict(), "configured": service.configured(),
@@ -40,7 +40,7 @@ async def configure(request: Request, platform: PlatformDep) -> Any:
     values = {name: form.get(name, "") for name in FIELDS}  # an unticked checkbox is not sent: envelope off
     reason = form.get("reason", "")
     try:
-        _, changed = platform.node_link.configure(request.state.principal.name, reason, **values)
+        _, changed = platform.exchange.node_link.configure(request.state.principal.name, reason, **values)
     except DeclarationRejected as rejected:
         shown = values | {"dxp_envelope": values["dxp_envelope"] in ("1", "on", "true")}
         return _page(request, platform, values=shown, errors=rejected.errors, reason=reason, status_code=422)
@@ -53,7 +53,7 @@ def acknowledge(request: Request, platform: PlatformDep, alert_id: UUID, note: s
                 back: str = Form("")) -> Any:
     """From this page or the alerts console (`back`), which the operator returns to."""
     try:
-        platform.node_link.acknowledge(alert_id, request.state.principal.name, note)
+        platform.exchange.node_link.acknowledge(alert_id, request.state.principal.name, note)
     except DeclarationRejected as rejected:
         return _page(request, platform, errors=rejected.errors, status_code=422)
     return RedirectResponse("/admin/alerts" if back == "/admin/alerts" else "/admin/node?saved=3", status_code=303)

@@ -28,7 +28,7 @@ STATUSES = ("prepared", "delivered", "retrying", "dead", "resent", "discarded")
 @router.get("/messages", response_class=HTMLResponse, dependencies=[require("X5:view")])
 def messages(request: Request, platform: PlatformDep, q: str = "", message_type: str = "", status: str = "",
              date_from: str = "", date_to: str = "", page: int = 1) -> Any:
-    rows, total = platform.messages_view.search(q, message_type, status, date_from, date_to, page, PER_PAGE)
+    rows, total = platform.exchange.messages_view.search(q, message_type, status, date_from, date_to, page, PER_PAGE)
     filters = {"q": q, "message_type": message_type, "status": status, "date_from": date_from, "date_to": date_to}
     return render(request, "exchange/messages/list.html", {"rows": rows, "total": total, "page": max(page, 1),
                                                   "pages": max(1, math.ceil(total / PER_PAGE)),
@@ -37,10 +37,10 @@ def messages(request: Request, platform: PlatformDep, q: str = "", message_type:
 
 @router.get("/messages/{message_id}", response_class=HTMLResponse, dependencies=[require("X5:view")])
 def message(request: Request, platform: PlatformDep, message_id: str) -> Any:
-    row = platform.messages_view.get(message_id)
+    row = platform.exchange.messages_view.get(message_id)
     if row is None:
         raise HTTPException(404)
-    stages = [{**stage, "source": _source(stage)} for stage in platform.messages_view.stages(message_id)]
+    stages = [{**stage, "source": _source(stage)} for stage in platform.exchange.messages_view.stages(message_id)]
     return render(request, "exchange/messages/detail.html", {"m": row, "stages": stages})
 
 
@@ -67,7 +67,7 @@ def receipt_file(request: Request, platform: PlatformDep, name: str, download: b
 
 def _dead_letters(request: Request, platform: Any, notice: str = "", errors: Any = None,
                   status_code: int = 200) -> Any:
-    return render(request, "exchange/messages/dead_letters.html", {"rows": platform.messages_view.dead_letters(),
+    return render(request, "exchange/messages/dead_letters.html", {"rows": platform.exchange.messages_view.dead_letters(),
                                                           "notice": notice, "errors": errors or []},
                   status_code=status_code)
 
@@ -87,6 +87,6 @@ def act(request: Request, platform: PlatformDep, message_id: UUID, action: str, 
         done = getattr(service, action)(message_id, request.state.principal.name, reason)
     except DeclarationRejected as rejected:
         return _dead_letters(request, platform, errors=rejected.errors, status_code=422)
-    platform.messages_view.run_once()
+    platform.exchange.messages_view.run_once()
     platform.runner.wake.set()
     return _dead_letters(request, platform, notice=f"{done.guid} {action} ✓")

@@ -25,11 +25,11 @@ DOCUMENT_COLUMNS = ("message_type", "number", "sender", "status", "return_info",
 
 
 def _alerts(request: Request, platform: Any, notice: str = "", errors: Any = None, status_code: int = 200) -> Any:
-    platform.alerts_view.run_once()
-    platform.alert_mailer.view.run_once()
+    platform.exchange.alerts_view.run_once()
+    platform.exchange.alert_mailer.view.run_once()
     return render(request, "exchange/reconciliation/alerts.html", {
-        "rows": platform.alerts_view.alerts(), "notifications": platform.alert_mailer.view.notifications(),
-        "link_alerts": platform.node_link.alerts() if platform.node_link is not None else [],  # X5: link health
+        "rows": platform.exchange.alerts_view.alerts(), "notifications": platform.exchange.alert_mailer.view.notifications(),
+        "link_alerts": platform.exchange.node_link.alerts() if platform.exchange.node_link is not None else [],  # X5: link health
         "settings": platform.settings, "notice": notice, "errors": errors or []}, status_code=status_code)
 
 
@@ -41,7 +41,7 @@ def alerts(request: Request, platform: PlatformDep) -> Any:
 @router.post("/alerts/{alert_id}/acknowledge", response_class=HTMLResponse, dependencies=[require("X5:manage")])
 def acknowledge(request: Request, platform: PlatformDep, alert_id: UUID, note: str = Form("")) -> Any:
     try:
-        done = platform.receipt_watch.acknowledge(alert_id, request.state.principal.name, note)
+        done = platform.exchange.receipt_watch.acknowledge(alert_id, request.state.principal.name, note)
     except DeclarationRejected as rejected:
         return _alerts(request, platform, errors=rejected.errors, status_code=422)
     return _alerts(request, platform, notice=f"{done.guid} ✓")
@@ -49,15 +49,15 @@ def acknowledge(request: Request, platform: PlatformDep, alert_id: UUID, note: s
 
 @router.get("/unmatched-receipts", response_class=HTMLResponse, dependencies=[require("X5:view")])
 def unmatched(request: Request, platform: PlatformDep) -> Any:
-    platform.alerts_view.run_once()
-    return render(request, "exchange/reconciliation/unmatched.html", {"rows": platform.alerts_view.unmatched()})
+    platform.exchange.alerts_view.run_once()
+    return render(request, "exchange/reconciliation/unmatched.html", {"rows": platform.exchange.alerts_view.unmatched()})
 
 
 @router.get("/reconciliation", response_class=HTMLResponse, dependencies=[require("X5:view")])
 def reconciliation(request: Request, platform: PlatformDep, date: str = "", fmt: str = "") -> Any:  # noqa: A002
     day = _day(date)
     rows = Reconciliation(platform.readmodels).counts(day)
-    names = {e.code: e.name for e in platform.enterprises.all()}
+    names = {e.code: e.name for e in platform.identity.enterprises.all()}
     rows = [r | {"sender_name": names.get(r["sender"], "")} for r in rows]
     if fmt:
         return _export(rows, ["message_type", "sender", "sender_name", *KINDS], f"reconciliation-{day}", fmt)

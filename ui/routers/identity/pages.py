@@ -25,7 +25,7 @@ def _page(request: Request, platform: Any, notice: str = "", errors: list[FieldE
     organisations = [o for o in platform.identity.organisations()
                      if principal.sees_all or o.code == principal.organisation]
     return render(request, "identity/admin/index.html", {
-        "users": users, "organisations": organisations, "enterprises": platform.enterprises.all()
+        "users": users, "organisations": organisations, "enterprises": platform.identity.enterprises.all()
         if principal.can("A5:manage") else [], "clients": platform.identity.clients() if principal.can("A6:manage")
         else [], "roles": _roles(platform), "permissions": PERMISSIONS, "custom_roles": platform.identity.roles(),
         "notice": notice, "errors": errors or [], "secret": secret},
@@ -88,7 +88,7 @@ async def create_enterprise(request: Request, platform: PlatformDep, code: str =
 
     async def paths() -> tuple[Path, Path]:
         if generate:
-            return platform.enterprises.generate_test_key(code, name, algorithm)
+            return platform.identity.enterprises.generate_test_key(code, name, algorithm)
         if not (certificate and certificate.filename and private_key and private_key.filename):
             raise DeclarationRejected([FieldError("certificate", "required", "请上传证书和私钥，或选择生成测试密钥",
                                                   "upload the certificate and key, or generate a test key")])
@@ -100,7 +100,7 @@ async def create_enterprise(request: Request, platform: PlatformDep, code: str =
         return folder / "key.pem", folder / "cert.pem"
 
     def register() -> None:
-        platform.enterprises.register(code, name, kinds, dxp_id.strip(), key_path, cert_path, algorithm, uscc.strip(),
+        platform.identity.enterprises.register(code, name, kinds, dxp_id.strip(), key_path, cert_path, algorithm, uscc.strip(),
                                       organisation)
         if organisation:
             platform.identity.assign_enterprise(organisation, code, by)
@@ -132,8 +132,8 @@ def system_log(request: Request, platform: PlatformDep, q: str = "", kind: str =
 def _log_rows(request: Request, platform: Any, q: str, kind: str, date_from: str, date_to: str, page: int,
               per_page: int) -> tuple[list[dict[str, Any]], int]:
     principal = request.state.principal
-    platform.log_view.run_once()
-    return platform.log_view.search(q=q, kind=kind, date_from=date_from, date_to=date_to, page=page,
+    platform.identity.log_view.run_once()
+    return platform.identity.log_view.search(q=q, kind=kind, date_from=date_from, date_to=date_to, page=page,
                                     per_page=per_page, organisation=None if principal.sees_all else
                                     principal.organisation)
 
