@@ -343,13 +343,6 @@ RULES: dict[str, list[Rule]] = {
 }
 
 
-def check(message_type: str, document: dict[str, Any]) -> list[FieldError]:
-    """Every rule of the document's own type that needs nothing but the document; the export types' rules are
-    export_rules.RULES (looked up at call time: export_rules builds on this module's helpers)."""
-    rules = RULES.get(message_type) or export_rules.RULES.get(message_type, ())
-    return [e for rule in rules for e in rule(document)]
-
-
 # cancellations and returns against their inventory (RULES.md 2.2 CEB623/CEB625, 2.4, 2.6) --------------------------
 
 # the inventory states customs takes a cancellation in (import I5, export E4: not after 899 结关), and a return in
@@ -429,6 +422,3 @@ def _returned_qty(line: dict[str, Any], declared: dict[str, Any], path: str, inv
                       f"申报数量 {limit}", f"qty {qty} exceeds the {limit} declared on line {line.get('gnum')} of "
                       f"inventory {invt_no}", str(qty))
 
-
-# the export documents' rules build on the helpers above, so they are imported last (see `check`)
-from domain.customs import export_rules  # noqa: E402

@@ -19,6 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.customs import export_rules, import_rules
+from domain.customs import rules as document_rules
 from domain.customs.bagging import PARCEL_LIST, PARCEL_NO, ParcelInBag, parcels_of
 from domain.customs.documents import BAG, ORDER, DocumentType
 from domain.customs.model import Declaration, ImportOrder
@@ -235,7 +236,7 @@ class Declarations:
         if self.codes is not None:
             errors += self.codes.check(message_type, document, skip={e.field for e in errors})
         failed = {e.field for e in errors}  # a field already wrong in shape or code is not judged again
-        errors += [e for e in import_rules.check(message_type, document) if e.field not in failed]
+        errors += [e for e in document_rules.check(message_type, document) if e.field not in failed]
         return errors + self._check_sender(document) if not errors else errors
 
     def _check_sender(self, document: dict[str, Any]) -> list[FieldError]:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from domain.customs import import_rules
-from domain.customs.import_rules import check, check_against_inventory, check_against_order, check_annual_limit
+from domain.customs.import_rules import check_against_inventory, check_against_order, check_annual_limit
+from domain.customs.rules import check
 from engine.customs import examples
 
 INVT_NO = "29282026I000000001"
