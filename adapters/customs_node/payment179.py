@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from adapters.customs import payment179 as ceb179
+from adapters.customs import payment179
 from adapters.signing.certificate import Certificate
 
 UNREADABLE, FIELD_RULE, CERTIFICATE, SIGNATURE = "20001", "20002", "20003", "20004"
@@ -44,7 +44,7 @@ def http_platform(url: str, client: httpx.Client | None = None) -> SendToPlatfor
     def send(form: dict[str, str]) -> dict[str, Any]:
         if client is not None:  # a client brings its own timeouts
             return client.post(url, data=form).json()
-        return httpx.post(url, data=form, timeout=ceb179.TIMEOUT).json()
+        return httpx.post(url, data=form, timeout=payment179.TIMEOUT).json()
 
     return send
 
@@ -57,22 +57,22 @@ class Customs179Simulator:
     def request(self, order_no: str, send: SendToPlatform) -> tuple[str, dict[str, Any]]:
         """Ask the platform for the payment data of an order: the new session id and the platform's answer."""
         session_id = uuid.uuid4().hex.upper()
-        answer = send({"openReq": ceb179.open_request(order_no, session_id, self.clock())})
+        answer = send({"openReq": payment179.open_request(order_no, session_id, self.clock())})
         return session_id, answer
 
     def upload(self, pay_ex_info_str: str) -> dict[str, Any]:
         """realTimeDataUpload: check one upload and answer it."""
         code, message = self.check(pay_ex_info_str)
-        answer = ceb179.answer(code, message or "上传成功", self.clock(), total=0)
+        answer = payment179.answer(code, message or "上传成功", self.clock(), total=0)
         self.received.append({"payExInfoStr": pay_ex_info_str, "answer": answer})
         return answer
 
     def check(self, text: str) -> tuple[str, str]:
         try:
-            members = ceb179.members_of(text)
-            signed = ceb179.signed_text_of(members)
+            members = payment179.members_of(text)
+            signed = payment179.signed_text_of(members)
             values = {name: json.loads(raw, parse_float=Decimal) for name, raw in members.items()}
-        except ceb179.Ceb179Error as error:
+        except payment179.Ceb179Error as error:
             return UNREADABLE, str(error)
         problem = field_problem(values)
         if problem:
@@ -81,9 +81,9 @@ class Customs179Simulator:
         if certificate is None or not certificate.matches_key_name(str(values["certNo"])):
             ebp_code = values["payExchangeInfoHead"]["ebpCode"]
             return CERTIFICATE, f"证书 {values['certNo']} 不是电商平台 {ebp_code} 登记的证书 not its certificate"
-        if not ceb179.verify(signed, str(values["signValue"]), certificate):
+        if not payment179.verify(signed, str(values["signValue"]), certificate):
             return SIGNATURE, "验签失败 signature does not verify"
-        return ceb179.OK, ""
+        return payment179.OK, ""
 
 
 def field_problem(values: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.utils import get_topic
 
-from adapters.customs import payment179 as ceb179
+from adapters.customs import payment179
 from adapters.customs_node.payment179 import Customs179Simulator
 from adapters.signing import keys
 from adapters.signing.certificate import Certificate, load_certificate
@@ -38,15 +38,15 @@ RAW_KEYS = ("initalRequest", "initalResponse", "verDept", "payType", "recpAccoun
 
 
 class Uploader(Protocol):
-    """Customs' realTimeDataUpload: ceb179.HttpUploader, or the simulator in-process."""
+    """Customs' realTimeDataUpload: payment179.HttpUploader, or the simulator in-process."""
 
     def upload(self, pay_ex_info_str: str) -> dict[str, Any]: ...
 
 
 class NoUploader:
     def upload(self, pay_ex_info_str: str) -> dict[str, Any]:
-        raise ceb179.UploadError("未设置 CBEC_CUSTOMS179_URL，海关模拟器也未运行; CBEC_CUSTOMS179_URL is not set and "
-                                 "the customs simulator is off")
+        raise payment179.UploadError("未设置 CBEC_CUSTOMS179_URL，海关模拟器也未运行; "
+                                     "CBEC_CUSTOMS179_URL is not set and the customs simulator is off")
 
 
 class PaymentData:
@@ -63,18 +63,19 @@ class PaymentData:
         moment = self.now()
         stamp = int(moment.timestamp() * 1000)
         try:
-            request = ceb179.parse_open_request(open_req or "")
-        except ceb179.Ceb179Error as error:
-            return ceb179.answer(ceb179.FAIL, f"请求格式错误 malformed request: {error}", stamp)
+            request = payment179.parse_open_request(open_req or "")
+        except payment179.Ceb179Error as error:
+            return payment179.answer(payment179.FAIL, f"请求格式错误 malformed request: {error}", stamp)
         order = self.order(request.order_no)
         if order is None:
-            return ceb179.answer(ceb179.FAIL, f"订单 {request.order_no} 不在本平台 order not on this platform", stamp)
+            return payment179.answer(payment179.FAIL, f"订单 {request.order_no} 不在本平台 order not on this platform",
+                                     stamp)
         if PaymentDataRequest.create_id(request.session_id, request.order_no) not in self.store.repository:
             self._record(PaymentDataRequest(
                 session_id=request.session_id, order_no=request.order_no, ebp_code=order.ebp_code,
                 pay_code=str(order.document.get("payCode") or ""), service_time=request.service_time,
                 received_at=moment))
-        return ceb179.answer(ceb179.OK, "", stamp)
+        return payment179.answer(payment179.OK, "", stamp)
 
     def _record(self, request: PaymentDataRequest) -> None:
         try:
@@ -155,11 +156,11 @@ class PaymentData:
             return request
         try:
             answer = self.uploader.upload(payload)
-        except ceb179.UploadError as error:
+        except payment179.UploadError as error:
             request.upload_failed(payload=payload, code="", message=str(error)[:1000], at=at)
             return request
         code, message = str(answer.get("code") or ""), str(answer.get("message") or "")
-        if code == ceb179.OK:
+        if code == payment179.OK:
             request.uploaded(payload=payload, code=code, message=message, at=at)
         else:
             request.upload_failed(payload=payload, code=code, message=message[:1000], at=at)
@@ -174,7 +175,7 @@ class PaymentData:
         head, lists = payment_exchange(order.document, self._payment(order), raw.data if raw else None, request.guid)
         sign, cert_no = self.signing(request.ebp_code)
         service_time = str(int(self.now().timestamp() * 1000))
-        return ceb179.signed_upload(request.session_id, head, lists, service_time, sign, cert_no)
+        return payment179.signed_upload(request.session_id, head, lists, service_time, sign, cert_no)
 
     def _payment(self, order: ImportOrder) -> dict[str, Any] | None:
         key = (str(order.document.get("payCode") or ""), str(order.document.get("payTransactionId") or ""))
@@ -189,7 +190,7 @@ class PaymentData:
                 raise UnknownSenderError(f"电商平台 {code} 未在平台登记 enterprise {code} is not registered")
             certificate = _certificate(enterprise.signing["cert_path"])
             key = keys.load_private_key(Path(enterprise.signing["key_path"]).read_bytes(), certificate)
-            self._keys[code] = (ceb179.customs_signing(key), certificate.key_name)
+            self._keys[code] = (payment179.customs_signing(key), certificate.key_name)
         return self._keys[code]
 
     def certificate_of(self, code: str) -> Certificate | None:
@@ -227,7 +228,8 @@ class UploadPaymentData:
         events, position = store.read(self.consumer, self.topics, limit)
         if position is None:
             return 0
-        requests = {e.originator_id: store.repository.get(e.originator_id) for e in events}
+        requests: dict[UUID, PaymentDataRequest] = {e.originator_id: store.repository.get(e.originator_id)
+                                                    for e in events}
         store.save_tracked(Tracking(self.consumer, position),
                            *(self.service.upload(r) for r in requests.values() if r.due))
         return len(events)
@@ -241,5 +243,5 @@ def build(store: EventStore, readmodels: Any, settings: Any, enterprises: Enterp
     if simulated:
         service.customs = Customs179Simulator(service.certificate_of)
     url = settings.customs179_url
-    service.uploader = ceb179.HttpUploader(url) if url else service.customs or NoUploader()
+    service.uploader = payment179.HttpUploader(url) if url else service.customs or NoUploader()
     return service

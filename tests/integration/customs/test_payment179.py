@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
-from adapters.customs import payment179 as ceb179
-from adapters.customs_node import payment179 as sim179
+from adapters.customs import payment179
+from adapters.customs_node import payment179 as customs_side
 from engine.customs import examples
 from engine.identity.enterprises import DEMO
 from tests.conftest import login
@@ -49,7 +49,7 @@ def supply(client, order_no: str, ebp_code: str = DEMO["code"], **changes):
 
 def customs_asks(platform, client, order_no: str) -> tuple[str, dict]:
     """The simulated customs posts openReq to the platform's platDataOpen over HTTP."""
-    return platform.customs.payment179.customs.request(order_no, sim179.http_platform("/platDataOpen", client))
+    return platform.customs.payment179.customs.request(order_no, customs_side.http_platform("/platDataOpen", client))
 
 
 def requests_of(platform) -> list[dict]:
@@ -64,7 +64,7 @@ def test_the_signature_string_is_byte_exact():
     lists = [{"orderNo": "O1", "goodsInfo": [{"gname": "奶粉", "itemLink": "https://x.cn/1?a=1&b=2"}]}]
     signed: list[bytes] = []
 
-    upload = ceb179.signed_upload("S-1", head, lists, "1533271903898", lambda d: signed.append(d) or b"\x01\x02",
+    upload = payment179.signed_upload("S-1", head, lists, "1533271903898", lambda d: signed.append(d) or b"\x01\x02",
                                   "cde6f")
 
     head_json = '{"guid":"G-1","initalRequest":"<xml a=\\"1\\"/>","totalAmount":5.0,"note":"备注"}'
@@ -74,10 +74,10 @@ def test_the_signature_string_is_byte_exact():
     assert signed == [expected.encode("utf-8")]
     assert upload == (f'{{"sessionID":"S-1","payExchangeInfoHead":{head_json},"payExchangeInfoLists":{lists_json},'
                       '"serviceTime":"1533271903898","certNo":"cde6f","signValue":"AQI="}')
-    assert ceb179.signed_text_of(ceb179.members_of(upload)) == expected
+    assert payment179.signed_text_of(payment179.members_of(upload)) == expected
     spaced = upload.replace('"sessionID":', '"sessionID" : ').replace(',"payExchangeInfoLists"',
                                                                       ' ,\n "payExchangeInfoLists"')
-    assert ceb179.signed_text_of(ceb179.members_of(spaced)) == expected
+    assert payment179.signed_text_of(payment179.members_of(spaced)) == expected
 
 
 def test_customs_asks_the_platform_answers_10000_and_uploads_signed_data(make_platform, database_url):
@@ -136,7 +136,7 @@ def test_an_unknown_order_or_a_malformed_request_is_answered_20000(make_platform
     platform = make_platform(demo_users=True)
     customs = client_for(platform)
 
-    unknown = customs.post("/platDataOpen", data={"openReq": ceb179.open_request("NO-SUCH-ORDER", "S1", 1)}).json()
+    unknown = customs.post("/platDataOpen", data={"openReq": payment179.open_request("NO-SUCH-ORDER", "S1", 1)}).json()
     missing = customs.post("/platDataOpen", data={}).json()
     broken = customs.post("/platDataOpen", data={"openReq": '{"orderNo": "X"'}).json()
     no_session = customs.post("/platDataOpen", data={"openReq": '{"orderNo":"X","serviceTime":1}'}).json()
