@@ -19,13 +19,12 @@ from domain.shared import tax
 from engine.audit.service import Audit
 from engine.audit.service import build as audit_service
 from engine.customs.catalog import Catalog
-from engine.customs.document_queries import DocumentQueries
 from engine.customs.drafts import Drafts
 from engine.customs.drop_folders import DropFolders
 from engine.customs.linked import LinkedDocuments
 from engine.customs.payment179 import PaymentData, UploadPaymentData
 from engine.customs.payment179 import build as payment179_service
-from engine.customs.queries import OrderQueries
+from engine.customs.queries import DocumentQueries, OrderQueries
 from engine.customs.service import Declarations, ImportOrders
 from engine.customs.summaries import Summaries
 from engine.exchange.alert_mailer import AlertMailer
@@ -163,7 +162,7 @@ class Platform:
     def close(self) -> None:
         self.runner.stop()
         for part in (self.simulator, self.transport, self.exchange.node_link):
-            if hasattr(part, "close"):
+            if part is not None and hasattr(part, "close"):
                 part.close()
         self.audit.close()
         self.readmodels.close()
@@ -225,8 +224,9 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     drafts_view = DraftsView(readmodels, store)
     import_orders = ImportOrders(store, catalog, codes=reference)
     linked = LinkedDocuments(store, documents_view)
-    declarations: dict[str, Declarations] = {"CEB311": import_orders} | {
-        t.message: Declarations(store, catalog, t, codes=reference, linked=linked) for t in ALL_TYPES if t is not ORDER}
+    declarations: dict[str, Declarations] = {"CEB311": import_orders}
+    declarations |= {t.message: Declarations(store, catalog, t, codes=reference, linked=linked)
+                     for t in ALL_TYPES if t is not ORDER}
     payment179 = payment179_service(store, readmodels, settings, identity.enterprises, simulated=with_simulator)
     customs = Customs(
         import_orders=import_orders, declarations=declarations, queries=OrderQueries(store, orders_view),

@@ -18,8 +18,8 @@ from domain.customs.documents import ALL_TYPES, ORDER, DocumentType
 from domain.shared import statuses
 from domain.shared.rules import DeclarationRejected
 from engine.customs.api_json import plain
-from engine.customs.document_queries import DocumentDetail
 from engine.customs.drafts import scope
+from engine.customs.queries import DocumentDetail
 from ui.deps import PlatformDep
 from ui.security import Allowed
 
