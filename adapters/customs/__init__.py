@@ -1,1 +1,1 @@
-"""Transports to the customs node, and the customs node simulator."""
+"""Transports to the customs node (file boxes, AMQP, HTTP), the enterprises' drop folders and the 179 upload."""

@@ -1,1 +1,1 @@
-"""Customs declarations: import and export documents, their messages and receipts."""
+"""Customs declarations: import and export documents, their rules, and what their receipts cause."""

@@ -1,0 +1,1 @@
+"""Hosts of the processors: the embedded runner, the Faust worker, the Kafka relay, replays and rebuilds."""

@@ -1,0 +1,1 @@
+"""Read models of the declarations (I3-I13, E1-E11)."""

@@ -1,0 +1,1 @@
+"""Read models of the exchange with customs (X2-X5): messages, alerts, reconciliation."""

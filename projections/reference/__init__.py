@@ -1,0 +1,1 @@
+"""Read model of the code lists (I1, I2)."""

@@ -1,0 +1,1 @@
+"""Declarant consoles and JSON API of every import and export document."""

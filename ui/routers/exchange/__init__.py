@@ -1,0 +1,1 @@
+"""Message tracking, dead letters, node link, alerts and reconciliation consoles."""

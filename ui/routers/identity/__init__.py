@@ -1,0 +1,1 @@
+"""Log-in and the administrator's console of organisations, users, enterprises and clients."""

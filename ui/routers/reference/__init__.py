@@ -1,0 +1,1 @@
+"""Code list administration and lookup API."""
