@@ -4,6 +4,9 @@ import base64
 from dataclasses import dataclass
 from functools import lru_cache
 
+from asn1crypto import algos, core
+from asn1crypto import x509 as asn1_x509
+
 from . import der
 from .errors import SignatureError
 
@@ -50,24 +53,26 @@ def load_certificate(data: bytes) -> Certificate:
 def parse_certificate(data: bytes) -> Certificate:
     """Parse DER; results are cached because every verification of a message re-reads its certificate."""
     try:
-        tbs = der.items(der.expect(der.items(der.expect(der.read(data), der.SEQUENCE))[0], der.SEQUENCE))
-        if tbs[0][0] == 0xA0:
-            tbs = tbs[1:]
-        serial = int.from_bytes(der.expect(tbs[0], der.INTEGER), "big", signed=True)
-        key_type, public_key = _subject_public_key(der.expect(tbs[5], der.SEQUENCE))
-    except (der.DerError, IndexError, ValueError) as exc:
+        tbs = asn1_x509.Certificate.load(data, strict=True)["tbs_certificate"]
+        serial = tbs["serial_number"].native
+        key_type, public_key = _subject_public_key(_PublicKeyInfo.load(tbs["subject_public_key_info"].dump()))
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise SignatureError(f"certificate is not readable X.509 DER: {exc}") from exc
     return Certificate(data, serial, key_type, public_key)
 
 
-def _subject_public_key(spki: bytes) -> tuple[str, bytes]:
-    algorithm, bits = der.items(spki)
-    fields = der.items(der.expect(algorithm, der.SEQUENCE))
-    oid = der.oid_text(der.expect(fields[0], der.OID))
-    key = der.expect(bits, der.BIT_STRING)[1:]
+class _PublicKeyInfo(core.Sequence):
+    """SubjectPublicKeyInfo of any algorithm: asn1crypto's keys.PublicKeyInfo cannot give the key of one it does
+    not know (an SM2 key under the SM2 OID)."""
+
+    _fields = [("algorithm", algos.AnyAlgorithmIdentifier), ("public_key", core.OctetBitString)]
+
+
+def _subject_public_key(spki: _PublicKeyInfo) -> tuple[str, bytes]:
+    oid, curve = der.algorithm(spki["algorithm"])
+    key = spki["public_key"].native
     if oid == RSA_OID:
         return "RSA", key
-    curve = der.oid_text(fields[1][1]) if len(fields) > 1 and fields[1][0] == der.OID else None
     if oid == SM2_OID or (oid == EC_OID and curve == SM2_OID):
         return "SM2", key
     return f"{oid}/{curve}" if curve else oid, key

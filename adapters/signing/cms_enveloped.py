@@ -22,7 +22,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from . import der, keys
+from . import keys
 from .certificate import Certificate
 from .errors import (
     InvalidInputError,
@@ -64,9 +64,8 @@ def encrypt(recipients: list[Certificate], data: bytes, cipher: str = "AES-256-C
     })  # fmt: skip
     infos = [_recipient_info(certificate, content_key, oaep) for certificate in recipients]
     enveloped = cms.EnvelopedData({"version": "v0", "recipient_infos": infos, "encrypted_content_info": encrypted})
-    if profile == "gm":
-        return _content_info(GM_ENVELOPED_DATA_OID, enveloped.dump())
-    return cms.ContentInfo({"content_type": "enveloped_data", "content": enveloped}).dump()
+    content_type = "enveloped_data" if profile == "cms" else GM_ENVELOPED_DATA_OID
+    return _ContentInfo({"content_type": content_type, "content": enveloped}).dump()
 
 
 def recipients(envelope: bytes) -> list[tuple[str, int]]:
@@ -124,23 +123,18 @@ def _recipient_info(certificate: Certificate, content_key: bytes, oaep: bool) ->
     }))  # fmt: skip
 
 
-def _content_info(content_type: str, content: bytes) -> bytes:
-    """ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }, for types asn1crypto does not map."""
-    oid = core.ObjectIdentifier(content_type).dump()
-    return der.encode(der.SEQUENCE, oid + der.encode(0xA0, content))
+class _ContentInfo(cms.ContentInfo):
+    """ContentInfo that also knows GB/T 35275's envelopedData OID (asn1crypto's would leave its content untagged)."""
+
+    _oid_specs = {**cms.ContentInfo._oid_specs, GM_ENVELOPED_DATA_OID: cms.EnvelopedData}
 
 
 def _enveloped(envelope: bytes) -> cms.EnvelopedData:
     try:
-        outer = der.items(der.expect(der.read(envelope), der.SEQUENCE))
-        content_type = der.oid_text(der.expect(outer[0], der.OID))
-        if content_type == GM_ENVELOPED_DATA_OID and len(outer) == 2 and outer[1][0] == 0xA0:
-            enveloped = cms.EnvelopedData.load(outer[1][1], strict=True)
-        else:
-            info = cms.ContentInfo.load(envelope, strict=True)
-            if info["content_type"].native != "enveloped_data":
-                raise InvalidInputError("不是数字信封", f"not EnvelopedData but {info['content_type'].native}")
-            enveloped = info["content"]
+        info = _ContentInfo.load(envelope, strict=True)
+        if info["content_type"].native not in ("enveloped_data", GM_ENVELOPED_DATA_OID):
+            raise InvalidInputError("不是数字信封", f"not EnvelopedData but {info['content_type'].native}")
+        enveloped = info["content"]
         enveloped.native  # noqa: B018 - parse everything now
         return enveloped
     except (ValueError, TypeError, KeyError, IndexError) as error:

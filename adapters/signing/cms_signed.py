@@ -130,7 +130,7 @@ def _check_signer(signed: cms.SignedData, info: cms.SignerInfo, content: bytes) 
         if len(digests) != 1 or not hmac.compare_digest(digests[0], expected):
             detail = "the content was altered (messageDigest differs)"
             raise _Failed(Reason.DIGEST_MISMATCH, detail, scheme.name, key_name)
-        signed_bytes = b"\x31" + attributes.dump()[1:]  # signed as an explicit SET OF, as received
+        signed_bytes = attributes.untag().dump()  # signed as an explicit SET OF, as received
     value = info["signature"].native
     if scheme.key_type == "SM2":
         value = keys.sm2_raw(value)

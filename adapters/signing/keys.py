@@ -192,7 +192,7 @@ def sm2_raw(encoded: bytes) -> bytes:
         return encoded
     try:
         return der.der_to_raw_signature(encoded)
-    except (der.DerError, ValueError):
+    except ValueError:
         return b""
 
 

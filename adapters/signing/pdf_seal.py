@@ -14,11 +14,11 @@ import asyncio
 import io
 from dataclasses import dataclass
 
-from asn1crypto import algos
+from asn1crypto import algos, core
 from asn1crypto import x509 as asn1_x509
 from PIL import Image, ImageDraw
 
-from . import asn1_names, cms_signed, der, keys
+from . import asn1_names, cms_signed, keys
 from .certificate import Certificate, parse_certificate
 from .errors import InvalidInputError, UnsupportedAlgorithmError
 from .verify import Reason, Verification
@@ -144,8 +144,8 @@ def _verify_sm2(pdf: bytes, signatures: list) -> Verification:
         covered = pdf[start : start + first] + pdf[second : second + rest]
         whole = start == 0 and second + rest == len(pdf)
         try:
-            found = cms_signed.verify(der.leading(embedded.pkcs7_content), covered)
-        except der.DerError as error:
+            found = cms_signed.verify(core.load(embedded.pkcs7_content).dump(), covered)  # /Contents is zero-padded
+        except ValueError as error:
             return Verification(False, Reason.MALFORMED_SIGNATURE, None, None, f"/Contents is not DER: {error}")
         if not found.ok:
             return Verification(False, found.reason, found.algorithm, found.key_name, found.detail)

@@ -11,6 +11,8 @@ compared. Ciphertexts are the DER SM2Cipher of GM/T 0009, as libcrypto writes th
 import hmac
 import secrets
 
+from asn1crypto import algos, core
+from asn1crypto import keys as asn1_keys
 from gmssl import sm3
 from gmssl.sm2 import CryptSM2, default_ecc_table
 
@@ -39,7 +41,7 @@ class GmsslSm2Key:
         """Open a DER SM2Cipher made for this key; SignatureError when it was not, or was changed (C3 differs)."""
         try:
             x, y, hash_value, encrypted = der.read_sm2_cipher(ciphertext)
-        except der.DerError as error:
+        except ValueError as error:
             raise SignatureError(f"SM2 decryption failed: not an SM2Cipher ({error})") from error
         if not _on_curve(int.from_bytes(x, "big"), int.from_bytes(y, "big")):
             raise SignatureError("SM2 decryption failed: C1 is not a point of the curve")
@@ -105,19 +107,31 @@ def _private_scalar(pem: bytes) -> int:
             return _pkcs8_scalar(blocks["PRIVATE KEY"])
         if "EC PRIVATE KEY" in blocks:
             return _sec1_scalar(blocks["EC PRIVATE KEY"])
-    except (der.DerError, IndexError, ValueError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise SignatureError(f"cannot read SM2 private key: {exc}") from exc
     raise SignatureError("the gmssl SM2 fallback reads only unencrypted PKCS#8 or SEC1 PEM keys")
 
 
+class _PrivateKeyInfo(core.Sequence):
+    """PKCS#8 PrivateKeyInfo (or RFC 5958 OneAsymmetricKey) of any algorithm: asn1crypto's keys.PrivateKeyInfo
+    cannot give the key of one it does not know (an SM2 key under the SM2 OID)."""
+
+    _fields = [
+        ("version", core.Integer),
+        ("private_key_algorithm", algos.AnyAlgorithmIdentifier),
+        ("private_key", core.OctetString),
+        ("attributes", asn1_keys.Attributes, {"implicit": 0, "optional": True}),
+        ("public_key", core.OctetBitString, {"implicit": 1, "optional": True}),  # RFC 5958 OneAsymmetricKey
+    ]
+
+
 def _pkcs8_scalar(data: bytes) -> int:
-    _version, algorithm, key = der.items(der.expect(der.read(data), der.SEQUENCE))[:3]
-    oids = [der.oid_text(value) for tag, value in der.items(algorithm[1]) if tag == der.OID]
-    if oids[0] != SM2_OID and oids != [EC_OID, SM2_OID]:
-        raise SignatureError(f"not an SM2 key: {oids}")
-    return _sec1_scalar(der.expect(key, der.OCTET_STRING))
+    info = _PrivateKeyInfo.load(data, strict=True)
+    oid, curve = der.algorithm(info["private_key_algorithm"])
+    if oid != SM2_OID and (oid, curve) != (EC_OID, SM2_OID):
+        raise SignatureError(f"not an SM2 key: {[oid, curve] if curve else [oid]}")
+    return _sec1_scalar(info["private_key"].native)
 
 
 def _sec1_scalar(data: bytes) -> int:
-    fields = der.items(der.expect(der.read(data), der.SEQUENCE))
-    return int.from_bytes(der.expect(fields[1], der.OCTET_STRING), "big")
+    return asn1_keys.ECPrivateKey.load(data, strict=True)["private_key"].native
