@@ -19,7 +19,8 @@ def _uscc(base: str) -> str:
 
 
 # organisation code, name, [(enterprise code, name, kinds, dxp id, uscc)], [(user, name, roles)]
-ORGANISATIONS = [
+Firm = tuple[str, str, list[str], str, str]
+ORGANISATIONS: list[tuple[str, str, list[Firm], list[tuple[str, str, list[str]]]]] = [
     ("PLATFORM", "平台运营方", [], [("admin", "平台管理员", ["platform_admin"]), ("auditor", "审计员", ["auditor"]),
                                   ("bi", "BI读取", ["bi_reader"])]),
     ("ECOM-DEMO", DEMO["name"], [(DEMO["code"], DEMO["name"], DEMO["kinds"], DEMO["dxp_id"], DEMO["uscc"])],
@@ -38,7 +39,8 @@ ORGANISATIONS = [
 
 # 演示税率: the shipped hs_codes rows carry no rates (no public official tariff with rates is shipped). These DEMO
 # values (VAT, consumption tax in %) let the demo issue real tax bills: the milk powders of the examples at VAT 13 %
-# (13 % x 70 % = the 9.1 % of engine/customs/examples.py) and no consumption tax, one cosmetics line with consumption tax 15 %.
+# (13 % x 70 % = the 9.1 % of engine/customs/examples.py) and no consumption tax, one cosmetics line with consumption
+# tax 15 %.
 # Importing the official tariff replaces them.
 DEMO_RATES = {"0402100000": ("13", "0"), "0402210000": ("13", "0"), "1901101000": ("13", "0"),
               "3304990099": ("13", "15")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
@@ -66,7 +67,7 @@ class EventStore(Application):
 
     def save_tracked(self, tracking: Tracking | None, *objs: Any) -> None:
         """Save aggregates' new events and the consumer's position atomically (exactly-once effects)."""
-        processing = ProcessingEvent(tracking=tracking)
+        processing: ProcessingEvent[UUID] = ProcessingEvent(tracking=tracking)
         processing.collect_events(*objs)
         if processing.events or tracking is not None:
             self._record(processing)

@@ -25,7 +25,8 @@ class Incoming:
 
 
 class Transport(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...  # read-only: the node link's LinkTransport names the transport it follows
 
     def deliver(self, name: str, data: bytes) -> bool:
         """Hand a message over once; False when one of that name was handed over before (if the transport can

@@ -15,9 +15,14 @@ HEADS, LINES = "表头 heads", "表体 lines"
 
 
 class Field(Protocol):
-    name: str
-    label_zh: str
-    required: bool
+    """What the workbook reads of a field, read-only (the XSD's field specs are frozen dataclasses)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def label_zh(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
 
 
 class WorkbookError(ValueError):

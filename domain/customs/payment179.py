@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -71,6 +71,11 @@ class PaymentRawData(Aggregate):
 
 class PaymentDataRequest(Aggregate):
     """One data request of customs (数据获取请求: orderNo, sessionID, serviceTime) and the platform's uploads."""
+
+    if TYPE_CHECKING:  # event classes @event makes below, named by other modules (topics, isinstance); their
+        # fields are the decorated method's arguments, which mypy cannot see: typed as any class
+        Received: ClassVar[type[Any]]
+        ResendRequested: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(session_id: str, order_no: str, **_: Any) -> UUID:

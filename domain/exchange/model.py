@@ -6,7 +6,7 @@ who acknowledged what, and every automatic resend, stays in the history."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -118,6 +118,10 @@ class ReceiptFile(Aggregate):
 
 class CustomsMessage(Aggregate):
     """One signed CEB message (up to 100 documents) and its journey to the customs node."""
+
+    if TYPE_CHECKING:  # event classes @event makes below, named by other modules (topics, isinstance); their
+        # fields are the decorated method's arguments, which mypy cannot see: typed as any class
+        Prepared: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(guid: str, **_: Any) -> UUID:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -122,6 +122,10 @@ def _error(field: str, rule: str, zh: str, en: str, value: str = "") -> FieldErr
 class NodeLink(Aggregate):
     """节点配置: the platform's one link configuration; `configure` records a Configured event even for the first
     one, so the history is the list of Configured events."""
+
+    if TYPE_CHECKING:  # event classes @event makes below, named by other modules (topics, isinstance); their
+        # fields are the decorated method's arguments, which mypy cannot see: typed as any class
+        Configured: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(**_: Any) -> UUID:

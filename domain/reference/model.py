@@ -140,7 +140,8 @@ class CodeList(Aggregate):
         reasons = problems(self.spec, row, codes)
         if reasons:
             raise ReferenceChangeRefused(reasons)
-        diff = _diff(current or {}, row) if current else {"code": row["code"], "before": {}, "after": row}
+        diff: dict[str, Any] = _diff(current or {}, row) if current else {"code": row["code"], "before": {},
+                                                                         "after": row}
         if not diff:
             return False
         self._edited(code=row["code"], before=diff["before"], after=diff["after"], by=by, reason=reason.strip(), at=at)

@@ -13,15 +13,27 @@ from typing import Any, Protocol
 
 
 class FieldSpec(Protocol):
-    name: str
-    required: bool
-    max_length: int | None
-    length: int | None
-    min_length: int | None
-    total_digits: int | None
-    fraction_digits: int | None
-    kind: str  # 'string' | 'decimal' | 'int'
-    label_zh: str
+    """What the field rules read of a field, read-only: the XSD's specs (adapters.ceb) and payment179.RawField are
+    frozen dataclasses."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def max_length(self) -> int | None: ...
+    @property
+    def length(self) -> int | None: ...
+    @property
+    def min_length(self) -> int | None: ...
+    @property
+    def total_digits(self) -> int | None: ...
+    @property
+    def fraction_digits(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...  # 'string' | 'decimal' | 'int'
+    @property
+    def label_zh(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,8 @@ def _check_number(path: str, value: Any, spec: FieldSpec, label: str) -> FieldEr
         return FieldError(path, "number", f"{label}({spec.name})必须是{kind_zh}", f"{spec.name} must be {kind_en}")
     if number < 0:
         return FieldError(path, "non_negative", f"{label}({spec.name})不能为负数", f"{spec.name} must not be negative")
-    exponent = -number.normalize().as_tuple().exponent if number else 0
+    # finite (to_decimal): the exponent is an int, never NaN's or infinity's 'n', 'N', 'F'
+    exponent = -int(number.normalize().as_tuple().exponent) if number else 0
     if spec.fraction_digits is not None and exponent > spec.fraction_digits:
         return FieldError(path, "fraction_digits", f"{label}({spec.name})最多{spec.fraction_digits}位小数",
                           f"{spec.name} allows at most {spec.fraction_digits} decimals")

@@ -87,7 +87,7 @@ def returned_value(inventory: Mapping[str, Any], refund: Mapping[str, Any]) -> D
     for returned in refund.get("invtRefundList") or []:
         line = lines.get(str(returned.get("gnum")))
         bought = _dec(line.get("qty")) if line is not None else Decimal(0)
-        if bought > 0:
+        if line is not None and bought > 0:
             value += (_dec(line.get("totalPrice")) * min(_dec(returned.get("qty")), bought) / bought).quantize(CENT)
     return value
 
@@ -106,10 +106,10 @@ def retail_import_tax(inventory: Mapping[str, Any], rates: Callable[[str], Rates
         gcode = str(line.get("gcode") or "")
         taxed.append(_line(int(_dec(line.get("gnum")) or index + 1), gcode, (value + share).quantize(CENT),
                            rates(gcode)))
-    total = [sum((getattr(t, f) for t in taxed), Decimal(0))
-             for f in ("customs_tax", "value_added_tax", "consumption_tax")]
     missing = sorted({t.gcode for t in taxed if t.rates is None})
-    return TaxResult(taxed, *total, missing_rates=missing)
+    return TaxResult(taxed, sum((t.customs_tax for t in taxed), Decimal(0)),
+                     sum((t.value_added_tax for t in taxed), Decimal(0)),
+                     sum((t.consumption_tax for t in taxed), Decimal(0)), missing_rates=missing)
 
 
 def _line(gnum: int, gcode: str, tax_price: Decimal, rates: Rates | None) -> LineTax:

@@ -4,6 +4,7 @@ read from a read model."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -47,6 +48,7 @@ class HistoryEntry:
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """Nested dicts and lists as dotted paths to leaf values: document.orderList.1.itemName -> '...'."""
+    items: Iterable[tuple[Any, Any]]
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list | tuple):
@@ -101,7 +103,8 @@ class History:
 
     def entries(self, originator_id: UUID) -> list[HistoryEntry]:
         """Each event with its time, who acted and the fields it changed (from the state before to after)."""
-        aggregate, before, entries = None, {}, []
+        aggregate, entries = None, []
+        before: dict[str, Any] = {}
         for event in self.events(originator_id):
             aggregate = event.mutate(aggregate)
             after = state_of(aggregate)

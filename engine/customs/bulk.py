@@ -127,9 +127,11 @@ class BulkDeclarations:
         results = []
         for i, errors in enumerate(client_id_errors(documents)):
             client_id = documents[i].get(CLIENT_ID) if isinstance(documents[i], dict) else None
-            known = None if errors else self._get(ClientDocument.create_id(organisation, message_type, client_id))
-            if known is not None and known.fingerprint != prints[i]:
-                errors = [reused(client_id)]
+            known = None
+            if not errors and isinstance(client_id, str):  # no errors: a clientId of 1 to 64 characters
+                known = self._get(ClientDocument.create_id(organisation, message_type, client_id))
+                if known is not None and known.fingerprint != prints[i]:
+                    errors = [reused(client_id)]
             results.append(_result(i, client_id, errors=errors) if errors or known is None else
                            _result(i, client_id, known.document_id, known.number, duplicate=True))
         return results

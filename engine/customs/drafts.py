@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 
 from domain.customs.documents import DocumentType
 from domain.customs.drafts import OPEN, SUBMITTED, Draft, parties
@@ -134,7 +135,7 @@ class Drafts:
     def get(self, draft_id: str, principal: Principal) -> Draft | None:
         """The draft, or None when it does not exist or the principal may not see it (the same answer)."""
         try:
-            draft = self.store.repository.get(UUID(str(draft_id)))
+            draft: Aggregate = self.store.repository.get(UUID(str(draft_id)))
         except (AggregateNotFoundError, ValueError):
             return None
         if not isinstance(draft, Draft) or not visible(principal, draft.message_type, draft.document):

@@ -340,7 +340,7 @@ def type_of(file_name: str) -> DocumentType:
         raise FileProblem(FieldError("file", "type", "文件名须以单证类型开头，如 payments-001.json 或 CEB411-001.csv",
                                      "the file name must start with the document type, e.g. payments-001.json or "
                                      "CEB411-001.csv"))
-    return type_named(found)
+    return BY_SLUG.get(found) or BY_MESSAGE[found.upper()]  # type_named(found), found among the names of ALL_TYPES
 
 
 def _outcome(outcome: Outcome, rows: list[int]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from engine.identity.enterprises import DEMO
 
 def import_order(order_no: str = "DEMO20261125000001", lines: int = 2) -> dict[str, Any]:
     """An import order (CEB311) whose amounts add up: goods + freight + tax - discount = paid."""
-    order_list = [
+    order_list: list[dict[str, Any]] = [
         {"gnum": i, "itemNo": f"SKU-{i:04d}", "itemName": f"婴儿配方奶粉 {i}段", "gmodel": "800克/罐",
          "barCode": f"69012345{i:05d}", "unit": "122", "qty": Decimal(2), "price": Decimal("198.50"),
          "totalPrice": Decimal("397.00"), "currency": "142", "country": "601"}
@@ -128,9 +128,10 @@ def export_purchase(order_no: str = "EXP20261125000001", mode: str = "9610", lin
     payment, waybill and inventory. 9810 orders come from an overseas platform without a customs code: "无"."""
     logistics_no = f"EX{order_no[-18:]}"
     ebp = {"code": "无", "name": "海外仓示范平台"} if mode == "9810" else DEMO
-    order_list = [{"gnum": i, "itemNo": f"EXSKU-{i:03d}", "itemName": f"纯棉针织T恤 {i}号", "barCode": "无",
-                   "unit": "011", "currency": "142", "qty": Decimal(4), "price": price, "totalPrice": price * 4}
-                  for i in range(1, lines + 1)]
+    order_list: list[dict[str, Any]] = [
+        {"gnum": i, "itemNo": f"EXSKU-{i:03d}", "itemName": f"纯棉针织T恤 {i}号", "barCode": "无", "unit": "011",
+         "currency": "142", "qty": Decimal(4), "price": price, "totalPrice": price * 4}
+        for i in range(1, lines + 1)]
     goods = sum((line["totalPrice"] for line in order_list), Decimal(0))
     order = {"orderType": EXPORT_ORDER_TYPES[mode], "orderNo": order_no, "ebpCode": ebp["code"],
              "ebpName": ebp["name"], "ebcCode": DEMO["code"], "ebcName": DEMO["name"], "goodsValue": goods,

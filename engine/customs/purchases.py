@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 
 from domain.customs import documents as doc_types
 from domain.customs.model import LINES, Declaration, ImportOrder
@@ -106,7 +107,8 @@ class Purchase:
         """The document of a kind that counts: the newest customs did not refuse, else the newest."""
         found = self.held.get(doc_type.slug, [])
         standing = [h for h in found if customs_state(h.status) != REFUSED and h.status != statuses.CANCELLED]
-        return (standing or found or [None])[-1]
+        counted = standing or found
+        return counted[-1] if counted else None
 
     def parts(self) -> list[dict[str, Any]]:
         """Order, payment (export: collection), waybill: present or not, and customs' answer (hidden when the
@@ -269,7 +271,7 @@ class Purchases:
     def _load(self, document_id: str) -> Declaration | ImportOrder | None:
         """An import document by its id; None for anything else."""
         try:
-            found = self.store.repository.get(UUID(document_id))
+            found: Aggregate = self.store.repository.get(UUID(document_id))
         except (AggregateNotFoundError, ValueError):
             return None
         return found if isinstance(found, Declaration | ImportOrder) else None
@@ -304,15 +306,16 @@ class Shipments(Purchases):
         """The (ebpCode, orderNo) of the shipment an export document belongs to, through the export inventory or
         order naming the same parcel; None for bags, arrivals, departures and summaries (many shipments each)."""
         aggregate = self._load(document_id)
-        if getattr(aggregate, "message_type", "") not in {t.message for t in ONE_SHIPMENT} or \
-                not _may_see(principal, {"parties": _parties(aggregate)}):
+        if not isinstance(aggregate, Declaration) or aggregate.message_type not in {t.message for t in ONE_SHIPMENT} \
+                or not _may_see(principal, {"parties": _parties(aggregate)}):
             return None
         doc = aggregate.document
         if doc.get("ebpCode") and doc.get("orderNo"):
             return str(doc["ebpCode"]), str(doc["orderNo"])
         parties = None if principal is None or principal.sees_all else sorted(principal.enterprise_codes)
         numbers = [str(doc.get(name) or aggregate.numbers.get(name) or "") for name in ("logisticsNo", "invtNo")]
-        for row in self.view.naming(*[[n] if n else [] for n in numbers], parties=parties):
+        logistics_nos, invt_nos = ([n] if n else [] for n in numbers)
+        for row in self.view.naming(logistics_nos, invt_nos, parties=parties):
             if row["message_type"] in (doc_types.EXPORT_INVENTORY.message, doc_types.EXPORT_ORDER.message) and \
                     row["ebp_code"] and row["order_no"]:
                 return str(row["ebp_code"]), str(row["order_no"])

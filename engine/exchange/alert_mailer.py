@@ -85,7 +85,7 @@ class AlertMailer:
     def _record(self, row: dict[str, Any], error: str) -> AlertMail:
         mail_id = AlertMail.create_id(row["alert_id"], row["contact"], row["subject"])
         try:
-            mail = self.store.repository.get(mail_id)
+            mail: AlertMail = self.store.repository.get(mail_id)
             mail.tried_again(error=error)
         except AggregateNotFoundError:
             mail = AlertMail(alert_id=row["alert_id"], contact=row["contact"], subject=row["subject"], error=error)

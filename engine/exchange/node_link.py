@@ -359,8 +359,8 @@ class LinkHeartbeat:
                                                   detail=detail,
                                                   contacts=list(self.service.settings.alert_contacts)))
                 return 1
-            if not detail and is_open:
-                alert = self.service.store.repository.get(UUID(latest["alert_id"]))
+            if not detail and is_open and latest is not None:
+                alert: LinkAlert = self.service.store.repository.get(UUID(latest["alert_id"]))
                 if alert.cleared:
                     return 0
                 alert.clear(detail="链路恢复 the link moves again")

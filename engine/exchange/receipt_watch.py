@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.exchange.model import ReceiptAlert
+from domain.exchange.model import CustomsMessage, ReceiptAlert
+from domain.exchange.node_link import LinkAlert
 from domain.shared.rules import DeclarationRejected, FieldError
 from engine import clock
 from engine.store import EventStore
@@ -27,6 +29,7 @@ from projections.exchange.alerts import AlertsView
 
 log = logging.getLogger(__name__)
 WATCHER = "receipt-watch"
+Alert = TypeVar("Alert", ReceiptAlert, LinkAlert)  # the alerts an operator acknowledges
 
 
 class ReceiptWatch:
@@ -52,7 +55,7 @@ class ReceiptWatch:
         return done
 
     def decide(self, row: dict[str, Any]) -> int:
-        message = self.store.repository.get(UUID(row["message_id"]))
+        message: CustomsMessage = self.store.repository.get(UUID(row["message_id"]))
         alert = self._alert(row["message_id"])
         if alert is None:
             alert = ReceiptAlert(message_id=row["message_id"], guid=message.guid, message_type=message.message_type,
@@ -86,9 +89,10 @@ class ReceiptWatch:
             return None
 
 
-def acknowledge(store: EventStore, kind: type, alert_id: UUID, by: str, note: str = "") -> Any:
+def acknowledge(store: EventStore, kind: type[Alert], alert_id: UUID, by: str, note: str = "") -> Alert:
     """Record that `by` has seen the alert of class `kind` (a receipt or a link alert), once; a clear error when
     there is no such alert or someone acknowledged it already."""
+    alert: Aggregate | None
     try:
         alert = store.repository.get(alert_id)
     except AggregateNotFoundError:

@@ -27,7 +27,7 @@ class DeadLetters:
         return message
 
     def _dead(self, message_id: UUID, reason: str) -> CustomsMessage:
-        message = self.store.repository.get(message_id)
+        message: CustomsMessage = self.store.repository.get(message_id)
         if not message.dead_letter:
             raise DeclarationRejected([_error("message", "not_dead_letter", "该报文不在死信列表中",
                                               "the message is not on the dead-letter list")])

@@ -110,7 +110,8 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
 
     def _agent(name: str, kafka_topic_name: str, feeder: PartitionFeeder, executor: Executor | None = None) -> None:
         async def agent(stream: faust.StreamT) -> None:
-            async for events in stream.take_events(BATCH, within=WITHIN):
+            # faust has take_events on Stream, the class of what agents get, but not on StreamT, their annotation
+            async for events in stream.take_events(BATCH, within=WITHIN):  # type: ignore[attr-defined]
                 records = [(e.message.topic, e.message.partition, e.value) for e in events]
                 await blocking(feeder.feed, records, executor=executor)
         app.agent(app.topic(kafka_topic_name, partitions=partitions), name=name)(agent)
@@ -121,7 +122,7 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
 
     @app.agent(receipts_topic, name="receipts")
     async def receipts(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(100, within=WITHIN):
+        async for events in stream.take_events(100, within=WITHIN):  # type: ignore[attr-defined]  # as above
             files = [(e.key.decode("utf-8"), e.value) for e in events]
             problems = await blocking(platform.exchange.receipts.handle, files)
             for name, data in files:
@@ -165,7 +166,8 @@ def create_app(settings: Settings, platform: bootstrap.Platform | None = None) -
                 pass
             await blocking(retry.run_once, executor=delivering)
 
-    @app.on_before_shutdown.connect
+    # mode's SignalHandlerT (mypy_extensions VarArg/NamedArg) matches no function, not even (*Any, **Any) -> None
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]
     async def close_transports(app: faust.App, **_: Any) -> None:
         for executor in (delivering, pumping):
             executor.shutdown(wait=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -15,8 +15,18 @@ from engine.settings import Settings
 from engine.store import EventStore
 
 DEMO_USCC_BASE = "91330106MA2H00001"
-DEMO = {"code": "3301960001", "name": "杭州示范跨境电商有限公司", "kinds": ["ecommerce", "platform"],
-        "dxp_id": "DXPENT0000000001", "uscc": DEMO_USCC_BASE + uscc_check_digit(DEMO_USCC_BASE)}
+
+
+class DemoEnterprise(TypedDict):
+    code: str
+    name: str
+    kinds: list[str]
+    dxp_id: str
+    uscc: str
+
+
+DEMO: DemoEnterprise = {"code": "3301960001", "name": "杭州示范跨境电商有限公司", "kinds": ["ecommerce", "platform"],
+                        "dxp_id": "DXPENT0000000001", "uscc": DEMO_USCC_BASE + uscc_check_digit(DEMO_USCC_BASE)}
 
 
 class Enterprises:

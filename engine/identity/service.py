@@ -7,7 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -47,7 +47,8 @@ class LoginRefused(Exception):
 
 class Identity:
     def __init__(self, store: EventStore, db: Database, sealer: Sealer, enterprises: Enterprises,
-                 log_view: SystemLogView, now: Callable[[], datetime] = clock.now, timer: Callable[[], float] = time.time):
+                 log_view: SystemLogView, now: Callable[[], datetime] = clock.now,
+                 timer: Callable[[], float] = time.time):
         self.store, self.db, self.sealer, self.now, self.timer = store, db, sealer, now, timer
         self.enterprises = enterprises  # 企业管理 (A5)
         self.log_view = log_view  # 系统日志 (A4)
@@ -168,7 +169,8 @@ class Identity:
         self.log("login", user.username, user.organisation, address, "login", "", "ok")
         return principal  # type: ignore[return-value]
 
-    def _password_matches(self, user: User | None, password: str) -> bool:
+    def _password_matches(self, user: User | None, password: str) -> TypeGuard[User]:
+        """True only for an active user whose password this is (then `user` is a User)."""
         try:  # an unknown user costs the same hashing time as a known one
             return self.hasher.verify(user.password_hash if user and user.active else self._dummy_hash, password) \
                 and user is not None and user.active
