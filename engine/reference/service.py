@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -159,7 +159,7 @@ class ReferenceData:
     # the CodeCheck port -------------------------------------------------------------------------
 
     def check(self, message_type: str, document: Mapping[str, Any], on: date | None = None,
-              skip: Sequence[str] = ()) -> list[FieldError]:
+              skip: Collection[str] = ()) -> list[FieldError]:
         """Every code rule on one document of a message type; none for a type without a code profile."""
         profile = rules.PROFILES.get(message_type)
         if profile is None:

@@ -11,7 +11,7 @@ whole batch in one native call (adapters/signing/native.py) without the GIL: the
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,7 +128,7 @@ class SigningService:
         scheme = keys.scheme(algorithm, certificate.key_type)
         return RawVerifications(keys.verify_many(certificate, scheme, items, signatures), key_id, scheme.name)
 
-    def encrypt(self, data: bytes, recipients: list[str] = (), certificates: list[bytes] = (),
+    def encrypt(self, data: bytes, recipients: Sequence[str] = (), certificates: Sequence[bytes] = (),
                 cipher: str = "AES-256-CBC", oaep: bool = False, profile: str = "cms") -> bytes:  # fmt: skip
         """数字信封 for the active keys of ``recipients`` (enterprise codes) and any PEM ``certificates``, RSA or
         SM2 alike (SM2 recipients get the key SM2-encrypted; ``oaep`` concerns RSA recipients only)."""
