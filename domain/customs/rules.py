@@ -12,5 +12,5 @@ from domain.shared.rules import FieldError
 
 def check(message_type: str, document: dict[str, Any]) -> list[FieldError]:
     """Every rule of the document's own type that needs nothing but the document."""
-    rules = import_rules.RULES.get(message_type) or export_rules.RULES.get(message_type, ())
+    rules = import_rules.RULES.get(message_type) or export_rules.RULES.get(message_type, [])
     return [e for rule in rules for e in rule(document)]
