@@ -4,7 +4,7 @@ numbers customs assigned. The messages that carry them are the exchange context'
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -18,6 +18,11 @@ LINES = "summaryResultList"  # a CEB792 result's lines (invtNo, logisticsNo, gse
 
 class ImportOrder(Aggregate):
     """订单 import order, CEB311. Identified by the platform code and order number (unique per platform)."""
+
+    if TYPE_CHECKING:  # event classes @event makes below, named by other modules (topics, isinstance); their
+        # fields are the decorated method's arguments, which mypy cannot see: typed as any class
+        Declared: ClassVar[type[Any]]
+        Packed: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(ebp_code: str, order_no: str, **_: Any) -> UUID:
@@ -84,6 +89,11 @@ class Declaration(Aggregate):
     """Any import document but the order (I4-I11): payment CEB411, waybill CEB511, delivery receipt CEB513,
     inventory CEB621, cancellation CEB623, return CEB625, warehouse entry details CEB711. Identified by its message
     type and the key fields of `domain.customs.documents` (the same fields customs' receipt carries)."""
+
+    if TYPE_CHECKING:  # event classes @event makes below, named by other modules (topics, isinstance); their
+        # fields are the decorated method's arguments, which mypy cannot see: typed as any class
+        Declared: ClassVar[type[Any]]
+        Packed: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(message_type: str, key: tuple[str, ...], **_: Any) -> UUID:

@@ -183,7 +183,7 @@ class Declarations:
         claims, errors = [], []
         for line, code, no in parcels_of(document):
             try:
-                claim = self.store.repository.get(ParcelInBag.create_id(code, no))
+                claim: ParcelInBag | None = self.store.repository.get(ParcelInBag.create_id(code, no))
             except AggregateNotFoundError:
                 claim = None
             holder = batch.bagged.get((code, no)) or (claim.bag_no if claim is not None and claim.held else "")

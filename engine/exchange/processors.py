@@ -5,7 +5,7 @@ and the distributed worker host these same classes."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -112,7 +112,8 @@ class PrepareMessages:
         return [e for e in to_pack(declared) if not self.store.recorder.select_events(e.originator_id, gt=1, limit=1)]
 
     def _packed(self, declared: Any, message: CustomsMessage) -> Any:
-        cls = ImportOrder if isinstance(declared, ImportOrder.Declared) else Declaration
+        cls: type[ImportOrder] | type[Declaration] = ImportOrder if isinstance(declared, ImportOrder.Declared) \
+            else Declaration
         return cls.Packed(originator_id=declared.originator_id, originator_version=cls.PACKED_VERSION,
                           timestamp=cls.Packed.create_timestamp(), message_id=message.id, message_guid=message.guid)
 
@@ -161,7 +162,7 @@ class DeliverMessages:
         return len(events)
 
     def handle(self, prepared: list[Any], tracking: Tracking) -> None:
-        messages = (self.store.repository.get(e.originator_id) for e in prepared)
+        messages: Iterator[CustomsMessage] = (self.store.repository.get(e.originator_id) for e in prepared)
         self.store.save_tracked(tracking, *(self.deliver(m) for m in messages
                                             if m.awaiting_delivery and m.next_try_at is None))
 
@@ -223,7 +224,7 @@ class RetryDeliveries:
         done = 0
         now = self.deliver.now()
         for message_id in self.due(now, limit):
-            message = self.deliver.store.repository.get(message_id)
+            message: CustomsMessage = self.deliver.store.repository.get(message_id)
             if not message.awaiting_delivery or (message.next_try_at and message.next_try_at > now):
                 continue
             try:
