@@ -29,5 +29,6 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e ".[test,distributed]"
 
 .venv/bin/python -m ruff check domain engine adapters projections ui bench schemas tests
+.venv/bin/python -m mypy domain engine
 # one worker per core (pytest-xdist); a file's tests stay together on one worker (module fixtures, shared servers)
 .venv/bin/python -m pytest -q -p no:cacheprovider -n "${CBEC_TEST_WORKERS:-auto}" --dist loadfile "$@"
