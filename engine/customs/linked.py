@@ -4,6 +4,7 @@ cancellation or a return, the order of an inventory, a buyer's earlier inventori
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -37,13 +38,13 @@ class LinkedDocuments:
         """Measured like customs measures the limits (tax.transaction_value: goods, freight and insurance), on the
         inventories as declared, less what approved returns gave back (tax.returned_value)."""
         self.view.run_once()
-        inventories = [self.store.repository.get(UUID(i))
+        inventories: list[Declaration] = [self.store.repository.get(UUID(i))
                        for i in self.view.counted_inventories(buyer_id_number, year)]
         used = sum((tax.transaction_value(inventory.document) for inventory in inventories), Decimal(0))
         numbered = {inventory.numbers["invtNo"]: inventory for inventory in inventories
                     if inventory.numbers.get("invtNo")}
         for refund_id in self.view.approved_returns(list(numbered)):
-            refund = self.store.repository.get(UUID(refund_id)).document
+            refund: dict[str, Any] = self.store.repository.get(UUID(refund_id)).document
             used -= tax.returned_value(numbered[str(refund.get("invtNo"))].document, refund)
         return used
 
