@@ -161,10 +161,10 @@ def check_import_order(order: dict[str, Any]) -> list[FieldError]:
 
 def _check_paid(order: dict[str, Any]) -> FieldError | None:
     parts = [to_decimal(order.get(n)) for n in ("goodsValue", "freight", "taxTotal", "discount", "acturalPaid")]
-    if any(p is None for p in parts):
-        return None
     goods, freight, tax, discount, paid = parts
-    expected = goods + freight + tax - discount  # type: ignore[operator]
+    if goods is None or freight is None or tax is None or discount is None or paid is None:
+        return None
+    expected = goods + freight + tax - discount
     if paid == expected:
         return None
     return FieldError("acturalPaid", "paid_arithmetic",
