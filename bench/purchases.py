@@ -56,7 +56,8 @@ def _measure(platform: bootstrap.Platform, purchases: int) -> list[tuple[str, fl
         batch = list(_purchases(prefix, start, min(start + BATCH, purchases)))
         moment = time.perf_counter()
         for role, message in ROLES:
-            outcomes = platform.customs.declarations[message].declare_many([p[role] for p in batch], declared_by="bench")
+            declarations = platform.customs.declarations[message]
+            outcomes = declarations.declare_many([p[role] for p in batch], declared_by="bench")
             refused = [o for o in outcomes if not o.ok]
             if refused:
                 raise RuntimeError(f"bench {role} refused: {refused[0].errors}")

@@ -241,7 +241,8 @@ def projections(args: Namespace) -> int:
 
 
 # read models renamed for what they hold (issue 15): their old names still work on the command line
-RENAMED_VIEWS = {"import_documents": "customs_documents", "import_drafts": "customs_drafts", "payment_data": "payment179"}
+RENAMED_VIEWS = {"import_documents": "customs_documents", "import_drafts": "customs_drafts",
+                 "payment_data": "payment179"}
 
 
 def _rebuild(platform: bootstrap.Platform, view: Any, from_kafka: bool) -> int:

@@ -93,7 +93,8 @@ def _serve(host: str, port: int, workers: int) -> None:
 def _worker(listener: socket.socket, host: str, port: int) -> None:
     import uvicorn
 
-    config = uvicorn.Config("ui.routers.signing.main:app_from_env", factory=True, host=host, port=port, log_level="warning")
+    config = uvicorn.Config("ui.routers.signing.main:app_from_env", factory=True, host=host, port=port,
+                            log_level="warning")
     uvicorn.Server(config).run(sockets=[listener])
 
 

@@ -3,7 +3,8 @@ accepted parcels of a logistics enterprise that no bag holds yet, with their wei
 invtNo.
 
 Table export_parcels: document_id (the CEB505 declaration), gross_weight (decimal text). Which parcels a bag lists
-(document_parcels), the statuses and the customs numbers come from the documents read model (projections/customs/documents.py):
+(document_parcels), the statuses and the customs numbers come from the documents read model
+(projections/customs/documents.py):
 a bag customs refused (100, negative codes) holds nothing."""
 
 from __future__ import annotations

@@ -135,7 +135,8 @@ class CustomsDocumentsView(Projector):
             stamp = e.timestamp.isoformat()
             if isinstance(e, CustomsMessage.Prepared):
                 self.db.executemany(
-                    "UPDATE customs_documents SET status = 'prepared', message_guid = ?, message_id = ?, updated_at = ? "
+                    "UPDATE customs_documents SET status = 'prepared', message_guid = ?, message_id = ?, "
+                    "updated_at = ? "
                     "WHERE document_id = ? AND status = 'declared'",
                     [(e.guid, str(e.originator_id), stamp, str(i)) for i in e.document_ids])
             elif isinstance(e, CustomsMessage.Delivered):
@@ -234,7 +235,8 @@ class CustomsDocumentsView(Projector):
         if waybills:
             found = {r["document_id"] for r in rows}
             marks = ", ".join("?" * len(waybills))
-            more = self.db.query(f"SELECT * FROM customs_documents WHERE logistics_no IN ({marks}) ORDER BY declared_at",
+            more = self.db.query(f"SELECT * FROM customs_documents WHERE logistics_no IN ({marks}) "
+                                 "ORDER BY declared_at",
                                  waybills)
             rows += [r for r in more if r["document_id"] not in found]
         return rows

@@ -41,7 +41,8 @@ DRAFTS = (f"SELECT draft_id AS document_id, {', '.join(LISTED)}, errors AS retur
           f"saved_at AS declared_at, CAST('draft' AS VARCHAR(8)) AS kind FROM customs_drafts WHERE status = '{OPEN}'")
 BATCH = ("SELECT r.draft_id, r.message_type, r.number, r.status AS draft_status, r.errors, r.document_id, "
          "r.updated_at, COALESCE(d.status, CASE WHEN r.status = 'submitted' THEN 'declared' ELSE r.status END) "
-         "AS status, d.return_info FROM customs_drafts r LEFT JOIN customs_documents d ON d.document_id = r.document_id")
+         "AS status, d.return_info FROM customs_drafts r "
+         "LEFT JOIN customs_documents d ON d.document_id = r.document_id")
 
 
 def _text(document: dict[str, Any], *names: str) -> str | None:

@@ -4,7 +4,8 @@ Table receipt_alerts: alert_id, message_id, guid, message_type, sender, document
 resends, escalated (why, '' when not), acknowledged_by, acknowledged_at, note, seen_delivery (the message's
 updated_at the last decision was about), contacts (space separated), raised_at, updated_at.
 Table alert_notifications: one row per contact and alert event (receipt alert raised or escalated, link alert raised),
-status 'queued'; engine/exchange/alert_mailer.py sends them when a mail server is configured (projections/exchange/alert_mails.py).
+status 'queued'; engine/exchange/alert_mailer.py sends them when a mail server is configured
+(projections/exchange/alert_mails.py).
 Table unmatched_receipts: receipt_id, file_name, message_type, addressed_to, doc_key, return_status, return_time,
 return_info, received_at."""
 

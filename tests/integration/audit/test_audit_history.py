@@ -102,7 +102,8 @@ def test_any_import_document_is_found_by_its_number_and_belongs_to_its_sender(ma
     """B1 with #6: a waybill's history is found by its waybill number; the event index files it under the
     logistics enterprise that sent it."""
     platform = make_platform(demo_users=True)
-    waybill = platform.customs.declarations["CEB511"].declare(examples.purchase("AUD-1")["waybill"], declared_by="logistics")
+    waybill = platform.customs.declarations["CEB511"].declare(examples.purchase("AUD-1")["waybill"],
+                                                              declared_by="logistics")
     platform.runner.run_until_idle()
     client = TestClient(create_app(platform), base_url="https://testserver")
     login(client, "auditor")

@@ -367,10 +367,11 @@ def test_drafts_list_with_the_documents_and_a_batch_reports_its_progress_on_both
     platform.customs.documents_view.run_once()
     rows, total = platform.customs.drafts.listing(ORDER, declarant, q="PG")
     assert total == 3 and sorted(r["kind"] for r in rows) == ["document", "draft", "draft"]
-    batch, outcomes = platform.customs.drafts.declare(ORDER, platform.customs.drafts.open_ids(ORDER, declarant), declarant)
+    drafts = platform.customs.drafts
+    batch, outcomes = drafts.declare(ORDER, drafts.open_ids(ORDER, declarant), declarant)
     assert [o.stored for o in outcomes] == [True, True]
     platform.runner.run_until_idle()
     progress = platform.customs.drafts.progress(batch, declarant)
     assert progress.counts == {"120": 2} and progress.done
     other = Principal("other", "LOGI-DEMO", (), frozenset(), frozenset({"3301980001"}))
-    assert platform.customs.drafts.progress(batch, other).rows == [] and platform.customs.drafts.listing(ORDER, other)[1] == 0
+    assert drafts.progress(batch, other).rows == [] and drafts.listing(ORDER, other)[1] == 0

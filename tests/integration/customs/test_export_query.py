@@ -133,7 +133,8 @@ def test_a_cancellation_and_a_return_show_on_their_shipment_with_customs_answers
     cancelled, returned = ship(platform, "EQ20260021"), ship(platform, "EQ20260022")
     accept(platform, cancelled, "29282026E000000221")
     accept(platform, returned, "29282026E000000222", ("120", "399", "800", "899"))
-    cancellation = platform.customs.declarations["CEB605"].declare(examples.export_cancellation("29282026E000000221"), "t")
+    cancellations = platform.customs.declarations["CEB605"]
+    cancellation = cancellations.declare(examples.export_cancellation("29282026E000000221"), "t")
     refund = examples.export_return(returned["inventory"], "29282026E000000222")
     platform.customs.declarations["CEB213"].declare(refund, "test")
     platform.customs.declarations["CEB215"].declare(examples.tally(refund["logisticsNo"], "29282026E000000222"), "test")

@@ -214,8 +214,8 @@ def test_an_approved_cancellation_ends_the_inventory_and_voids_its_tax_bill(make
     platform = new_platform(make_platform)
     purchase, invt = bought(platform, "CANCEL00000001")
     invt_no = invt.numbers["invtNo"]
-    cancellation = platform.customs.declarations["CEB623"].declare(examples.cancellation(purchase["inventory"], invt_no),
-                                                           "test")
+    cancellations = platform.customs.declarations["CEB623"]
+    cancellation = cancellations.declare(examples.cancellation(purchase["inventory"], invt_no), "test")
     platform.runner.run_until_idle()
 
     cancellation = document(platform, "CEB623", cancellation.number)
@@ -262,7 +262,8 @@ def test_a_return_is_approved_and_one_taking_back_too_much_is_refused(make_platf
 def test_warehouse_entry_details_get_an_rkd_number(make_platform):
     """I11: CEB712 2 then 120 with the rkdNo customs assigns."""
     platform = new_platform(make_platform)
-    entry = platform.customs.declarations["CEB711"].declare(examples.entry(["YTENTRY0000001", "YTENTRY0000002"]), "test")
+    entries = platform.customs.declarations["CEB711"]
+    entry = entries.declare(examples.entry(["YTENTRY0000001", "YTENTRY0000002"]), "test")
     platform.runner.run_until_idle()
     entry = document(platform, "CEB711", entry.number)
     assert [status for status, _ in answers(entry)] == ["2", "120"]
@@ -354,8 +355,8 @@ def test_an_approved_return_gives_its_goods_back_to_the_buyers_annual_limit(make
     assert refused.value.errors[0].rule == "annual_limit" and "24500" in refused.value.errors[0].message_en
 
     first, invt = purchases[0]
-    refund = platform.customs.declarations["CEB625"].declare(examples.refund(first["inventory"], invt.numbers["invtNo"]),
-                                                     "test")
+    refunds = platform.customs.declarations["CEB625"]
+    refund = refunds.declare(examples.refund(first["inventory"], invt.numbers["invtNo"]), "test")
     platform.runner.run_until_idle()
     assert document(platform, "CEB625", refund.number).status == "399"
 

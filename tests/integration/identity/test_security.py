@@ -92,8 +92,8 @@ def test_roles_limit_what_a_user_may_do(app):
 def other_tenant(platform):
     """A second e-commerce organisation with its own enterprise and declarant."""
     platform.identity.register_organisation("OTHER", "另一家电商", by="test")
-    platform.identity.enterprises.ensure("3301960009", "另一家电商有限公司", ["ecommerce", "platform"], "DXPENT0000000009", "",
-                                organisation="OTHER")
+    platform.identity.enterprises.ensure("3301960009", "另一家电商有限公司", ["ecommerce", "platform"],
+                                         "DXPENT0000000009", "", organisation="OTHER")
     platform.identity.assign_enterprise("OTHER", "3301960009", by="test")
     platform.identity.register_user("other", "另一家申报员", "OTHER", ["declarant_ecommerce"], "Their-Pass-2026",
                                     "test")
@@ -156,7 +156,8 @@ def test_event_payloads_can_be_encrypted_at_rest(make_platform, tmp_path):
     platform.customs.import_orders.declare(examples.import_order("SECRETORDER1"), "test")
     raw = (tmp_path / "data" / "events.sqlite").read_bytes()
     assert b"SECRETORDER1" not in raw
-    assert platform.customs.queries.store.repository.get(platform.customs.import_orders.get("3301960001", "SECRETORDER1").id)
+    order_id = platform.customs.import_orders.get("3301960001", "SECRETORDER1").id
+    assert platform.customs.queries.store.repository.get(order_id)
 
 
 def test_weak_passwords_are_refused_with_the_rule_named(platform):
