@@ -56,11 +56,11 @@ def make_platform(tmp_path):
             settings_env["CBEC_DATABASE_URL"] = database_url
         platform = bootstrap.build(Settings.from_env(tmp_path / "data", env=settings_env),
                                    with_simulator=True, faults=faults)
-        platform.enterprises.ensure_demo()
+        platform.identity.enterprises.ensure_demo()
         if demo_users:
             from engine.demo import ensure_demo
 
-            ensure_demo(platform.identity, platform.enterprises)
+            ensure_demo(platform.identity, platform.identity.enterprises)
         built.append(platform)
         return platform
 

@@ -8,7 +8,7 @@ The rest of the signing service (issue 8) lives in sibling modules: ``keystore``
 encrypted at rest, rotation, expiry warnings), ``keys`` (schemes, key handles), ``pkcs11_token``,
 ``cms_signed``, ``cms_enveloped`` (RSA and SM2 recipients), ``dsig``/``dsig_verify`` (generic XMLDSig), ``qr``,
 ``pdf_seal`` (RSA and SM2), ``native`` (batch verification and SM2 batch signing in C, compiled at first use);
-engine.signing.SigningService ties them together. Refusals raise SigningError subclasses with a stable code.
+engine.signing.service.SigningService ties them together. Refusals raise SigningError subclasses with a stable code.
 """
 
 from .errors import SignatureError, SigningError
