@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters import ceb
-from adapters.reference import shipped, tables
+from adapters.reference import shipped
 from domain.reference import rules
 from domain.reference.entry import Entry
 from domain.reference.index import ReferenceIndex
@@ -50,6 +50,7 @@ def handler(args: Namespace) -> Callable[[Namespace], int] | None:
 def reference(args: Namespace) -> int:
     from engine import bootstrap
     from engine.cli.output import UserError
+    from engine.reference.service import UnreadableTable
 
     if args.action not in ("lists", "rebuild") and args.list not in LISTS:
         raise UserError(f"unknown list {args.list!r}; lists: {', '.join(LISTS)}")
@@ -57,7 +58,7 @@ def reference(args: Namespace) -> int:
     try:
         assert platform.reference is not None
         return _run(platform.reference, args)
-    except tables.TableError as error:
+    except UnreadableTable as error:
         raise UserError(str(error)) from error
     except ReferenceChangeRefused as refused:
         raise UserError("; ".join(f"{r.zh} / {r.en}" for r in refused.reasons)) from refused

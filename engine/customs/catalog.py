@@ -7,7 +7,8 @@ import functools
 from adapters import ceb
 from adapters.ceb import FieldSpec
 
-Specs = tuple[list[FieldSpec], dict[str, list[FieldSpec]]]
+Fields = list[FieldSpec]  # the fields of one part of a message (its head, or one list's lines), in XSD order
+Specs = tuple[Fields, dict[str, Fields]]
 
 
 class Catalog:

@@ -35,6 +35,11 @@ class UnknownList(KeyError):
     """No code list of that name."""
 
 
+class UnreadableTable(ValueError):
+    """An imported file is no table of a code list: not .xlsx or .csv, empty, no code column, or damaged; the
+    message (zh and en) says which."""
+
+
 def spec_of(list_name: str) -> ListSpec:
     if list_name not in LISTS:
         raise UnknownList(list_name)
@@ -84,8 +89,11 @@ class ReferenceData:
         return report
 
     def import_file(self, list_name: str, filename: str, data: bytes, by: str, reason: str = "") -> ImportReport:
-        """An Excel (.xlsx) or CSV file. Raises tables.TableError when the file is not a readable table."""
-        rows, columns = tables.read_table(spec_of(list_name), filename, data)
+        """An Excel (.xlsx) or CSV file. Raises UnreadableTable when the file is not a readable table."""
+        try:
+            rows, columns = tables.read_table(spec_of(list_name), filename, data)
+        except tables.TableError as error:
+            raise UnreadableTable(str(error)) from error
         return self.import_rows(list_name, rows, columns, by, reason, filename)
 
     def edit(self, list_name: str, values: Mapping[str, Any], by: str, reason: str) -> bool:

@@ -3,8 +3,9 @@
 One object over the key store, shared by the processors, the consoles and ``cbec signer`` (ui/routers/signing/api.py).
 Signing picks the enterprise's active key (or a named one) and refuses an expired certificate;
 verification accepts every key the enterprise ever had, so rotating a key never breaks a check.
-Errors are adapters.signing.errors.SigningError subclasses: a stable ``code``, a Chinese and an English
-message. Thread-safe; keys are opened once per process. ``verify_raw_many`` and ``sign_raw_many`` (SM2) run a
+Errors are SigningError subclasses (adapters/signing/errors.py): a stable ``code``, a Chinese and an English
+message; callers take them and the seal's Placement from this module, and word them for people by ``Refusal.of``.
+Thread-safe; keys are opened once per process. ``verify_raw_many`` and ``sign_raw_many`` (SM2) run a
 whole batch in one native call (adapters/signing/native.py) without the GIL: the way to reach OpenSSL's own speed.
 """
 
@@ -28,13 +29,30 @@ from adapters.signing import (
     verify_bytes,
 )
 from adapters.signing.certificate import Certificate, load_certificate
-from adapters.signing.errors import InvalidInputError, NotARecipientError, SignatureError
+from adapters.signing.errors import InvalidInputError, NotARecipientError, SignatureError, SigningError
 from adapters.signing.keystore import KeyInfo, KeyStore, LoadedKey
+from adapters.signing.pdf_seal import Placement
 from adapters.signing.verify import Reason, Verification
 
 
 class SigningSetupError(RuntimeError):
     """The signing service cannot start (for example: no key store passphrase)."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What a caller is told of a refused request: the error's stable code, a Chinese and an English message."""
+
+    code: str
+    zh: str
+    en: str
+
+    @classmethod
+    def of(cls, error: SignatureError) -> Refusal:
+        """A SigningError as it is; any other SignatureError (a library's) as invalid input."""
+        if not isinstance(error, SigningError):
+            error = InvalidInputError("输入无法处理", str(error))
+        return cls(error.code, error.zh, error.en)
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,11 @@ class RawVerifications:
     ok: list[bool]
     key_id: str
     algorithm: str
+
+    @property
+    def reason(self) -> Reason:
+        """OK when every signature holds, else SIGNATURE_INVALID (``ok`` says which items failed)."""
+        return Reason.OK if all(self.ok) else Reason.SIGNATURE_INVALID
 
 
 @dataclass(frozen=True)
@@ -155,12 +178,12 @@ class SigningService:
     def verify_qr(self, text: str) -> qr.QrVerification:
         return qr.verify(text, self.keystore.certificate)
 
-    def seal_pdf(self, enterprise: str, pdf: bytes, placement: pdf_seal.Placement | None = None,
+    def seal_pdf(self, enterprise: str, pdf: bytes, placement: Placement | None = None,
                  image: bytes | None = None, reason: str = "", algorithm: str | None = None) -> bytes:  # fmt: skip
         """电子签章: a PDF signature with a visible seal image: PAdES for RSA keys (PDF readers verify it), SM2-SM3
         for SM2 keys (verified by ``verify_pdf``; common PDF readers cannot, see ``seal_notice``)."""
         loaded, scheme = self._key_and_scheme(enterprise, algorithm)
-        placement = placement or pdf_seal.Placement()
+        placement = placement or Placement()
         return pdf_seal.seal(loaded.key, loaded.certificate, pdf, scheme, placement=placement, image=image,
                              label=enterprise, reason=reason)  # fmt: skip
 

@@ -142,3 +142,20 @@ def test_no_import_cycles():
         if node not in state:
             visit(node, [node])
     assert cycles == []
+
+
+def test_routers_reach_adapters_only_through_engine():
+    """The consoles and APIs (ui/) call the engine's services; only the engine calls the adapters (#15). Imports inside
+    functions count too."""
+    offences = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            offences += [f"{path.relative_to(ROOT)}:{node.lineno} imports {name}" for name in names
+                         if name.split(".")[0] == "adapters"]
+    assert offences == []

@@ -10,9 +10,9 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from adapters.export import ExportError, export_rows
 from domain.customs.model import ImportOrder
 from engine import clock
+from engine.audit.exports import ExportRefused, export_list
 from ui.deps import PlatformDep, render
 from ui.security import require
 
@@ -151,8 +151,8 @@ def export_document(request: Request, platform: PlatformDep, doc_id: str, format
 
 def _export(rows: list[dict[str, Any]], columns: list[str], fmt: str, name: str) -> Response:
     try:
-        exported = export_rows(rows, columns, fmt, name)
-    except ExportError as error:
+        exported = export_list(rows, columns, fmt, name)
+    except ExportRefused as error:
         return Response(str(error), status_code=400)
     return Response(exported.content, media_type=exported.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})

@@ -8,9 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from adapters.excel import documents as workbook
 from engine import clock
-from engine.customs import examples
+from engine.customs import examples, workbooks
 from engine.customs.api_json import plain
 from engine.customs.catalog import Catalog
 from engine.customs.service import complete, to_values
@@ -21,7 +20,6 @@ from ui.security import require
 router = APIRouter(prefix="/declarant", include_in_schema=False)
 catalog = Catalog()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_BYTES = 20 * 1024 * 1024
 
 
 def _fields() -> tuple[list[Any], list[Any]]:
@@ -41,7 +39,7 @@ def order_template() -> Response:
     """The empty template, with one example order to show the shape."""
     head, lines = _fields()
     example = to_values(complete(examples.import_order("EXAMPLE-0001"), clock.now()), catalog)
-    return _download(workbook.template(head, lines, "orderNo", "orderList", [plain(example)]), "订单导入模板.xlsx",
+    return _download(workbooks.template(head, lines, "orderNo", "orderList", [plain(example)]), "订单导入模板.xlsx",
                      "order-template.xlsx")
 
 
@@ -54,13 +52,11 @@ def import_form(request: Request) -> Any:
 async def import_orders(request: Request, platform: PlatformDep, file: UploadFile, keep_good: str = Form("")) -> Any:
     """Every row checked; a bad row is reported with its reason. Nothing of a file with bad rows is stored
     unless the user asked to keep the good ones."""
-    data = await file.read(MAX_BYTES + 1)
+    data = await file.read(workbooks.MAX_BYTES + 1)
     head, lines = _fields()
     try:
-        if len(data) > MAX_BYTES:
-            raise workbook.WorkbookError("文件超过20MB the file is larger than 20 MB")
-        read = workbook.read(data, head, lines, "orderNo", "orderList")
-    except workbook.WorkbookError as error:
+        read = workbooks.read(data, head, lines, "orderNo", "orderList")
+    except workbooks.WorkbookRefused as error:
         return render(request, "customs/orders/order_import.html", {"report": None, "failure": str(error)}, 422)
     principal = request.state.principal
     outcomes = platform.customs.import_orders.declare_many(read.documents, principal.name, principal,
@@ -70,9 +66,7 @@ async def import_orders(request: Request, platform: PlatformDep, file: UploadFil
     platform.runner.wake.set()
     platform.customs.orders_view.run_once()
     report = {"file": file.filename, "documents": len(read.documents), "stored": stored,
-              "problems": [(p.sheet, p.row, "", p.field, p.message_zh, p.message_en) for p in read.problems]
-              + [(workbook.HEADS, read.rows[o.index], o.order_no, e.field, e.message_zh, e.message_en)
-                 for o in outcomes for e in o.errors], "kept_good": bool(keep_good)}
+              "problems": read.report(outcomes, lambda o: o.order_no), "kept_good": bool(keep_good)}
     return render(request, "customs/orders/order_import.html", {"report": report}, 200 if stored or not report["problems"]
                   else 422)
 
@@ -86,5 +80,5 @@ def export_workbook(request: Request, platform: PlatformDep, q: str = "", status
     orders = [platform.customs.import_orders.get(r["ebp_code"], r["order_no"]) for r in rows]
     head, lines = _fields()
     documents = [plain(o.document) | {"status": o.status} for o in orders if o is not None]
-    data = workbook.template(head, lines, "orderNo", "orderList", documents)
+    data = workbooks.template(head, lines, "orderNo", "orderList", documents)
     return _download(data, "进口订单.xlsx", "import-orders.xlsx")

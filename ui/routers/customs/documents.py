@@ -16,7 +16,6 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from adapters.ceb import FieldSpec
 from domain.customs.documents import (
     ALL_TYPES,
     ARRIVAL,
@@ -30,7 +29,7 @@ from domain.customs.documents import (
 )
 from domain.shared import statuses
 from domain.shared.rules import DeclarationRejected
-from engine.customs.catalog import Catalog
+from engine.customs.catalog import Catalog, Fields
 from ui.deps import PlatformDep, render
 from ui.i18n import lang_of
 from ui.security import require
@@ -57,9 +56,9 @@ NOTICES = {"none_selected", "conflict", "discarded"}  # what the list says after
 class Form:
     """The fields a declarant fills in for one type: head, and the lines of its one list (if it has one)."""
 
-    head: list[FieldSpec]
+    head: Fields
     list_key: str
-    lines: list[FieldSpec]
+    lines: Fields
 
 
 def form_of(doc_type: DocumentType) -> Form:

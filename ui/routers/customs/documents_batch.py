@@ -14,16 +14,15 @@ from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from adapters.excel import documents as workbook
 from domain.customs.documents import ALL_TYPES, DocumentType
 from domain.customs.drafts import OPEN
 from domain.shared import statuses
 from engine import clock
-from engine.customs import examples
+from engine.customs import examples, workbooks
 from engine.customs.api_json import plain
 from engine.customs.service import complete, to_values
 from ui.deps import PlatformDep, render
-from ui.routers.customs.batch import MAX_BYTES, _download
+from ui.routers.customs.batch import _download
 from ui.routers.customs.documents import add_page, base_url, catalog, form_of, list_url, page_context
 
 router = APIRouter(include_in_schema=False)  # the paths are whole: base_url(), list_url()
@@ -74,7 +73,7 @@ def _examples(direction: str) -> dict[str, dict[str, Any]]:
 def _template(doc_type: DocumentType) -> Any:
     def template() -> Response:
         head, lines = excel_fields(doc_type)
-        data = workbook.template(head, lines, doc_type.number, form_of(doc_type).list_key, [example(doc_type)])
+        data = workbooks.template(head, lines, doc_type.number, form_of(doc_type).list_key, [example(doc_type)])
         return _download(data, f"{doc_type.name_zh}导入模板.xlsx", f"{doc_type.slug}-template.xlsx")
     return template
 
@@ -95,13 +94,11 @@ def _import(doc_type: DocumentType) -> Any:
     async def upload(request: Request, platform: PlatformDep, file: UploadFile, keep_good: str = Form(""),
                      mode: str = Form("draft")) -> Any:
         """mode draft: save the documents as drafts; declare: declare them at once."""
-        data = await file.read(MAX_BYTES + 1)
+        data = await file.read(workbooks.MAX_BYTES + 1)
         head, lines = excel_fields(doc_type)
         try:
-            if len(data) > MAX_BYTES:
-                raise workbook.WorkbookError("文件超过20MB the file is larger than 20 MB")
-            read = workbook.read(data, head, lines, doc_type.number, form_of(doc_type).list_key)
-        except workbook.WorkbookError as error:
+            read = workbooks.read(data, head, lines, doc_type.number, form_of(doc_type).list_key)
+        except workbooks.WorkbookRefused as error:
             return import_page(request, doc_type, failure=str(error), status_code=422)
         principal, keep = request.state.principal, bool(keep_good)
         check_only = bool(read.problems) and not keep
@@ -119,13 +116,11 @@ def _import(doc_type: DocumentType) -> Any:
     return upload
 
 
-def _report(doc_type: DocumentType, name: str, read: workbook.ReadResult, outcomes: list[Any], keep: bool,
+def _report(doc_type: DocumentType, name: str, read: workbooks.ImportedWorkbook, outcomes: list[Any], keep: bool,
             mode: str) -> dict[str, Any]:
     """What the import page shows: counts, one line per problem (sheet, row, number, field, zh, en), the drafts."""
     number = doc_type.number
-    problems = [(p.sheet, p.row, "", p.field, p.message_zh, p.message_en) for p in read.problems]
-    problems += [(workbook.HEADS, read.rows[o.index], read.documents[o.index].get(number, ""), e.field, e.message_zh,
-                  e.message_en) for o in outcomes for e in o.errors]
+    problems = read.report(outcomes, lambda o: read.documents[o.index].get(number, ""))
     return {"file": name, "documents": len(read.documents), "stored": sum(o.stored for o in outcomes),
             "problems": problems, "kept_good": keep, "mode": mode,
             "drafts": [o.document_id for o in outcomes if o.stored] if mode != "declare" else []}
@@ -142,8 +137,8 @@ def _export(doc_type: DocumentType) -> Any:
         all_head, _ = catalog.specs(doc_type.message)
         numbers = [s for s in all_head if s.name in CUSTOMS_NUMBERS and s not in head]
         documents = [_exported(platform, row) for row in rows]
-        data = workbook.template([*head, *numbers, Column("status", "状态")], lines, doc_type.number,
-                                 form_of(doc_type).list_key, documents)
+        data = workbooks.template([*head, *numbers, Column("status", "状态")], lines, doc_type.number,
+                                  form_of(doc_type).list_key, documents)
         return _download(data, f"{doc_type.name_zh}.xlsx", f"{doc_type.slug}.xlsx")
     return export
 

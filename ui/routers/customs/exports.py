@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from adapters.export import ExportError, export_rows
+from engine.audit.exports import ExportRefused, export_list
 from ui.deps import PlatformDep
 from ui.security import require
 
@@ -24,8 +24,8 @@ def export_orders(request: Request, platform: PlatformDep, q: str = "", status: 
     rows, _ = platform.customs.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
                                       date_to=date_to, page=1, per_page=EXPORT_LIMIT)
     try:
-        exported = export_rows(rows, ORDER_COLUMNS, format, "import-orders")
-    except ExportError as error:
+        exported = export_list(rows, ORDER_COLUMNS, format, "import-orders")
+    except ExportRefused as error:
         return Response(str(error), status_code=400)
     return Response(exported.content, media_type=exported.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})

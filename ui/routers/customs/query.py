@@ -12,10 +12,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from adapters.export import ExportError, export_rows
 from domain.customs import documents as doc_types
 from domain.identity.roles import Principal
 from domain.shared import statuses
+from engine.audit.exports import ExportRefused, export_list
 from engine.customs.api_json import plain
 from engine.customs.catalog import Catalog
 from engine.customs.purchases import ONE_SHIPMENT, PURCHASE_TYPES, Purchase, Purchases, Shipment, Shipments
@@ -95,10 +95,10 @@ def _download(direction: str) -> Any:
         t = translator(lang)
         try:
             columns = PAGES[direction]["columns"]
-            exported = export_rows(described(rows, lang), columns, format,
+            exported = export_list(described(rows, lang), columns, format,
                                    "general-query" if direction == "import" else "export-general-query",
                                    headers=[t(f"qcol_{c}") for c in columns])
-        except ExportError as error:
+        except ExportRefused as error:
             return Response(str(error), status_code=400)
         return Response(exported.content, media_type=exported.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})

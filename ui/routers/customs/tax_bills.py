@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from adapters.excel import documents as workbook
+from engine.customs import workbooks
 from engine.customs.api_json import plain
 from engine.customs.drafts import scope
 from ui.deps import PlatformDep, render
@@ -48,8 +48,8 @@ def export(request: Request, platform: PlatformDep, q: str = "", status: str = "
     bills = (platform.customs.document_queries.tax_bill(r["invt_no"], r["tax_no"], request.state.principal) for r in rows)
     head, lists = catalog.specs("CEB816")
     documents = [as_now(bill) for bill in bills if bill is not None]
-    data = workbook.template([s for s in head if s.name != "guid"], lists["taxListRd"], "taxNo", "taxListRd",
-                             documents)
+    data = workbooks.template([s for s in head if s.name != "guid"], lists["taxListRd"], "taxNo", "taxListRd",
+                              documents)
     return _download(data, "电子税单.xlsx", "tax-bills.xlsx")
 
 

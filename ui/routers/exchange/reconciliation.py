@@ -11,10 +11,10 @@ from uuid import UUID
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from adapters.export.tabular import export_rows
 from domain.customs import documents
 from domain.shared.rules import DeclarationRejected
 from engine import clock
+from engine.audit.exports import export_list
 from projections.exchange.reconciliation import KINDS, Reconciliation
 from ui.deps import PlatformDep, render
 from ui.security import require
@@ -93,6 +93,6 @@ def _day(text: str) -> date:
 def _export(rows: list[dict[str, Any]], columns: Any, name: str, fmt: str) -> Response:
     if fmt != "xlsx":
         raise HTTPException(422, "fmt: xlsx")
-    exported = export_rows(rows, list(columns), fmt, name)
+    exported = export_list(rows, list(columns), fmt, name)
     return Response(exported.content, media_type=exported.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from adapters.export import ExportError, export_rows
 from domain.identity.roles import BUILTIN_ROLES, PERMISSIONS
 from domain.shared.rules import DeclarationRejected, FieldError
+from engine.audit.exports import ExportRefused, export_list
 from ui.deps import PlatformDep, render
 from ui.security import require
 
@@ -147,8 +147,8 @@ def export_log(request: Request, platform: PlatformDep, q: str = "", kind: str =
     """The filtered system log as CSV, Excel or Parquet."""
     rows, _ = _log_rows(request, platform, q, kind, date_from, date_to, 1, 100_000)
     try:
-        exported = export_rows(rows, LOG_COLUMNS, format, "system-log")
-    except ExportError as error:
+        exported = export_list(rows, LOG_COLUMNS, format, "system-log")
+    except ExportRefused as error:
         raise HTTPException(422, str(error)) from error
     return Response(exported.content, media_type=exported.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})

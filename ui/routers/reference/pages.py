@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from adapters.reference.tables import TableError
 from domain.reference.lists import INSPECTION_MODES, LISTS, Reason, normalise
 from domain.reference.model import ReferenceChangeRefused
+from engine.reference.service import UnreadableTable
 from ui.deps import PlatformDep, render
 from ui.routers.reference.api import for_list, permission_for, service_of
 from ui.security import require
@@ -96,7 +96,7 @@ async def import_file(request: Request, platform: PlatformDep, list_name: str,
     try:
         context["report"] = service.import_file(list_name, file.filename or "", await file.read(),
                                                 _who(request, operator), reason.strip())
-    except TableError as error:
+    except UnreadableTable as error:
         context["error"] = str(error)
         return render(request, "reference/import.html", context, status_code=422)
     return render(request, "reference/import.html", context)

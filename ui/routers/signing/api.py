@@ -16,10 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from adapters.signing.errors import InvalidInputError, SignatureError, SigningError
-from adapters.signing.pdf_seal import Placement
-from adapters.signing.verify import Reason
-from engine.signing.service import SigningService
+from engine.signing.service import InvalidInputError, Placement, Refusal, SignatureError, SigningService
 from ui.routers.signing import schemas as s
 
 STATUS = {"unknown-key": 404, "wrong-passphrase": 403, "certificate-expired": 409, "certificate-not-yet-valid": 409,
@@ -108,10 +105,8 @@ def _router(service: SigningService) -> APIRouter:
                 body.enterprise, body.key_id, _bytes(body.data), _bytes(body.signature), body.algorithm)).model_dump())
         items, signatures = [_bytes(item) for item in body.items], [_bytes(value) for value in body.signatures]
         checked = service.verify_raw_many(body.enterprise, body.key_id, items, signatures, body.algorithm)
-        ok = all(checked.ok)
-        reason = str(Reason.OK if ok else Reason.SIGNATURE_INVALID)
-        return s.RawVerificationOut(ok=ok, reason=reason, algorithm=checked.algorithm, key_id=checked.key_id,
-                                    results=checked.ok)  # fmt: skip
+        return s.RawVerificationOut(ok=all(checked.ok), reason=str(checked.reason), algorithm=checked.algorithm,
+                                    key_id=checked.key_id, results=checked.ok)  # fmt: skip
 
     @api.post("/envelope/encrypt", response_model=s.EnvelopeOut, tags=["envelope"])
     def encrypt(body: s.EncryptIn) -> s.EnvelopeOut:
@@ -163,10 +158,9 @@ def _router(service: SigningService) -> APIRouter:
 
 
 def _problem(_request: Request, error: SignatureError) -> JSONResponse:
-    if not isinstance(error, SigningError):
-        error = InvalidInputError("输入无法处理", str(error))
-    body = s.Problem(code=error.code, message_zh=error.zh, message_en=error.en)
-    return JSONResponse(body.model_dump(), status_code=STATUS.get(error.code, 400))
+    refusal = Refusal.of(error)
+    body = s.Problem(code=refusal.code, message_zh=refusal.zh, message_en=refusal.en)
+    return JSONResponse(body.model_dump(), status_code=STATUS.get(refusal.code, 400))
 
 
 def _verification(result: Any) -> s.VerificationOut:
