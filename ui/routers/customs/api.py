@@ -19,7 +19,8 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 @router.get("/enterprises", summary="Enterprises the caller may declare for")
 def enterprises(platform: PlatformDep, principal: Allowed("self:session")) -> list[dict[str, Any]]:
-    return [platform.identity.enterprises.as_json(e) for e in platform.identity.enterprises.all() if principal.may_see(e.code)]
+    enterprises = platform.identity.enterprises
+    return [enterprises.as_json(e) for e in enterprises.all() if principal.may_see(e.code)]
 
 
 @router.post("/import/orders", status_code=201, summary="Declare an import order (CEB311)")

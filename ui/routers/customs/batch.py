@@ -67,8 +67,8 @@ async def import_orders(request: Request, platform: PlatformDep, file: UploadFil
     platform.customs.orders_view.run_once()
     report = {"file": file.filename, "documents": len(read.documents), "stored": stored,
               "problems": read.report(outcomes, lambda o: o.order_no), "kept_good": bool(keep_good)}
-    return render(request, "customs/orders/order_import.html", {"report": report}, 200 if stored or not report["problems"]
-                  else 422)
+    return render(request, "customs/orders/order_import.html", {"report": report},
+                  200 if stored or not report["problems"] else 422)
 
 
 @router.get("/export/orders.xlsx", dependencies=[require("I3:view")])

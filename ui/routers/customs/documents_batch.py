@@ -80,8 +80,8 @@ def _template(doc_type: DocumentType) -> Any:
 
 def import_page(request: Request, doc_type: DocumentType, report: dict[str, Any] | None = None, failure: str = "",
                 status_code: int = 200) -> Any:
-    return render(request, "customs/documents/import.html", page_context(doc_type) | {"report": report, "failure": failure},
-                  status_code=status_code)
+    return render(request, "customs/documents/import.html",
+                  page_context(doc_type) | {"report": report, "failure": failure}, status_code=status_code)
 
 
 def _import_form(doc_type: DocumentType) -> Any:
@@ -185,8 +185,8 @@ def _batch(doc_type: DocumentType) -> Any:
         """Counts by status, refreshed by the page itself until every document has its final answer."""
         progress = platform.customs.drafts.progress(str(batch_id), request.state.principal)
         if not progress.rows:
-            return render(request, "customs/documents/not_found.html", page_context(doc_type) | {"number": str(batch_id)},
-                          status_code=404)
+            return render(request, "customs/documents/not_found.html",
+                          page_context(doc_type) | {"number": str(batch_id)}, status_code=404)
         return render(request, "customs/documents/batch.html", page_context(doc_type) | {"progress": progress,
                                                                                  "batch_id": str(batch_id)})
     return batch

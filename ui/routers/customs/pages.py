@@ -39,8 +39,8 @@ def orders(request: Request, platform: PlatformDep, q: str = "", status: str = "
 @router.get("/orders/new", response_class=HTMLResponse, dependencies=[require("I3:declare")])
 def new_order(request: Request, platform: PlatformDep) -> Any:
     principal = request.state.principal
-    enterprise = next((e for e in platform.identity.enterprises.all() if principal.may_see(e.code) and "ecommerce" in e.kinds),
-                      None)
+    enterprise = next((e for e in platform.identity.enterprises.all()
+                       if principal.may_see(e.code) and "ecommerce" in e.kinds), None)
     values = {} if enterprise is None else {"ebpCode": enterprise.code, "ebpName": enterprise.name,
                                             "ebcCode": enterprise.code, "ebcName": enterprise.name}
     return _form(request, values | {"freight": "0", "discount": "0", "taxTotal": "0"}, [{}], [])

@@ -55,8 +55,9 @@ def parties_of(principal: Principal) -> list[str] | None:
 def search(platform: Any, principal: Principal, criteria: dict[str, Any], page: int, per_page: int,
            direction: str = "import") -> tuple[list[dict[str, Any]], int]:
     """The documents of one direction (the read model holds both) the principal may see."""
-    return platform.customs.documents_view.search(**criteria, page=page, per_page=per_page, parties=parties_of(principal),
-                                          message_types=PAGES[direction]["messages"])
+    return platform.customs.documents_view.search(**criteria, page=page, per_page=per_page,
+                                                  parties=parties_of(principal),
+                                                  message_types=PAGES[direction]["messages"])
 
 
 def described(rows: list[dict[str, Any]], lang: str = "zh-CN") -> list[dict[str, Any]]:
@@ -124,11 +125,13 @@ def purchase_of(request: Request, platform: PlatformDep, document_id: str) -> An
 @router.get("/query/purchases/{ebp_code}/{order_no}", include_in_schema=False, response_class=HTMLResponse,
             dependencies=[require("I12:view")])
 def purchase_page(request: Request, platform: PlatformDep, ebp_code: str, order_no: str) -> Any:
-    purchase = Purchases(platform.store, platform.customs.documents_view).get(ebp_code, order_no, request.state.principal)
+    purchases = Purchases(platform.store, platform.customs.documents_view)
+    purchase = purchases.get(ebp_code, order_no, request.state.principal)
     if purchase is None:
         return render(request, "customs/query/not_found.html", {"ebp_code": ebp_code, "order_no": order_no},
                       status_code=404)
-    return render(request, "customs/query/purchase.html", {"p": purchase, "types": PURCHASE_TYPES, "label": catalog.label})
+    return render(request, "customs/query/purchase.html",
+                  {"p": purchase, "types": PURCHASE_TYPES, "label": catalog.label})
 
 
 @router.get("/api/import/query", tags=["api"], summary="General query across every import document (I12)")
@@ -167,7 +170,8 @@ def shipment_of(request: Request, platform: PlatformDep, document_id: str) -> An
 @router.get("/export-query/shipments/{ebp_code}/{order_no}", include_in_schema=False, response_class=HTMLResponse,
             dependencies=[require("E11:view")])
 def shipment_page(request: Request, platform: PlatformDep, ebp_code: str, order_no: str) -> Any:
-    shipment = Shipments(platform.store, platform.customs.documents_view).get(ebp_code, order_no, request.state.principal)
+    shipments = Shipments(platform.store, platform.customs.documents_view)
+    shipment = shipments.get(ebp_code, order_no, request.state.principal)
     if shipment is None:
         return render(request, "customs/query/not_found.html", {"ebp_code": ebp_code, "order_no": order_no},
                       status_code=404)

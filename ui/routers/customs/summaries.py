@@ -67,7 +67,8 @@ def proposals(request: Request, platform: Any, month: str, errors: list[FieldErr
               status_code: int = 200) -> Any:
     principal = request.state.principal
     return render(request, "customs/summaries/proposals.html", {
-        "m": platform.customs.summaries.month(month, principal), "reminders": platform.customs.summaries.reminders(principal),
+        "m": platform.customs.summaries.month(month, principal),
+        "reminders": platform.customs.summaries.reminders(principal),
         "errors": errors or [], "key_text": key_text, "previous": shifted(month, -1), "following": shifted(month, 1)},
         status_code=status_code)
 
@@ -114,7 +115,8 @@ def get_proposals(platform: PlatformDep, principal: Allowed("E3:view"), month: s
     """reminder: the month is over (from the 1st of the next month) and applications are still to declare; overdue:
     past the deadline (the 10th of the next month). reminders: every such month."""
     found = platform.customs.summaries.month(api_month(platform, month), principal)
-    return month_json(found) | {"reminders": [reminder_json(r) for r in platform.customs.summaries.reminders(principal)]}
+    reminders = platform.customs.summaries.reminders(principal)
+    return month_json(found) | {"reminders": [reminder_json(r) for r in reminders]}
 
 
 @api.post("/proposals", summary="Declare the month's proposed summary applications (E3)", status_code=201)

@@ -45,7 +45,8 @@ def tax_bills(request: Request, platform: PlatformDep, q: str = "", status: str 
 def export(request: Request, platform: PlatformDep, q: str = "", status: str = "") -> Response:
     """The filtered list as a workbook: one row per bill on the heads sheet, its tax lines on the lines sheet."""
     rows, _ = search(request, platform, q, status, 1, EXPORT_LIMIT)
-    bills = (platform.customs.document_queries.tax_bill(r["invt_no"], r["tax_no"], request.state.principal) for r in rows)
+    queries = platform.customs.document_queries
+    bills = (queries.tax_bill(r["invt_no"], r["tax_no"], request.state.principal) for r in rows)
     head, lists = catalog.specs("CEB816")
     documents = [as_now(bill) for bill in bills if bill is not None]
     data = workbooks.template([s for s in head if s.name != "guid"], lists["taxListRd"], "taxNo", "taxListRd",

@@ -67,8 +67,8 @@ def receipt_file(request: Request, platform: PlatformDep, name: str, download: b
 
 def _dead_letters(request: Request, platform: Any, notice: str = "", errors: Any = None,
                   status_code: int = 200) -> Any:
-    return render(request, "exchange/messages/dead_letters.html", {"rows": platform.exchange.messages_view.dead_letters(),
-                                                          "notice": notice, "errors": errors or []},
+    return render(request, "exchange/messages/dead_letters.html",
+                  {"rows": platform.exchange.messages_view.dead_letters(), "notice": notice, "errors": errors or []},
                   status_code=status_code)
 
 

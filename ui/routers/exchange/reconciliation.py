@@ -28,8 +28,9 @@ def _alerts(request: Request, platform: Any, notice: str = "", errors: Any = Non
     platform.exchange.alerts_view.run_once()
     platform.exchange.alert_mailer.view.run_once()
     return render(request, "exchange/reconciliation/alerts.html", {
-        "rows": platform.exchange.alerts_view.alerts(), "notifications": platform.exchange.alert_mailer.view.notifications(),
-        "link_alerts": platform.exchange.node_link.alerts() if platform.exchange.node_link is not None else [],  # X5: link health
+        "rows": platform.exchange.alerts_view.alerts(),
+        "notifications": platform.exchange.alert_mailer.view.notifications(),
+        "link_alerts": platform.exchange.node_link.alerts(),  # X5: link health
         "settings": platform.settings, "notice": notice, "errors": errors or []}, status_code=status_code)
 
 
@@ -50,7 +51,8 @@ def acknowledge(request: Request, platform: PlatformDep, alert_id: UUID, note: s
 @router.get("/unmatched-receipts", response_class=HTMLResponse, dependencies=[require("X5:view")])
 def unmatched(request: Request, platform: PlatformDep) -> Any:
     platform.exchange.alerts_view.run_once()
-    return render(request, "exchange/reconciliation/unmatched.html", {"rows": platform.exchange.alerts_view.unmatched()})
+    return render(request, "exchange/reconciliation/unmatched.html",
+                  {"rows": platform.exchange.alerts_view.unmatched()})
 
 
 @router.get("/reconciliation", response_class=HTMLResponse, dependencies=[require("X5:view")])

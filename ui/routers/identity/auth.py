@@ -74,6 +74,6 @@ def change_password(request: Request, platform: PlatformDep, current: str = Form
     except LoginRefused as refused:
         return render(request, "identity/auth/account.html", {"errors": [refused.message_zh], "done": False}, 400)
     except DeclarationRejected as rejected:
-        return render(request, "identity/auth/account.html", {"errors": [e.message_zh for e in rejected.errors], "done": False},
-                      400)
+        return render(request, "identity/auth/account.html",
+                      {"errors": [e.message_zh for e in rejected.errors], "done": False}, 400)
     return render(request, "identity/auth/account.html", {"errors": [], "done": True})

@@ -100,8 +100,8 @@ async def create_enterprise(request: Request, platform: PlatformDep, code: str =
         return folder / "key.pem", folder / "cert.pem"
 
     def register() -> None:
-        platform.identity.enterprises.register(code, name, kinds, dxp_id.strip(), key_path, cert_path, algorithm, uscc.strip(),
-                                      organisation)
+        platform.identity.enterprises.register(code, name, kinds, dxp_id.strip(), key_path, cert_path, algorithm,
+                                               uscc.strip(), organisation)
         if organisation:
             platform.identity.assign_enterprise(organisation, code, by)
 

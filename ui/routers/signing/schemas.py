@@ -1,4 +1,5 @@
-"""Request and response bodies of the signing service API (ui/routers/signing/api.py). Binary values are Base64 strings."""
+"""Request and response bodies of the signing service API (ui/routers/signing/api.py). Binary values are Base64
+strings."""
 
 from __future__ import annotations
 
