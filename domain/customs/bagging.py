@@ -29,6 +29,14 @@ class ParcelInBag(Aggregate):
         self.bag_no = bag_no
         self.released = ""  # why, once the bag no longer holds it
 
+    def release_from(self, bag_id: str, reason: str) -> bool:
+        """Released by the bag customs refused, when that bag still holds the parcel (not when it was released
+        already or has gone into another bag since). False when nothing changed."""
+        if not self.held or self.bag_id != bag_id:
+            return False
+        self.release(reason=reason)
+        return True
+
     @event("Released")
     def release(self, reason: str) -> None:
         self.released = reason

@@ -7,7 +7,7 @@ with the errors found then, which stay on the draft until it is declared again o
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -24,6 +24,12 @@ class DraftClosedError(ValueError):
 
 class Draft(Aggregate):
     """One saved document of a message type (CEB311, CEB621 ...)."""
+
+    if TYPE_CHECKING:  # event classes @event makes below, named by other modules (topics, isinstance); their
+        # fields are the decorated method's arguments, which mypy cannot see: typed as any class
+        Saved: ClassVar[type[Any]]
+        Submitted: ClassVar[type[Any]]
+        Discarded: ClassVar[type[Any]]
 
     @event("Saved")
     def __init__(self, message_type: str, document: dict[str, Any], by: str, saved_at: datetime) -> None:

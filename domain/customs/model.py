@@ -154,6 +154,14 @@ class Declaration(Aggregate):
             self.status_time = receipt["returnTime"]
             self.return_info = receipt["returnInfo"]
 
+    def end(self, cancellation: str, return_time: str, reason: str) -> bool:
+        """Ended by the cancellation customs approved, once: an inventory already cancelled stays as it is (a
+        receipt read twice, a second approved cancellation). False when nothing changed."""
+        if self.status == statuses.CANCELLED:
+            return False
+        self.cancelled(cancellation=cancellation, return_time=return_time, reason=reason)
+        return True
+
     @event("Cancelled")
     def cancelled(self, cancellation: str, return_time: str, reason: str) -> None:
         """An inventory whose cancellation (CEB623, export CEB605) customs approved: 已撤销, whatever came before."""
@@ -192,7 +200,9 @@ class Declaration(Aggregate):
 
 class NumberIndex(Aggregate):
     """A number customs assigned that later customs messages name a document by, pointing at that document: the
-    sumNo of a summary application (its CEB792 results carry nothing else to find it by)."""
+    sumNo of a summary application (its CEB792 results carry nothing else to find it by), the invtNo of an inventory
+    (CEB621, export CEB603: its cancellations and returns name it). Recorded with the receipt that assigned it
+    (policies.INDEXED), so a declaration finds the document in the event store without a read model."""
 
     @staticmethod
     def create_id(kind: str, number: str, **_: Any) -> UUID:
@@ -203,6 +213,49 @@ class NumberIndex(Aggregate):
         self.kind = kind
         self.number = number
         self.document_id = document_id
+
+
+class BuyerYear(Aggregate):
+    """个人年度交易限值台账 (I4): the inventories (CEB621) declared in one calendar year for one buyer (ID number),
+    recorded in the same transaction as each inventory, and the approved returns (CEB625 399) of those inventories,
+    recorded with their receipt. What counts is judged on the documents themselves (policies.annual_use: refused
+    and cancelled inventories do not), so the ledger only says which documents to look at.
+
+    Every inventory declared for the buyer adds an event, so two declarations for the same buyer at the same moment
+    race on the ledger's version: the second save fails and is decided again, seeing the first."""
+
+    @staticmethod
+    def create_id(buyer_id_number: str, year: int, **_: Any) -> UUID:
+        return uuid5(NAMESPACE, f"buyer-year/{buyer_id_number}/{year}")
+
+    @event("Opened")
+    def __init__(self, buyer_id_number: str, year: int) -> None:
+        self.buyer_id_number = buyer_id_number
+        self.year = year
+        self.inventories: list[str] = []
+        self.returns: list[str] = []
+
+    def count(self, inventory_id: str) -> bool:
+        """An inventory declared for the buyer this year; False when it is already recorded."""
+        if inventory_id in self.inventories:
+            return False
+        self._inventory_counted(inventory_id=inventory_id)
+        return True
+
+    @event("InventoryCounted")
+    def _inventory_counted(self, inventory_id: str) -> None:
+        self.inventories.append(inventory_id)
+
+    def give_back(self, return_id: str, inventory_id: str) -> bool:
+        """A return of one of the buyer's inventories customs approved; False when it is already recorded."""
+        if return_id in self.returns:
+            return False
+        self._return_approved(return_id=return_id, inventory_id=inventory_id)
+        return True
+
+    @event("ReturnApproved")
+    def _return_approved(self, return_id: str, inventory_id: str) -> None:
+        self.returns.append(return_id)
 
 
 class TaxBill(Aggregate):

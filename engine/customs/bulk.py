@@ -143,6 +143,7 @@ class BulkDeclarations:
         if not isinstance(batch, BulkBatch) or not (principal.sees_all or batch.organisation ==
                                                     principal.organisation):
             return None
+        self.documents_view.run_once()  # a read path (the API and the console follow the batch)
         found = self._read([d["documentId"] for d in batch.documents])
         rows = [{CLIENT_ID: d[CLIENT_ID], "documentId": d["documentId"], "number": d["number"],
                  **found.get(d["documentId"], {"status": statuses.DECLARED, "returnInfo": ""})}
@@ -159,9 +160,8 @@ class BulkDeclarations:
                 r["status"] = found.get(r["documentId"], {}).get("status", statuses.DECLARED)
 
     def _read(self, document_ids: list[str]) -> dict[str, dict[str, str]]:
-        """Status and customs' note of these documents in the read model (brought up to date first); a document
-        it does not show yet is 'declared'."""
-        self.documents_view.run_once()
+        """Status and customs' note of these documents in the read model as it stands (caught up by `progress`, a
+        read path; not by a declaration, the write path); a document it does not show yet is 'declared'."""
         found: dict[str, dict[str, str]] = {}
         for start in range(0, len(document_ids), 500):
             chunk = document_ids[start:start + 500]

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from domain.customs.documents import DocumentType
 from domain.customs.drafts import OPEN, SUBMITTED, Draft, parties
@@ -27,6 +28,7 @@ from projections.customs.documents import CustomsDocumentsView
 from projections.customs.drafts import DraftsView
 
 MAX_BATCH = 1000
+DRAFT_EVENTS = tuple(map(get_topic, (Draft.Saved, Draft.Submitted, Draft.Discarded)))  # Refused leaves it open
 
 
 @dataclass
@@ -86,12 +88,10 @@ class Drafts:
         self.store.save(*(draft for _, draft in good))
         for outcome, draft in good:
             outcome.stored, outcome.document_id = True, str(draft.id)
-        self.view.run_once()
         return outcomes
 
     def _refuse_taken_numbers(self, doc_type: DocumentType, outcomes: list[Outcome]) -> None:
-        self.view.run_once()
-        taken = self.view.open_numbers(doc_type.message, [o.number for o in outcomes if o.ok and o.number])
+        taken = self._taken_numbers(doc_type, [o.number for o in outcomes if o.ok and o.number])
         for outcome in outcomes:
             if outcome.ok and outcome.number in taken:
                 outcome.errors.append(FieldError(
@@ -116,8 +116,6 @@ class Drafts:
 
         outcomes = self.declarations[doc_type.message].declare_many(
             [d.document for d in drafts], principal.name, principal, along=record)
-        self.view.run_once()
-        self.documents_view.run_once()
         return batch, outcomes
 
     def discard(self, doc_type: DocumentType, draft_ids: Sequence[str], principal: Principal) -> int:
@@ -125,8 +123,30 @@ class Drafts:
         for draft in drafts:
             draft.discard(principal.name)
         self.store.save(*drafts)
-        self.view.run_once()
         return len(drafts)
+
+    def _taken_numbers(self, doc_type: DocumentType, numbers: list[str]) -> set[str]:
+        """Which of these numbers an open draft of the type has, without running a projector (this is the write
+        path): the drafts read model as it stands, corrected by the Draft events stored after its position, read
+        from the event store (drafts saved, submitted or discarded a moment ago)."""
+        if not numbers:
+            return set()
+        position = self.view.position()  # before reading the rows, so the tail covers whatever they miss
+        taken = self.view.open_numbers(doc_type.message, numbers)
+        opened: dict[UUID, str] = {}
+        closed: set[UUID] = set()
+        while notifications := self.store.recorder.select_notifications(position + 1, 1000, topics=DRAFT_EVENTS):
+            for event in map(self.store.mapper.to_domain_event, notifications):
+                if isinstance(event, Draft.Saved) and event.message_type == doc_type.message:
+                    opened[event.originator_id] = str(event.document.get(doc_type.number) or "")
+                elif not isinstance(event, Draft.Saved):
+                    closed.add(event.originator_id)
+            position = notifications[-1].id
+        for draft_id in closed - set(opened):  # open in the read model, closed since
+            draft: Draft = self.store.repository.get(draft_id)
+            if draft.message_type == doc_type.message:
+                taken.discard(str(draft.document.get(doc_type.number) or ""))
+        return taken | ({number for draft_id, number in opened.items() if draft_id not in closed} & set(numbers))
 
     def open_drafts(self, doc_type: DocumentType, draft_ids: Sequence[str], principal: Principal) -> list[Draft]:
         found = (self.get(i, principal) for i in dict.fromkeys(draft_ids))

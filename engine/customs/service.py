@@ -21,8 +21,8 @@ from eventsourcing.persistence import IntegrityError
 from domain.customs import export_rules, import_rules
 from domain.customs import rules as document_rules
 from domain.customs.bagging import PARCEL_LIST, PARCEL_NO, ParcelInBag, parcels_of
-from domain.customs.documents import BAG, ORDER, DocumentType
-from domain.customs.model import Declaration, ImportOrder
+from domain.customs.documents import BAG, INVENTORY, ORDER, DocumentType
+from domain.customs.model import BuyerYear, Declaration, ImportOrder
 from domain.identity.model import Enterprise
 from domain.identity.roles import Principal
 from domain.shared import rules, tax
@@ -67,8 +67,14 @@ class Linked(Protocol):
 
     def order(self, ebp_code: str, order_no: str) -> ImportOrder | None: ...
 
-    def used_amount(self, buyer_id_number: str, year: int) -> Decimal:
-        """The transaction value of the buyer's inventories declared in that year and not refused or cancelled."""
+    def annual_ledger(self, buyer_id_number: str, year: int) -> BuyerYear:
+        """The buyer's BuyerYear ledger (new when none): a declared inventory is recorded on it in the same save, so
+        two declarations for one buyer at the same moment race on its version."""
+        ...
+
+    def used_amount(self, ledger: BuyerYear) -> Decimal:
+        """The transaction value of the ledger's buyer's inventories declared in its year and not refused or
+        cancelled, less approved returns; found without running a projector."""
         ...
 
     def export_order(self, ebp_code: str, order_no: str) -> Declaration | None:
@@ -92,10 +98,13 @@ class _Batch:
     keys: set[tuple[str, ...]] = field(default_factory=set)
     used: dict[str, Decimal] = field(default_factory=dict)
     bagged: dict[tuple[str, str], str] = field(default_factory=dict)  # parcel -> the batch's bag listing it (E7)
+    ledgers: dict[str, BuyerYear] = field(default_factory=dict)  # buyer -> the BuyerYear its inventories go on (I4)
 
 
 class Declarations:
     """申报: declare the documents of one type."""
+
+    ATTEMPTS = 3  # decisions of one document whose save lost a race (`declare`)
 
     def __init__(self, store: EventStore, catalog: Catalog, doc_type: DocumentType,
                  now: Callable[[], datetime] = clock.now, codes: CodeCheck | None = None,
@@ -106,15 +115,20 @@ class Declarations:
 
     def declare(self, raw: dict[str, Any], declared_by: str, principal: Principal | None = None) -> Any:
         """Check and store one document; raises DeclarationRejected with every broken rule, storing nothing.
-        With a principal, the sending enterprise must be one of its organisation's (A6)."""
-        outcome, document = self._decide(0, raw, declared_by, _Batch(), principal)
-        if document is None:
-            raise DeclarationRejected(outcome.errors)
-        try:
-            self.store.save(document, *outcome.along)
-        except IntegrityError:
-            raise DeclarationRejected([self._raced()]) from None
-        return document
+        With a principal, the sending enterprise must be one of its organisation's (A6). Another save at the same
+        moment on what this one records (the document, a bag's parcel claims, the buyer's BuyerYear) makes the save
+        fail on a version number: the document is then decided again against what that save stored."""
+        for attempt in range(1, self.ATTEMPTS + 1):
+            outcome, document = self._decide(0, raw, declared_by, _Batch(), principal)
+            if document is None:
+                raise DeclarationRejected(outcome.errors)
+            try:
+                self.store.save(document, *_distinct(outcome.along))
+                return document
+            except IntegrityError:
+                if attempt == self.ATTEMPTS:
+                    raise DeclarationRejected([self._raced()]) from None
+        raise AssertionError("unreachable")
 
     def declare_many(self, raws: Sequence[dict[str, Any]], declared_by: str, principal: Principal | None = None,
                      all_or_nothing: bool = False, dry_run: bool = False,
@@ -126,7 +140,7 @@ class Declarations:
         decided = [self._decide(i, raw, declared_by, batch, principal) for i, raw in enumerate(raws)]
         if not dry_run and not (all_or_nothing and any(doc is None for _, doc in decided)):
             extra = along([outcome for outcome, _ in decided]) if along else ()
-            claims = [a for outcome, doc in decided if doc is not None for a in outcome.along]
+            claims = _distinct([a for outcome, doc in decided if doc is not None for a in outcome.along])
             try:
                 self.store.save(*(doc for _, doc in decided if doc is not None), *claims, *extra)
             except IntegrityError:
@@ -173,6 +187,9 @@ class Declarations:
         aggregate = self.new(key, number, to_values(document, self.catalog, self.doc_type.message), declared_by,
                              moment, links, passthrough=passthrough)
         outcome.document_id = str(aggregate.id)
+        ledger = batch.ledgers.get(str(document.get("buyerIdNumber") or "")) if self.doc_type is INVENTORY else None
+        if ledger is not None and ledger.count(str(aggregate.id)):  # saved with the inventory (I4)
+            outcome.along.append(ledger)
         return outcome, aggregate
 
     def _claim_parcels(self, key: tuple[str, ...], number: str, document: dict[str, Any],
@@ -311,18 +328,25 @@ class ImportOrders(Declarations):
 
 def _check_inventory(linked: Linked, document: dict[str, Any], batch: _Batch, year: int) -> list[FieldError]:
     """An inventory against its order when the order is on the platform (lines one-to-one, same goods names),
-    then the buyer's annual limit over the inventories declared this year, this batch's included (I4)."""
+    then the buyer's annual limit over the inventories declared this year, this batch's included (I4): measured on
+    the buyer's BuyerYear ledger as loaded here, the same version the accepted inventory is then recorded on."""
     order = linked.order(str(document.get("ebpCode") or ""), str(document.get("orderNo") or ""))
     errors = import_rules.check_against_order(document, order.document) if order is not None else []
     buyer = str(document.get("buyerIdNumber") or "")
     if errors or not buyer:
         return errors
     if buyer not in batch.used:
-        batch.used[buyer] = linked.used_amount(buyer, year)
+        batch.ledgers[buyer] = linked.annual_ledger(buyer, year)
+        batch.used[buyer] = linked.used_amount(batch.ledgers[buyer])
     errors = import_rules.check_annual_limit(document, batch.used[buyer])
     if not errors:
         batch.used[buyer] += tax.transaction_value(document)
     return errors
+
+
+def _distinct(aggregates: Sequence[Any]) -> list[Any]:
+    """Each aggregate once (the inventories of one buyer in a batch share its BuyerYear)."""
+    return list({a.id: a for a in aggregates}.values())
 
 
 def _check_export(linked: Linked, message_type: str, document: dict[str, Any],

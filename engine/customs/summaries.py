@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
 
 from domain.customs import summary
 from domain.customs.documents import SUMMARY
@@ -24,6 +25,8 @@ from engine.customs.drafts import scope
 from engine.customs.service import Declarations, Outcome
 from engine.store import EventStore
 from projections.customs.summaries import ExportSummariesView
+
+DECLARED = (get_topic(Declaration.Declared),)
 
 
 @dataclass
@@ -105,12 +108,33 @@ class Summaries:
     def declare(self, month: str, declared_by: str, principal: Principal | None = None,
                 keys: Collection[str] | None = None) -> list[Outcome]:
         """申报: the month's proposals (those whose `key_text` is in keys; None: all) as summary applications, in one
-        transaction or not at all; proposed afresh, so nothing already listed is listed again."""
-        chosen = [a for a in self.month(month, principal).proposals if keys is None or key_text(a.key) in keys]
+        transaction or not at all; proposed afresh, so nothing already listed is listed again. No projector runs
+        here: see `_proposals`."""
+        chosen = [a for a in self._proposals(month, principal) if keys is None or key_text(a.key) in keys]
         documents = [a.document(note=f"{month} 汇总申报 monthly summary") for a in chosen]
-        outcomes = self.declarations.declare_many(documents, declared_by, principal, all_or_nothing=True)
-        self.catch_up()
-        return outcomes
+        return self.declarations.declare_many(documents, declared_by, principal, all_or_nothing=True)
+
+    def _proposals(self, month: str, principal: Principal | None) -> list[summary.Application]:
+        """The month's proposals as the read model stands (not caught up: this is the write path), less the
+        inventories that applications stored after the read model's position list (read from the event store:
+        declared a moment ago, not projected yet), so a second click does not list them again. An inventory that
+        departed since is proposed next time."""
+        parties = scope(principal) if principal is not None else None
+        position = self.view.position()  # before reading the rows, so the tail covers whatever they miss
+        due = self.view.due(month, parties)
+        listed = self._listed_since(position) if due else set()
+        return summary.propose(i for i in due if str(i.get("invtNo")) not in listed)
+
+    def _listed_since(self, position: int, page: int = 1000) -> set[str]:
+        """The invtNos listed by the summary applications (CEB701) declared after that event store position."""
+        listed: set[str] = set()
+        while notifications := self.store.recorder.select_notifications(position + 1, page, topics=DECLARED):
+            events: list[Any] = [self.store.mapper.to_domain_event(n) for n in notifications]
+            for event in events:
+                if getattr(event, "message_type", "") == SUMMARY.message:
+                    listed |= {str(line.get("invtNo")) for line in event.document.get("summaryApplyList") or []}
+            position = notifications[-1].id
+        return listed
 
     def reminders(self, principal: Principal | None = None) -> list[Reminder]:
         """The months over (from the 1st of the next month) with inventories still to summarise, oldest first. Read

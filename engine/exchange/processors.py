@@ -17,30 +17,15 @@ from eventsourcing.utils import get_topic
 from adapters import ceb
 from adapters.customs.transport import Transport, TransportDown
 from domain.customs import documents, policies
-from domain.customs.bagging import ParcelInBag, parcels_of
-from domain.customs.model import LINES, Declaration, ImportOrder, NumberIndex, TaxBill
+from domain.customs.bagging import ParcelInBag
+from domain.customs.model import BuyerYear, Declaration, ImportOrder, NumberIndex, TaxBill
 from domain.exchange.model import CustomsMessage, ReceiptFile, UnmatchedReceipt
 from domain.identity.model import Enterprise
-from domain.shared import statuses
 from engine import clock
 from engine.signing.signers import Signers
 from engine.store import EventStore
 
 log = logging.getLogger(__name__)
-# a receipt that ends another document: (document type, status) -> its link to the ended one
-ENDS = {("CEB623", "399"): "inventory", ("CEB605", "399"): "inventory"}
-# numbers customs assigns that later customs messages name a document by (NumberIndex), by document type
-INDEXED = {"CEB701": "sumNo"}
-SUMMARY_RESULT_FIELDS = ("sumNo", "declSeqNo", "opDate", "decState", "decTmpNo", "decPreNo", "entryId", "grossWeight",
-                         "netWeight")
-SUMMARY_LINE_FIELDS = ("invtNo", "logisticsNo", "gseqno", "gnum", "gcode")
-
-
-def summary_result(doc: dict[str, Any]) -> dict[str, Any]:
-    """One SummaryResult of a CEB792 (汇总结果单) as the summary application records it: its head numbers and its
-    lines, summaryResultList (a later result may have none)."""
-    return {name: str(doc.get(name) or "") for name in SUMMARY_RESULT_FIELDS} | {
-        LINES: [{name: str(line.get(name) or "") for name in SUMMARY_LINE_FIELDS} for line in doc.get(LINES) or []]}
 
 
 def message_type_of(declared: Any) -> str:
@@ -143,8 +128,8 @@ class DeliverMessages:
     next try after an exponential backoff (`retry_base` seconds doubled per attempt, at most `retry_cap`); after
     `max_attempts` it is DeadLettered for an operator to resend or discard. `RetryDeliveries` retries them.
 
-    `link()`, when given, returns the node configuration now (engine/exchange/node_link.py, X5): whether to wrap in a DxpMsg
-    and with which sender and receiver IDs; without it `dxp_envelope` decides and the IDs are the defaults."""
+    `link()`, when given, returns the node configuration now (engine/exchange/node_link.py, X5): whether to wrap in a
+    DxpMsg and with which sender and receiver IDs; without it `dxp_envelope` decides and the IDs are the defaults."""
 
     consumer = "deliver-messages"
     topics = (get_topic(CustomsMessage.Prepared),)
@@ -237,7 +222,9 @@ class RetryDeliveries:
 
 class ApplyReceipts:
     """回执结果处理: receipt files -> receipt events on their documents (X4); the tax bills (CEB816/818) and summary
-    results (CEB792) customs sends on its own -> their aggregates.
+    results (CEB792) customs sends on its own -> their aggregates. What a receipt causes elsewhere (a number indexed,
+    an inventory ended, a refused bag's parcels released, a return given back to the annual limit) is decided by
+    `policies.consequences_of_receipt`; this host loads the aggregates the effects name and calls their methods.
 
     Idempotent: a receipt already applied is skipped, so a file read twice (crash before it was moved
     aside, or redelivered by Kafka) changes nothing the second time. Another worker recording on the same
@@ -307,7 +294,6 @@ class ApplyReceipts:
                 if isinstance(document, Declaration) else document.apply_receipt(receipt)
             if applied:
                 changed[document.id] = document
-                self._index(document, changed)
                 self._effects(document, receipt, changed)
         return ""
 
@@ -318,35 +304,38 @@ class ApplyReceipts:
             changed[file_id] = ReceiptFile(file_name=name, message_type=message_type,
                                            xml=data.decode("utf-8", "replace"))
 
-    def _index(self, document: Any, changed: dict[UUID, Any]) -> None:
-        """Index a number customs just assigned that later messages name the document by (INDEXED)."""
-        kind = INDEXED.get(getattr(document, "message_type", ""), "")
-        number = document.numbers.get(kind) if kind else ""
-        if number and self._load(NumberIndex.create_id(kind, number), changed) is None:
-            index = NumberIndex(kind=kind, number=number, document_id=str(document.id))
-            changed[index.id] = index
-
     def _effects(self, document: Any, receipt: Any, changed: dict[UUID, Any]) -> None:
-        """What a receipt of one document does to another (ENDS): an approved cancellation (CEB624 / export CEB606
-        399 审结) ends its inventory."""
-        self._release_parcels(document, receipt, changed)
-        link = ENDS.get((getattr(document, "message_type", ""), receipt.return_status))
-        inventory = self._load(UUID(document.links[link]), changed) if link and document.links.get(link) else None
-        if inventory is not None and inventory.status != statuses.CANCELLED:
-            inventory.cancelled(cancellation=document.number, return_time=receipt.return_time,
-                                reason=receipt.return_info)
-            changed[inventory.id] = inventory
+        """Carry out what a receipt just applied to `document` causes (policies.consequences_of_receipt decides: a
+        number indexed, an inventory ended, a refused bag's parcels released, a return given back to the annual
+        limit): load the aggregates each effect names and call their methods, which refuse what already happened."""
+        for effect in policies.consequences_of_receipt(
+                getattr(document, "message_type", ""), str(document.id), document.number,
+                getattr(document, "links", {}), document.document, getattr(document, "numbers", {}), receipt):
+            for aggregate in self._carry_out(effect, changed):
+                changed[aggregate.id] = aggregate
 
-    def _release_parcels(self, document: Any, receipt: Any, changed: dict[UUID, Any]) -> None:
-        """A bag customs refused (100, a negative code) holds its parcels no more: they may go into another (E7)."""
-        status = receipt.return_status
-        if getattr(document, "message_type", "") != documents.BAG.message or not statuses.is_refused(status):
-            return
-        for _, code, no in parcels_of(document.document):
-            claim = self._load(ParcelInBag.create_id(code, no), changed)
-            if claim is not None and claim.held and claim.bag_id == str(document.id):
-                claim.release(reason=f"{document.number} {status}")
-                changed[claim.id] = claim
+    def _carry_out(self, effect: policies.Effect, changed: dict[UUID, Any]) -> list[Any]:
+        """The aggregates one effect changed (none when it had happened already)."""
+        if isinstance(effect, policies.IndexNumber):
+            if self._load(NumberIndex.create_id(effect.kind, effect.number), changed) is not None:
+                return []
+            return [NumberIndex(kind=effect.kind, number=effect.number, document_id=effect.document_id)]
+        if isinstance(effect, policies.EndInventory):
+            inventory = self._load(UUID(effect.inventory_id), changed)
+            ended = inventory is not None and inventory.end(
+                cancellation=effect.cancellation_no, return_time=effect.return_time, reason=effect.reason)
+            return [inventory] if ended else []
+        if isinstance(effect, policies.ReleaseParcels):
+            claims = (self._load(ParcelInBag.create_id(code, no), changed) for code, no in effect.parcels)
+            return [c for c in claims if c is not None and c.release_from(effect.bag_id, effect.reason)]
+        if isinstance(effect, policies.GiveBack):
+            inventory = self._load(UUID(effect.inventory_id), changed)
+            key = policies.annual_limit_key(inventory.document, inventory.declared_at) if inventory else None
+            if key is None:
+                return []
+            ledger = self._load(BuyerYear.create_id(*key), changed) or BuyerYear(buyer_id_number=key[0], year=key[1])
+            return [ledger] if ledger.give_back(effect.return_id, effect.inventory_id) else []
+        raise TypeError(f"no way to carry out {effect!r}")
 
     def _by_number(self, kind: str, number: str, changed: dict[UUID, Any]) -> Any:
         index = self._load(NumberIndex.create_id(kind, number), changed) if number else None
@@ -358,7 +347,7 @@ class ApplyReceipts:
             summary = self._by_number("sumNo", str(doc.get("sumNo") or ""), changed)
             if summary is None:
                 self._keep_unmatched(name, message.message_type, "sumNo", str(doc.get("sumNo") or ""), doc, changed)
-            elif summary.record_summary_result(summary_result(doc), name):
+            elif summary.record_summary_result(policies.summary_result(doc), name):
                 changed[summary.id] = summary
 
     def _apply_tax(self, message: Any, name: str, changed: dict[UUID, Any]) -> None:
@@ -390,7 +379,7 @@ class ApplyReceipts:
                 order = self._load(order_id, changed)
                 if order is not None and order.apply_receipt(receipt):
                     changed[order.id] = order
-                    self._release_parcels(order, receipt, changed)
+                    self._effects(order, receipt, changed)
 
     def _keep_unmatched(self, name: str, message_type: str, addressed_to: str, key: str, doc: dict[str, Any],
                         changed: dict[UUID, Any]) -> None:

@@ -39,10 +39,13 @@ def departed(platform: Any, day: str, steps: tuple[str, ...] = DEPARTED, mode: s
         line["gcode"] = gcode
     stored = platform.customs.declarations["CEB603"].declare(inventory, "test")
     invt_no = f"2928{day[:4]}E{n:09d}"
+    effects: dict[Any, Any] = {}
     for i, status in enumerate(steps, start=1):
         stamp = f"{day}{9 + i:02d}0000000"
-        stored.apply_receipt(Receipt("CEB604", stored.guid, status, stamp, f"状态 {status}"), {"invtNo": invt_no})
-    platform.store.save(stored)
+        receipt = Receipt("CEB604", stored.guid, status, stamp, f"状态 {status}")
+        stored.apply_receipt(receipt, {"invtNo": invt_no})
+        platform.exchange.receipts._effects(stored, receipt, effects)  # what ApplyReceipts does next: invtNo indexed
+    platform.store.save(stored, *effects.values())
     return invt_no
 
 
