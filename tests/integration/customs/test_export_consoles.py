@@ -18,7 +18,9 @@ from domain.shared.receipts import Receipt
 from engine.customs import examples
 from engine.customs.api_json import plain
 from engine.demo import DEMO_PASSWORD
-from tests.integration.customs.test_document_consoles import (  # the module's fixtures and the helpers of the import tests
+
+# the module's fixtures and the helpers of the import tests
+from tests.integration.customs.test_document_consoles import (
     app,
     client_for,
     filled_template,
@@ -46,7 +48,8 @@ def receive(platform, aggregate_id: Any, receipt: str, status: str, numbers: dic
         answer = Receipt(receipt, document.guid, status, ACCEPTED_AT, "测试回执")
         document.apply_receipt(answer, numbers or {})
         effects: dict[Any, Any] = {}
-        platform.exchange.receipts._effects(document, answer, effects)  # what ApplyReceipts does next (a refused bag's parcels)
+        # what ApplyReceipts does next (a refused bag's parcels)
+        platform.exchange.receipts._effects(document, answer, effects)
         platform.store.save(document, *effects.values())
 
 
@@ -254,7 +257,8 @@ def test_the_bagging_page_lists_only_accepted_unbagged_parcels_of_the_users_ente
     bagged, refused_bag = accepted_waybills(platform, prefix, 2)
     accepted_waybills(platform, prefix, 1, logisticsCode=other_firms["logistics"], logisticsName="别家国际物流有限公司")
     platform.customs.declarations["CEB607"].declare(examples.bag([bagged["logisticsNo"]]), declared_by="test")
-    refused = platform.customs.declarations["CEB607"].declare(examples.bag([refused_bag["logisticsNo"]]), declared_by="test")
+    refused = platform.customs.declarations["CEB607"].declare(examples.bag([refused_bag["logisticsNo"]]),
+                                                              declared_by="test")
     receive(platform, refused.id, "CEB608", "100")
     platform.customs.declarations["CEB505"].declare(shipment(prefix)["waybill"], declared_by="test")  # not sent yet
     client = client_for(app, "logistics")
@@ -335,7 +339,8 @@ def test_the_unbagged_parcels_query_on_both_databases(make_platform, database_ur
     platform = make_platform(database_url, demo_users=True)
     waybills = accepted_waybills(platform, "PGB", 3)
     platform.customs.declarations["CEB607"].declare(examples.bag([waybills[0]["logisticsNo"]]), declared_by="test")
-    refused = platform.customs.declarations["CEB607"].declare(examples.bag([waybills[1]["logisticsNo"]]), declared_by="test")
+    refused = platform.customs.declarations["CEB607"].declare(examples.bag([waybills[1]["logisticsNo"]]),
+                                                              declared_by="test")
     receive(platform, refused.id, "CEB608", "100")
     logistics = Principal("logistics", "LOGI-DEMO", (), frozenset(), frozenset({LOGISTICS["code"]}))
     rows, total = platform.customs.document_queries.unbagged(logistics, q="PGB")
