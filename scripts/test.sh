@@ -17,16 +17,8 @@ if ! command -v softhsm2-util >/dev/null 2>&1 || ! command -v xmlsec1 >/dev/null
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq softhsm2 opensc xmlsec1 poppler-utils zbar-tools >/dev/null
 fi
-# the project's own virtual environment (.venv/, made once): nothing installed into the system Python
-if [ ! -x .venv/bin/python ]; then
-  if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
-    echo "installing Debian python3-venv for the project's virtual environment"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-  fi
-  python3 -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e ".[test,distributed]"
+. scripts/venv.sh
+project_venv "[test,distributed]"
 
 .venv/bin/python -m ruff check domain engine adapters projections ui bench schemas tests
 .venv/bin/python -m mypy domain engine

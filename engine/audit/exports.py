@@ -7,7 +7,6 @@ its message."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from adapters import export
@@ -17,22 +16,13 @@ class ExportRefused(ValueError):
     """An unknown format, or more rows than the format holds; the message says which."""
 
 
-@dataclass(frozen=True)
-class ExportedList:
-    """The file: its bytes, media type and name (``<name>.<format>``)."""
-
-    content: bytes
-    media_type: str
-    filename: str
-
-
 def export_list(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str, name: str,
-                headers: Sequence[str] | None = None) -> ExportedList:
-    """rows as a file of format ``fmt`` (csv, xlsx, parquet) named ``name.<fmt>``, columns in the order given;
+                headers: Sequence[str] | None = None) -> export.Exported:
+    """rows as a file of format ``fmt`` (csv, xlsx, parquet) named ``name.<fmt>``, columns in the order given: its
+    bytes, media type and file name;
     headers: the first line's labels in CSV and Excel (default: the column names). ExportRefused when the format is
     unknown or cannot hold the rows."""
     try:
-        exported = export.export_rows(rows, columns, fmt, name, headers)
+        return export.export_rows(rows, columns, fmt, name, headers)
     except export.ExportError as error:
         raise ExportRefused(str(error)) from error
-    return ExportedList(exported.content, exported.media_type, exported.filename)
