@@ -30,6 +30,8 @@ class DocumentType:
     line_defaults: dict[str, str] = field(default_factory=dict)
     generated: tuple[str, ...] = ()  # numbers the platform makes up when the declarant leaves them empty
     direction: str = "import"  # import (进口, receiver DXPEDCCEB0000002) or export (出口, DXPEDCCEB0000003)
+    owner: str = ""  # the field naming the enterprise that owns the document's number (its key); empty: the sender
+    acting: tuple[str, ...] = ()  # more fields naming enterprises that may act on the document (cancel, return it)
 
     def permission(self, action: str) -> str:
         return f"{self.feature}:{action}"
@@ -40,6 +42,17 @@ class DocumentType:
     def label(self, lang: str = "zh-CN") -> str:
         return self.name_en if lang == "en" else self.name_zh
 
+    @property
+    def owner_field(self) -> str:
+        return self.owner or self.sender
+
+    def actors(self, document: dict[str, Any]) -> set[str]:
+        """The enterprises that may act on the document (#16): refer to it from another document (cancel it, return
+        it, list it in a bag, a summary or a tally), change or declare it as a draft. Its sender, the owner of its
+        number and the `acting` parties; a party that only sees it (a platform named on an inventory) does not."""
+        fields = dict.fromkeys((self.sender, self.owner_field, *self.acting))
+        return {str(document[f]) for f in fields if document.get(f)}
+
 
 _STANDARD = {"appType": "1", "appStatus": "2"}
 _BUYER = {"buyerIdType": "1"}
@@ -47,7 +60,7 @@ _BUYER = {"buyerIdType": "1"}
 ORDER = DocumentType("CEB311", "orders", "订单", "Order", "I3", "ecommerce", "CEB312", ("ebpCode", "orderNo"),
                      "ebcCode", ("ebcCode", "ebpCode"), "orderNo",
                      head_defaults=_STANDARD | _BUYER | {"orderType": "I", "currency": "142"},
-                     line_defaults={"currency": "142"})
+                     line_defaults={"currency": "142"}, owner="ebpCode")  # order numbers are unique per platform
 PAYMENT = DocumentType("CEB411", "payments", "支付单", "Payment", "I10", "payment", "CEB412",
                        ("payCode", "payTransactionId"), "payCode", ("payCode", "ebpCode"), "payTransactionId",
                        head_defaults=_STANDARD | {"payerIdType": "1", "currency": "142"})
@@ -60,7 +73,7 @@ DELIVERY = DocumentType("CEB513", "deliveries", "物流签收单", "Delivery rec
 INVENTORY = DocumentType("CEB621", "inventories", "清单", "Inventory", "I4", "ecommerce", "CEB622", ("copNo",),
                          "agentCode", ("ebcCode", "agentCode", "ebpCode", "logisticsCode"), "copNo",
                          head_defaults=_STANDARD | _BUYER | {"ieFlag": "I", "currency": "142", "packNo": "1"},
-                         line_defaults={"currency": "142"}, generated=("copNo",))
+                         line_defaults={"currency": "142"}, generated=("copNo",), acting=("ebcCode",))
 CANCELLATION = DocumentType("CEB623", "cancellations", "撤销申请单", "Cancellation", "I5", "ecommerce", "CEB624",
                             ("copNo",), "agentCode", ("ebcCode", "agentCode", "ebpCode"), "copNo",
                             head_defaults={"appType": "1", "appStatus": "2"} | _BUYER, generated=("copNo",))
@@ -97,7 +110,8 @@ EXPORT_INVENTORY = DocumentType("CEB603", "export-inventories", "出口清单", 
                                 ("ebcCode", "agentCode", "ebpCode", "logisticsCode", "ownerCode"), "copNo",
                                 head_defaults=_STANDARD | {"ieFlag": "E", "fFlag": "3", "iFlag": "3",
                                                            "fCurrency": "142", "iCurrency": "142"},
-                                line_defaults={"currency": "142"}, generated=("copNo",), direction="export")
+                                line_defaults={"currency": "142"}, generated=("copNo",), direction="export",
+                                acting=("ebcCode",))
 EXPORT_CANCELLATION = DocumentType("CEB605", "export-cancellations", "出口撤销申请单", "Export cancellation", "E4",
                                    "ecommerce", "CEB606", ("copNo",), "agentCode", ("ebcCode", "agentCode"), "copNo",
                                    head_defaults=_STANDARD, generated=("copNo",),
@@ -120,6 +134,7 @@ EXPORT_TYPES: tuple[DocumentType, ...] = (EXPORT_ORDER, COLLECTION, EXPORT_WAYBI
                                           DEPARTURE, SUMMARY, EXPORT_CANCELLATION, EXPORT_RETURN, TALLY)
 ALL_TYPES = IMPORT_TYPES + EXPORT_TYPES
 BY_MESSAGE = {t.message: t for t in ALL_TYPES}
+SITE = "site"  # a supervised site reports the parcels that pass through it (arrivals, tallies), whoever's they are
 BY_SLUG = {t.slug: t for t in ALL_TYPES}
 BY_RECEIPT = {t.receipt: t for t in ALL_TYPES}
 # messages customs sends on its own (not answers to a document of ours)

@@ -75,6 +75,12 @@ class Draft(Aggregate):
         self.status = DISCARDED
 
 
+def sender(message_type: str, document: dict[str, Any]) -> str:
+    """The enterprise that would send the draft's document: only its organisation may change, discard or declare the
+    draft (#16); the other parties named on it may only see it."""
+    return str(document.get(of_message(message_type).sender) or "")
+
+
 def parties(message_type: str, document: dict[str, Any]) -> list[str]:
     """The enterprises named in the document's `parties` fields: whose users may see it (A6)."""
     fields = of_message(message_type).parties

@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from domain.customs.documents import DocumentType
-from domain.customs.drafts import OPEN, SUBMITTED, Draft, parties
+from domain.customs.drafts import OPEN, SUBMITTED, Draft, parties, sender
 from domain.identity.roles import Principal
 from domain.shared import statuses
 from domain.shared.rules import DeclarationRejected, FieldError
@@ -122,7 +122,8 @@ class Drafts:
         drafts = self.open_drafts(doc_type, draft_ids, principal)
         for draft in drafts:
             draft.discard(principal.name)
-        self.store.save(*drafts)
+        if drafts:
+            self.store.save(*drafts)
         return len(drafts)
 
     def _taken_numbers(self, doc_type: DocumentType, numbers: list[str]) -> set[str]:
@@ -149,8 +150,12 @@ class Drafts:
         return taken | ({number for draft_id, number in opened.items() if draft_id not in closed} & set(numbers))
 
     def open_drafts(self, doc_type: DocumentType, draft_ids: Sequence[str], principal: Principal) -> list[Draft]:
+        """The open drafts of the type among these that the principal may declare or discard: those of its
+        organisation's senders (#16 item 7: a party that only sees a draft cannot touch it, and nothing is recorded
+        on a draft it named)."""
         found = (self.get(i, principal) for i in dict.fromkeys(draft_ids))
-        return [d for d in found if d is not None and d.is_open and d.message_type == doc_type.message]
+        return [d for d in found if d is not None and d.is_open and d.message_type == doc_type.message
+                and principal.may_see(sender(d.message_type, d.document))]
 
     def get(self, draft_id: str, principal: Principal) -> Draft | None:
         """The draft, or None when it does not exist or the principal may not see it (the same answer)."""

@@ -87,6 +87,10 @@ class LinkedDocuments:
     def export_inventory_by_invt_no(self, invt_no: str) -> Declaration | None:
         return self._inventory(invt_no, EXPORT_INVENTORY.message)
 
+    def export_waybill(self, logistics_code: str, logistics_no: str) -> Declaration | None:
+        """The export waybill (CEB505) of that logistics enterprise, for the tenancy of what names it (#16)."""
+        return self._get(Declaration.create_id(EXPORT_WAYBILL.message, (logistics_code, logistics_no)))
+
     def missing_export_waybills(self, logistics_code: str, logistics_nos: list[str]) -> list[str]:
         return [no for no in logistics_nos
                 if Declaration.create_id(EXPORT_WAYBILL.message, (logistics_code, no)) not in self.store.repository]

@@ -242,7 +242,8 @@ class Purchases:
             if doc_type not in types:
                 continue
             aggregate = self._load(row["document_id"]) if _may_see(principal, row) else None
-            purchase.held.setdefault(doc_type.slug, []).append(Held(doc_type, row, aggregate))
+            shown = row if aggregate is not None else _hidden(row)
+            purchase.held.setdefault(doc_type.slug, []).append(Held(doc_type, shown, aggregate))
         return purchase if any(h.visible for found in purchase.held.values() for h in found) else None
 
     def key_of(self, document_id: str, principal: Principal | None = None) -> tuple[str, str] | None:
@@ -275,6 +276,12 @@ class Purchases:
         except (AggregateNotFoundError, ValueError):
             return None
         return found if isinstance(found, Declaration | ImportOrder) else None
+
+
+def _hidden(row: dict[str, Any]) -> dict[str, Any]:
+    """#16 item 6: a document the principal may not see is listed as present, without its numbers (its own, customs'
+    invtNo, its id), parties or customs' words; its status stays for choosing which of a kind counts, never shown."""
+    return {k: v if k in ("message_type", "status") else "" for k, v in row.items()}
 
 
 def _may_see(principal: Principal | None, row: dict[str, Any]) -> bool:

@@ -12,8 +12,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from lxml import etree
 
-from domain.customs.documents import DocumentType
+from adapters import ceb
+from domain.customs.documents import ORDER, DocumentType
 from domain.customs.model import Declaration, ImportOrder, TaxBill
 from domain.exchange.model import CustomsMessage
 from domain.identity.roles import Principal
@@ -26,10 +28,60 @@ from projections.customs.import_orders import ImportOrdersView
 
 
 @dataclass
+class MessagePart:
+    """#16 item 2: the signed message as a party that is not its sender sees it: the document's own node only, and
+    how many other documents the message carries (their buyers, ID numbers and addresses are not shown)."""
+
+    id: UUID
+    guid: str
+    message_type: str
+    algorithm: str
+    delivered_as: str
+    delivered_at: Any
+    xml: str
+    others: int
+
+
+Shown = CustomsMessage | MessagePart
+
+
+def shown_messages(messages: list[CustomsMessage], doc_type: DocumentType, document: dict[str, Any],
+                   principal: Principal | None) -> list[Shown]:
+    """The messages that carried a document as the principal may see them: whole to the sender's organisation and
+    to those who see every organisation (auditors, the platform's administrators); to another party, only the
+    document's own node (`MessagePart`). Decided here, so every page and API that shows a document shows the same."""
+    if principal is None or principal.sees_all:
+        return list(messages)
+    return [m if principal.may_see(m.sender) else _own_part(m, doc_type, document) for m in messages]
+
+
+def _own_part(message: CustomsMessage, doc_type: DocumentType, document: dict[str, Any]) -> MessagePart:
+    """The business node of the message whose key fields are the document's, with a note on the others."""
+    key = [str(document.get(name) or "") for name in doc_type.key]
+    node, count = "", 0
+    try:
+        parsed = ceb.parse(message.xml.encode("utf-8"))
+        nodes = [c for c in parsed.root if isinstance(c.tag, str) and etree.QName(c).localname not in
+                 ("BaseTransfer", "BaseSubscribe", "Signature")]
+        count = len(parsed.documents)
+        for element, found in zip(nodes, parsed.documents, strict=False):
+            if [str(found.get(name) or "") for name in doc_type.key] == key:
+                node = etree.tostring(element, encoding="unicode", pretty_print=True)
+                break
+    except (ceb.CodecError, ValueError):
+        node = ""
+    others = max(count - 1, 0)
+    note = f"<!-- 本报文共载 {count} 份单证；其他 {others} 份属于发送企业的其他单证，不予显示。 " \
+           f"The message carries {count} documents; the {others} other ones are the sender's and are not shown. -->"
+    return MessagePart(message.id, message.guid, message.message_type, message.algorithm, message.delivered_as,
+                       message.delivered_at, f"{note}\n{node}", others)
+
+
+@dataclass
 class OrderDetail:
     order: ImportOrder
     status: str
-    messages: list[CustomsMessage]
+    messages: list[Shown]
     timeline: list[dict[str, Any]]
 
 
@@ -55,7 +107,8 @@ class OrderQueries:
         except AggregateNotFoundError:
             return None
         messages = self._messages(order.message_id)
-        return OrderDetail(order, current_status(order, messages), messages, self._timeline(order, messages))
+        return OrderDetail(order, current_status(order, messages),
+                           shown_messages(messages, ORDER, order.document, principal), self._timeline(order, messages))
 
     def _messages(self, message_id: UUID | None) -> list[CustomsMessage]:
         return [self.store.repository.get(message_id)] if message_id else []
@@ -101,7 +154,7 @@ Loaded = TypeVar("Loaded", bound=Aggregate)
 class DocumentDetail:
     document: Declaration
     status: str
-    messages: list[CustomsMessage]
+    messages: list[Shown]
     timeline: list[dict[str, Any]]
     tax_bills: list[dict[str, Any]] = field(default_factory=list)
 
@@ -134,7 +187,8 @@ class DocumentQueries:
         messages: list[CustomsMessage] = [self.store.repository.get(document.message_id)] if document.message_id else []
         invt_no = document.numbers.get("invtNo", "") if doc_type.message == "CEB621" else ""
         bills = self.view.tax_bills(invt_nos=[invt_no], per_page=100)[0] if invt_no else []
-        return DocumentDetail(document, current_status(document, messages), messages,
+        return DocumentDetail(document, current_status(document, messages),
+                              shown_messages(messages, doc_type, document.document, principal),
                               timeline(self.store, document, messages), bills)
 
     def tax_preview(self, inventory: dict[str, Any]) -> tax.TaxResult:

@@ -21,7 +21,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.customs import export_rules, import_rules
 from domain.customs import rules as document_rules
 from domain.customs.bagging import PARCEL_LIST, PARCEL_NO, ParcelInBag, parcels_of
-from domain.customs.documents import BAG, INVENTORY, ORDER, DocumentType
+from domain.customs.documents import BAG, INVENTORY, ORDER, SITE, DocumentType, of_message
 from domain.customs.model import BuyerYear, Declaration, ImportOrder
 from domain.identity.model import Enterprise
 from domain.identity.roles import Principal
@@ -87,6 +87,10 @@ class Linked(Protocol):
 
     def missing_export_waybills(self, logistics_code: str, logistics_nos: list[str]) -> list[str]:
         """The numbers among logistics_nos that are not export waybills (CEB505) of that logistics enterprise."""
+        ...
+
+    def export_waybill(self, logistics_code: str, logistics_no: str) -> Declaration | None:
+        """The export waybill (CEB505) of that logistics enterprise, for the tenancy of what names it (#16)."""
         ...
 
 
@@ -171,11 +175,15 @@ class Declarations:
                                      f"you may not declare for enterprise {sender}"))
         key = self.doc_type.key_of(document)
         number = str(document.get(self.doc_type.number) or "")
+        owner = str(document.get(self.doc_type.owner_field) or "")
+        if principal is not None and owner != sender and not principal.may_see(owner):
+            errors.append(self._unusable(key))  # #16 item 6: a number belongs to the enterprise that owns it
         if not errors and (key in batch.keys or self.exists(key)):
-            errors = [self._duplicate(key)]
+            errors = [self._duplicate(key) if key in batch.keys or self._sees(principal, self.get_by_key(key))
+                      else self._unusable(key)]  # "already declared" only to who may see that document
         links: dict[str, str] = {}
         if not errors:
-            links, errors = self._links(document, batch, moment, passthrough)
+            links, errors = self._links(document, batch, moment, passthrough, principal)
         outcome = Outcome(index, number, errors)
         if errors:
             return outcome, None
@@ -230,6 +238,36 @@ class Declarations:
         return Declaration(message_type=self.doc_type.message, key=key, number=number, document=document,
                            declared_by=declared_by, declared_at=declared_at, links=links, passthrough=passthrough)
 
+    def _unusable(self, key: tuple[str, ...]) -> FieldError:
+        """#16 item 6: the refusal of a number the caller may not use: its owner (an order's ebpCode) is not one of
+        the caller's enterprises, or a document the caller may not see has it. The same words for both, so they
+        tell nothing about another organisation's documents."""
+        field, shown = self.doc_type.owner_field, "/".join(key)
+        if field not in self.doc_type.key:
+            field = self.doc_type.key[-1]
+        return FieldError(field, "number_owner",
+                          f"{self.doc_type.name_zh} {shown} 的编号不能由本单位使用（编号属于其他企业或已被占用）",
+                          f"{self.doc_type.name_en.lower()} {shown}: your organisation may not use this number (it "
+                          "belongs to another enterprise or is taken)")
+
+    def _sees(self, principal: Principal | None, existing: Any) -> bool:
+        """Whether the principal may see an existing document (one of its parties is the principal's, A6)."""
+        if principal is None or principal.sees_all or existing is None:
+            return True
+        return any(principal.may_see(str(existing.document.get(f) or "")) for f in self.doc_type.parties)
+
+    def _may_act_on(self, principal: Principal | None, linked: Any, sender: str) -> bool:
+        """#16 item 1: whether a declaration by `sender` for the principal may refer to a linked document: the
+        principal's organisation acts for one of the linked document's actors (its sender, the owner of its number,
+        an inventory's e-commerce enterprise). A supervised site reports whatever parcels pass through it: its
+        arrivals and tallies may name anyone's (the sender registered as a site, `documents.SITE`)."""
+        if principal is None or principal.sees_all or linked is None:
+            return True
+        if self.doc_type.role == SITE and SITE in (getattr(self.enterprise(sender), "kinds", None) or ()):
+            return True
+        linked_type = of_message(getattr(linked, "message_type", ORDER.message))
+        return any(principal.may_see(code) for code in linked_type.actors(linked.document))
+
     def _duplicate(self, key: tuple[str, ...]) -> FieldError:
         field = self.doc_type.key[-1]
         shown = "/".join(key)
@@ -264,25 +302,38 @@ class Declarations:
                                f"enterprise {code} is not registered on the platform")]
         return []
 
-    def _links(self, document: dict[str, Any], batch: _Batch, moment: datetime,
-               passthrough: bool = False) -> tuple[dict[str, str], list[FieldError]]:
+    def _links(self, document: dict[str, Any], batch: _Batch, moment: datetime, passthrough: bool = False,
+               principal: Principal | None = None) -> tuple[dict[str, str], list[FieldError]]:
         """The documents this one refers to. The inventory a cancellation (CEB623, CEB605) or a return (CEB625,
         CEB213) names: it must be on the platform, known to customs by its invtNo, and in a state customs takes the
         request in; a return's lines must be its lines. An inventory (CEB621): `_check_inventory`; the export
-        inventory and the parcel lists: `_check_export`."""
+        inventory and the parcel lists: `_check_export`; a summary's inventories and a tally's parcel: `_check_named`.
+        #16 item 1: every linked document must be one the principal may act on (`_may_act_on`); one it may not is
+        treated as absent, so the refusal says nothing of it (its state, its goods); in a passthrough message, where
+        an absent one is let through to customs, it is refused with the words said of an absent one."""
         if self.linked is None:
             return {}, []
         message_type = self.doc_type.message
+        sender = str(document.get(self.doc_type.sender) or "")
+
+        def acted_on(found: Any) -> Any:
+            return found if self._may_act_on(principal, found, sender) else None
+
+        usable = acted_on if principal is not None and not principal.sees_all else None
+
         if message_type == "CEB621":
-            return {}, _check_inventory(self.linked, document, batch, moment.year)
+            return {}, _check_inventory(self.linked, document, batch, moment.year, usable)
         if message_type in export_rules.PARCEL_LISTS or message_type == "CEB603":
-            return {}, _check_export(self.linked, message_type, document, passthrough)
+            return {}, _check_export(self.linked, message_type, document, passthrough, usable)
+        if message_type in ("CEB701", "CEB215"):
+            return {}, _check_named(self.linked, document, usable)
         if message_type not in {*import_rules.CANCELLATIONS, *import_rules.RETURNS}:
             return {}, []
         invt_no = str(document.get("invtNo") or "")
-        inventory = self.linked.inventory_by_invt_no(invt_no) if self.doc_type.direction == "import" \
+        found = self.linked.inventory_by_invt_no(invt_no) if self.doc_type.direction == "import" \
             else self.linked.export_inventory_by_invt_no(invt_no)
-        if inventory is None and passthrough:  # declared elsewhere: customs judges it
+        inventory = usable(found) if usable is not None else found
+        if found is None and passthrough:  # declared elsewhere: customs judges it
             return {}, []
         errors = import_rules.check_against_inventory(self.doc_type.message, document, inventory)
         return ({"inventory": str(inventory.id)} if inventory is not None and not errors else {}), errors
@@ -326,11 +377,14 @@ class ImportOrders(Declarations):
         return self.get_by_key((ebp_code, order_no))
 
 
-def _check_inventory(linked: Linked, document: dict[str, Any], batch: _Batch, year: int) -> list[FieldError]:
+def _check_inventory(linked: Linked, document: dict[str, Any], batch: _Batch, year: int,
+                     usable: Callable[[Any], Any] | None = None) -> list[FieldError]:
     """An inventory against its order when the order is on the platform (lines one-to-one, same goods names),
     then the buyer's annual limit over the inventories declared this year, this batch's included (I4): measured on
-    the buyer's BuyerYear ledger as loaded here, the same version the accepted inventory is then recorded on."""
+    the buyer's BuyerYear ledger as loaded here, the same version the accepted inventory is then recorded on. An
+    order the declarant may not act on is not compared (#16: its goods are not told)."""
     order = linked.order(str(document.get("ebpCode") or ""), str(document.get("orderNo") or ""))
+    order = usable(order) if usable is not None else order
     errors = import_rules.check_against_order(document, order.document) if order is not None else []
     buyer = str(document.get("buyerIdNumber") or "")
     if errors or not buyer:
@@ -349,19 +403,56 @@ def _distinct(aggregates: Sequence[Any]) -> list[Any]:
     return list({a.id: a for a in aggregates}.values())
 
 
-def _check_export(linked: Linked, message_type: str, document: dict[str, Any],
-                  passthrough: bool = False) -> list[FieldError]:
+def _check_export(linked: Linked, message_type: str, document: dict[str, Any], passthrough: bool = False,
+                  usable: Callable[[Any], Any] | None = None) -> list[FieldError]:
     """An export inventory (CEB603) against its order when the order is on the platform; a bag, an arrival or a
     departure against the export waybills declared on the platform (E2, E7, E8, E10); not in a passthrough message,
-    whose parcels may have been declared elsewhere."""
+    whose parcels may have been declared elsewhere. #16: an order or a waybill the declarant may not act on counts as
+    not declared on the platform (a passthrough message may not name it either)."""
     if message_type == "CEB603":
         order = linked.export_order(str(document.get("ebpCode") or ""), str(document.get("orderNo") or ""))
+        order = usable(order) if usable is not None else order
         return export_rules.check_against_order(document, order.document) if order is not None else []
     list_name = export_rules.PARCEL_LISTS[message_type]
     listed = export_rules.listed_waybills(document, list_name)
-    missing = linked.missing_export_waybills(str(document.get("logisticsCode") or ""), listed) \
-        if listed and not passthrough else []
-    return export_rules.check_waybills(document, list_name, missing)
+    code = str(document.get("logisticsCode") or "")
+    missing = linked.missing_export_waybills(code, listed) if listed and not passthrough else []
+    foreign = [] if usable is None else [
+        no for no in listed if no not in missing and (found := linked.export_waybill(code, no)) is not None
+        and usable(found) is None]
+    return export_rules.check_waybills(document, list_name, [no for no in listed if no in {*missing, *foreign}])
+
+
+def _check_named(linked: Linked, document: dict[str, Any], usable: Callable[[Any], Any] | None) -> list[FieldError]:
+    """#16: the export inventories a summary (CEB701) lists and the inventory and waybill a tally (CEB215) names,
+    when they are on the platform, are documents the declarant may act on; one it may not is refused with the words
+    said of an inventory that is not on the platform."""
+    errors: list[FieldError] = []
+    if usable is None:
+        return errors
+    lines = document.get("summaryApplyList")
+    named = [(f"summaryApplyList[{i}].invtNo", str(line.get("invtNo") or ""))
+             for i, line in enumerate(lines if isinstance(lines, list) else [], start=1) if isinstance(line, dict)]
+    if document.get("invtNo"):
+        named.append(("invtNo", str(document["invtNo"])))
+    for name, invt_no in named:
+        found = linked.export_inventory_by_invt_no(invt_no) if invt_no else None
+        if found is not None and usable(found) is None:
+            errors.append(_absent_inventory(name, invt_no))
+    logistics_no = str(document.get("logisticsNo") or "")
+    waybill = linked.export_waybill(str(document.get("logisticsCode") or ""), logistics_no) if logistics_no else None
+    if waybill is not None and usable(waybill) is None:
+        errors.append(FieldError("logisticsNo", "waybills_declared",
+                                 f"运单号 {logistics_no} 未在平台申报为该物流企业的出口运单(CEB505)",
+                                 f"logisticsNo {logistics_no} is not an export waybill (CEB505) of that logistics "
+                                 "enterprise declared on the platform", logistics_no))
+    return errors
+
+
+def _absent_inventory(field: str, invt_no: str) -> FieldError:
+    """The words import_rules.check_against_inventory says of an inventory that is not on the platform."""
+    return FieldError(field, "inventory_exists", f"清单编号 {invt_no} 在平台上不存在或尚未取得海关清单编号",
+                      f"no inventory with invtNo {invt_no} on the platform", invt_no)
 
 
 def complete(raw: dict[str, Any], moment: datetime, catalog: Catalog | None = None,
