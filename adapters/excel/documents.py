@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from . import reading
+
 HEADS, LINES = "表头 heads", "表体 lines"
 
 
@@ -95,27 +97,22 @@ def _as_text(sheet: Any) -> None:
 
 
 def read(data: bytes, head: Sequence[Field], lines: Sequence[Field], key: str, list_key: str) -> ReadResult:
-    """Documents from a filled template; rows that cannot belong to a document are reported, not guessed."""
-    from openpyxl import load_workbook
-
+    """Documents from a filled template; rows that cannot belong to a document are reported, not guessed. Read within
+    reading.LIMITS (rows, columns, cells, unpacked size, time; no DTD): what exceeds them is a WorkbookError."""
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
-        raise WorkbookError(f"无法读取Excel文件 not a readable .xlsx file: {error}") from error
-    try:
-        if HEADS not in book.sheetnames or lines and LINES not in book.sheetnames:
-            raise WorkbookError(f"工作簿需要“{HEADS}”和“{LINES}”两张表，请使用下载的模板 "
-                                f"the workbook needs the sheets '{HEADS}' and '{LINES}': use the template")
-        head_rows = _rows(book[HEADS], head)
-        line_rows = _rows(book[LINES], [*head, *lines]) if lines else []
-    finally:
-        book.close()
+        with reading.opened(data) as book:
+            if HEADS not in book.sheetnames or lines and LINES not in book.sheetnames:
+                raise WorkbookError(f"工作簿需要“{HEADS}”和“{LINES}”两张表，请使用下载的模板 "
+                                    f"the workbook needs the sheets '{HEADS}' and '{LINES}': use the template")
+            head_rows = _rows(book.rows(HEADS), head)
+            line_rows = _rows(book.rows(LINES), [*head, *lines]) if lines else []
+    except reading.SheetRefused as refused:
+        raise WorkbookError(str(refused)) from refused
     return _assemble(head_rows, line_rows, key, list_key if lines else "", {s.name for s in lines})
 
 
-def _rows(sheet: Any, specs: Sequence[Field]) -> list[tuple[int, dict[str, Any]]]:
+def _rows(rows: list[reading.Row], specs: Sequence[Field]) -> list[tuple[int, dict[str, Any]]]:
     names = {s.name for s in specs}
-    rows = list(sheet.iter_rows(values_only=True))
     if not rows:
         return []
     columns = {i: _field_of(title, names) for i, title in enumerate(rows[0])}

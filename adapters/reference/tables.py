@@ -9,9 +9,11 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from adapters.excel import reading
 from domain.reference.lists import ListSpec, cell_text
 
 Rows = list[tuple[int, dict[str, Any]]]
+MAX_BYTES = 20 * 1024 * 1024  # the largest table an import reads, as the declaration workbooks
 
 
 class TableError(ValueError):
@@ -24,10 +26,13 @@ def header(spec: ListSpec) -> list[str]:
 
 def read_table(spec: ListSpec, filename: str, data: bytes) -> tuple[Rows, list[str]]:
     """Rows numbered as in the file (header = 1) with their cells by column key, and the keys present."""
+    if len(data) > MAX_BYTES:
+        raise TableError(f"文件超过{MAX_BYTES // (1024 * 1024)}MB，请拆分 "
+                         f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it")
     if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
         lines = _excel_lines(data)
     elif filename.lower().endswith((".csv", ".txt")) or not filename:
-        lines = list(enumerate(csv.reader(io.StringIO(_decode(data))), start=1))
+        lines = _csv_lines(data)
     else:
         raise TableError(f"只能导入 .xlsx 或 .csv 文件 only .xlsx or .csv files can be imported: {filename}")
     if not lines:
@@ -41,24 +46,42 @@ def read_table(spec: ListSpec, filename: str, data: bytes) -> tuple[Rows, list[s
 
 
 def _excel_lines(data: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
+    """The first sheet's rows, read within the bounds of adapters/excel/reading.py (rows, columns, cells, size, time,
+    no DTD): what exceeds them is a TableError naming the limit."""
+    try:
+        with reading.opened(data) as book:
+            if not book.sheetnames:
+                return []
+            return [(n, list(row)) for n, row in enumerate(book.rows(0), start=1)]
+    except reading.SheetRefused as refused:
+        raise TableError(str(refused)) from refused
 
+
+def _csv_lines(data: bytes) -> list[tuple[int, list[Any]]]:
+    """The rows of a CSV file, at most reading.LIMITS.rows of them."""
+    limit = reading.LIMITS.rows
+    lines: list[tuple[int, list[Any]]] = []
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
-        raise TableError(f"无法读取Excel文件 not a readable .xlsx file: {error}") from error
-    try:
-        sheet = book.worksheets[0]
-        return [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        book.close()
+        for number, cells in enumerate(csv.reader(io.StringIO(_decode(data))), start=1):
+            if number > limit:
+                raise TableError(f"文件超过{limit}行，请拆分 the file has more than {limit} rows: split it")
+            lines.append((number, cells))
+    except csv.Error as error:  # a field longer than csv's limit, a NUL byte ...
+        raise TableError(f"CSV文件格式错误（第{len(lines) + 1}行）：{error} "
+                         f"the CSV file is malformed (line {len(lines) + 1}): {error}") from error
+    return lines
 
 
 def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or GB18030; TableError for bytes that are neither."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("gb18030")  # what Chinese Excel saves as "CSV"
+    except UnicodeDecodeError as error:
+        raise TableError("文件编码不是UTF-8或GB18030 the file is neither UTF-8 nor GB18030 text") from error
 
 
 def _columns(spec: ListSpec, cells: list[Any]) -> dict[int, str]:

@@ -35,6 +35,9 @@ class UnknownList(KeyError):
     """No code list of that name."""
 
 
+MAX_IMPORT_BYTES = tables.MAX_BYTES  # the largest file import_file reads
+
+
 class UnreadableTable(ValueError):
     """An imported file is no table of a code list: not .xlsx or .csv, empty, no code column, or damaged; the
     message (zh and en) says which."""

@@ -91,10 +91,11 @@ def _import_form(doc_type: DocumentType) -> Any:
 
 
 def _import(doc_type: DocumentType) -> Any:
-    async def upload(request: Request, platform: PlatformDep, file: UploadFile, keep_good: str = Form(""),
-                     mode: str = Form("draft")) -> Any:
-        """mode draft: save the documents as drafts; declare: declare them at once."""
-        data = await file.read(workbooks.MAX_BYTES + 1)
+    def upload(request: Request, platform: PlatformDep, file: UploadFile, keep_good: str = Form(""),
+               mode: str = Form("draft")) -> Any:
+        """mode draft: save the documents as drafts; declare: declare them at once. A sync endpoint: the workbook is
+        parsed (within its bounds) and the documents stored on a worker thread, never on the event loop (#16 item 4)."""
+        data = file.file.read(workbooks.MAX_BYTES + 1)
         head, lines = excel_fields(doc_type)
         try:
             read = workbooks.read(data, head, lines, doc_type.number, form_of(doc_type).list_key)

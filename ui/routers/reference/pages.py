@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.reference.lists import INSPECTION_MODES, LISTS, Reason, normalise
 from domain.reference.model import ReferenceChangeRefused
-from engine.reference.service import UnreadableTable
+from engine.reference.service import MAX_IMPORT_BYTES, UnreadableTable
 from ui.deps import PlatformDep, render
 from ui.routers.reference.api import for_list, permission_for, service_of
 from ui.security import require
@@ -89,12 +89,14 @@ def import_form(request: Request, platform: PlatformDep, list_name: str) -> Any:
 
 
 @router.post("/{list_name}/import", response_class=HTMLResponse, dependencies=[for_list("manage")])
-async def import_file(request: Request, platform: PlatformDep, list_name: str,
-                      file: UploadFile = File(...), reason: str = Form(""), operator: str = Form("")) -> Any:  # noqa: B008
+def import_file(request: Request, platform: PlatformDep, list_name: str,
+                file: UploadFile = File(...), reason: str = Form(""), operator: str = Form("")) -> Any:  # noqa: B008
+    """A sync endpoint: the table is read (within its bounds, MAX_IMPORT_BYTES at most) and imported on a worker
+    thread, never on the event loop (#16 item 4)."""
     service = service_of(platform, list_name)
     context: dict[str, Any] = {"spec": LISTS[list_name], "report": None, "error": ""}
     try:
-        context["report"] = service.import_file(list_name, file.filename or "", await file.read(),
+        context["report"] = service.import_file(list_name, file.filename or "", file.file.read(MAX_IMPORT_BYTES + 1),
                                                 _who(request, operator), reason.strip())
     except UnreadableTable as error:
         context["error"] = str(error)
