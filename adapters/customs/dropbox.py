@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -39,21 +39,28 @@ class DropBox:
             return []
         return sorted(p.name for p in self.root.iterdir() if (p / "in").is_dir())
 
-    def waiting(self, code: str, limit: int) -> list[Path]:
-        """Files ready in the enterprise's in/ folder, oldest first: not hidden, not partial, settled."""
+    def waiting(self, code: str, limit: int, skip: Collection[Path] = ()) -> list[Path]:
+        """Files ready in the enterprise's in/ folder, oldest first: not hidden, not partial, settled, not in
+        ``skip`` (files the caller could not move and leaves alone for a while)."""
         ready = []
         for path in (self.root / code / "in").iterdir():
-            if not path.is_file() or path.name.startswith(".") or path.name.lower().endswith(IGNORED_SUFFIXES):
+            if (path in skip or not path.is_file() or path.name.startswith(".")
+                    or path.name.lower().endswith(IGNORED_SUFFIXES)):
                 continue
-            modified = path.stat().st_mtime
+            try:
+                modified = path.stat().st_mtime
+            except FileNotFoundError:  # taken by another process meanwhile
+                continue
             if self.clock() - modified >= self.settle:
                 ready.append((modified, path.name, path))
         return [path for *_, path in sorted(ready)[:limit]]
 
     def finish(self, path: Path, ok: bool, result: dict[str, Any]) -> Path:
         """Write the result file, then move the file beside it, into done/ or failed/. A crash in between leaves the
-        file in in/, to be taken again (the caller recognises it as already handled)."""
+        file in in/, to be taken again (the caller recognises it as already handled). A done/ or failed/ folder that
+        is missing (removed by hand) is made again."""
         folder = path.parent.parent / ("done" if ok else "failed")
+        folder.mkdir(parents=True, exist_ok=True)
         target = _free_name(folder, path.name)
         text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
         write_atomically(target.with_name(target.name + RESULT_SUFFIX), text.encode("utf-8"))

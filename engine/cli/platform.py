@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import sys
 from argparse import Namespace
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from adapters import ceb
+from adapters.ceb.xmlio import parse_xml
+from adapters.signing import SignatureError, verify_bytes, xmldsig
 from adapters.signing import cli as signing_cli
-from adapters.signing import verify_bytes
 from domain.shared import rules
 from engine import bootstrap
 from engine.cli.output import UserError, print_json
+from engine.customs.drop_folders import JsonRefused, load_json
 from engine.settings import Settings
+
+
+class BadInput(UserError):
+    """The file given is there but unusable (not XML, a DTD, too deeply nested JSON, already signed ...): said in zh
+    and en, exit status 1 like any refused input (#16 item 14), no traceback."""
+
+
+def _refusing(handler: Callable[[Namespace], int]) -> Callable[[Namespace], int]:
+    @functools.wraps(handler)
+    def run(args: Namespace) -> int:
+        try:
+            return handler(args)
+        except BadInput as error:
+            print(f"错误 error: {error}", file=sys.stderr)
+            return 1
+    return run
 
 
 def _platform(args: Namespace, with_simulator: bool = False, faults: str = "") -> bootstrap.Platform:
@@ -115,12 +134,25 @@ def customs_sim(args: Namespace) -> int:
     return 0
 
 
+@_refusing
 def sign(args: Namespace) -> int:
     cert = args.cert or str(Path(args.key).with_name("cert.pem"))
-    signing_cli.sign_file(args.key, cert, args.input, args.output)
+    for path in (args.key, cert):
+        _read(path)  # a clear error for a missing key or certificate
+    root = _parse_xml(args.input)
+    if root.find(xmldsig.SIGNATURE_TAG) is not None:
+        raise BadInput(f"{args.input} 已经签名（含 ds:Signature），请对未签名的报文加签 "
+                       "is already signed (it has a ds:Signature): sign the unsigned message")
+    try:
+        signing_cli.sign_file(args.key, cert, args.input, args.output)
+    except SignatureError as error:
+        raise BadInput(f"无法加签 cannot sign {args.input}: {error}") from error
+    except OSError as error:
+        raise BadInput(f"无法写入 cannot write {args.output}: {error}") from error
     return 0
 
 
+@_refusing
 def verify(args: Namespace) -> int:
     data = _read(args.file)
     if ceb.is_dxp(data):
@@ -130,6 +162,7 @@ def verify(args: Namespace) -> int:
     return 0 if result.ok else 1
 
 
+@_refusing
 def validate(args: Namespace) -> int:
     message = _parse(args.file)
     problems = [(i.field, i.code, i.message) for i in ceb.validate(message.root)]
@@ -146,6 +179,7 @@ def validate(args: Namespace) -> int:
     return 1 if problems else 0
 
 
+@_refusing
 def inspect(args: Namespace) -> int:
     message = _parse(args.file)
     out: dict[str, Any] = {"message_type": message.message_type, "guid": message.guid, "version": message.version,
@@ -169,6 +203,7 @@ def example(args: Namespace) -> int:
     return 0
 
 
+@_refusing
 def order(args: Namespace) -> int:
     platform = _platform(args)
     try:
@@ -179,12 +214,13 @@ def order(args: Namespace) -> int:
 
 def _declare(platform: bootstrap.Platform, file: str, message_type: str = "CEB311") -> int:
     try:
-        data = json.loads(_read(file))
-    except json.JSONDecodeError as error:
-        raise UserError(f"{file} 不是有效的JSON not valid JSON: {error}") from error
+        data = load_json(_read(file))  # bounded depth: a 100,000-deep file is refused, not a RecursionError
+    except JsonRefused as error:
+        raise BadInput(f"{file}: {error}") from error
     found = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(data, dict) else None
-    if not found:
-        raise UserError(f"{file}: 需要一个单证对象或单证列表 expected a document object or a list of documents")
+    found = [found] if isinstance(found, dict) else found
+    if not found or not isinstance(found, list):
+        raise BadInput(f"{file}: 需要一个单证对象或单证列表 expected a document object or a list of documents")
     outcomes = platform.customs.declarations[message_type].declare_many(found, declared_by="cli")
     for o in outcomes:
         print(f"{o.number or '#' + str(o.index + 1)}\t{'OK' if o.ok else 'REJECTED'}")
@@ -194,6 +230,7 @@ def _declare(platform: bootstrap.Platform, file: str, message_type: str = "CEB31
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+@_refusing
 def declare(args: Namespace) -> int:
     """`cbec declare TYPE FILE`: any import document type, by its slug (inventories) or message (CEB621)."""
     from domain.customs import documents
@@ -298,4 +335,12 @@ def _parse(file: str) -> ceb.Message:
     try:
         return ceb.parse(_read(file))
     except ceb.CodecError as error:
-        raise UserError(str(error)) from error
+        raise BadInput(f"{file}: {error}") from error
+
+
+def _parse_xml(file: str) -> Any:
+    """Any XML file, read as the CEB codec reads (no DTD, no entities, bounded depth)."""
+    try:
+        return parse_xml(_read(file))
+    except ceb.CodecError as error:
+        raise BadInput(f"{file}: {error}") from error

@@ -22,7 +22,14 @@ listed. A file goes to done/ only when everything in it was accepted.
 
 Restart safety: each file is recorded (DropFile: enterprise, name, content hash, result) in the same transaction as
 its documents or its message, before the result file is written and the file moved. A file found again in in/ after
-a crash is recognised by that record: its result is written again and it is moved, nothing is declared twice."""
+a crash is recognised by that record: its result is written again and it is moved, nothing is declared twice.
+
+Isolation (#16 item 5): each file is handled alone. Whatever a file causes, a rule it breaks (FileProblem), a bound
+it exceeds (size, Excel rows/columns/cells/time, JSON depth, a DTD in an XML or Excel file) or an error no rule names,
+it is recorded failed with its reason and moved to failed/; the other files, of this enterprise and the others, go
+on. Only the event store's own trouble (PersistenceError) ends the pass, to be retried. The folders of an enterprise
+registered after start are made on the next pass; a missing done/ or failed/ folder is made when a file moves there;
+a file that cannot be moved is logged once and left alone for STUCK_RETRY seconds, not retried every pass."""
 
 from __future__ import annotations
 
@@ -39,12 +46,14 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.utils import get_topic
 
 from adapters import ceb
 from adapters.customs.dropbox import DropBox
 from adapters.excel import documents as workbook
-from adapters.reference.tables import _decode  # UTF-8 or GB18030, as the code-list tables are read
+from adapters.excel import reading
+from adapters.reference.tables import TableError, _decode  # UTF-8 or GB18030, as the code-list tables are read
 from adapters.signing import xmldsig
 from domain.customs.documents import ALL_TYPES, BY_MESSAGE, BY_SLUG, DocumentType
 from domain.customs.drop_files import DropFile
@@ -61,6 +70,47 @@ from engine.store import EventStore
 log = logging.getLogger(__name__)
 PER_PASS = 20  # files per runner pass, so one full folder does not hold up the other processors
 MAX_BYTES = 20 * 1024 * 1024  # as the consoles' Excel import
+MAX_JSON_DEPTH = 32  # nesting of a JSON file: a document is 4 deep ({"documents": [{"orderList": [{...}]}]})
+STUCK_RETRY = 600.0  # seconds a file that could not be moved out of in/ is left alone
+REGISTERED = get_topic(getattr(Enterprise, "Registered"))  # noqa: B009 - the @event class, made at class creation
+
+
+class JsonRefused(ValueError):
+    """A JSON text that is not valid, or nested deeper than MAX_JSON_DEPTH; the message says it in zh and en."""
+
+    def __init__(self, rule: str, message_zh: str, message_en: str):
+        super().__init__(f"{message_zh} {message_en}")
+        self.rule, self.message_zh, self.message_en = rule, message_zh, message_en
+
+
+def load_json(data: bytes, parse_float: Callable[[str], Any] | None = None) -> Any:
+    """A JSON file's content (UTF-8, a BOM is fine), refused as JsonRefused when it is no JSON or nested deeper than
+    MAX_JSON_DEPTH (a deeper text raises RecursionError in the parser, caught here, before anything recurses on it)."""
+    try:
+        content = json.loads(data.decode("utf-8-sig"), parse_float=parse_float)
+    except RecursionError:
+        content, depth = None, MAX_JSON_DEPTH + 1
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
+        raise JsonRefused("json", f"不是有效的JSON（UTF-8）：{error}", f"not valid JSON (UTF-8): {error}") from error
+    else:
+        depth = _depth(content)
+    if depth > MAX_JSON_DEPTH:
+        raise JsonRefused("max_depth", f"JSON嵌套超过{MAX_JSON_DEPTH}层", f"the JSON is nested deeper than "
+                          f"{MAX_JSON_DEPTH} levels")
+    return content
+
+
+def _depth(value: Any) -> int:
+    """How deep lists and objects nest in a parsed JSON value, without recursion (stops past MAX_JSON_DEPTH)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if deepest > MAX_JSON_DEPTH:
+                break
+            stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 class FileProblem(ValueError):
@@ -82,21 +132,55 @@ class DropFolders:
         self.catalog = Catalog()
         self._registered: set[str] = set()
         self._ignored: set[str] = set()
-        self._started = False
+        self._enterprises_seen = 0  # the notification id of the last Enterprise.Registered given its folders
+        self._stuck: dict[Path, tuple[tuple[float, int], float]] = {}  # file -> (its mtime and size, retry after)
+        self._unreadable: set[str] = set()  # enterprises whose in/ folder could not be listed (logged once)
 
     def run_once(self) -> int:
-        if not self._started:
-            self.box.ensure(e.code for e in self.store.all_of(Enterprise))
-            self._started = True
+        self.ensure_folders()
         done = 0
         for code in self.box.codes():
             if done >= PER_PASS:
                 break
             if self.registered(code):
-                for path in self.box.waiting(code, PER_PASS - done):
+                try:
+                    waiting = self.box.waiting(code, PER_PASS - done, skip=self._skipped())
+                except OSError as error:  # the folder vanished or cannot be read: that enterprise alone waits
+                    if code not in self._unreadable:
+                        log.error("drop folder %s cannot be read: %s", self.box.root / code / "in", error)
+                        self._unreadable.add(code)
+                    continue
+                self._unreadable.discard(code)
+                for path in waiting:
                     self.take(code, path)
                     done += 1
         return done
+
+    def ensure_folders(self) -> None:
+        """The folders of every enterprise registered since the last pass (all of them on the first): one registered
+        after start gets its folders without a restart."""
+        found = self.store.recorder.select_notifications(self._enterprises_seen + 1, 1000,
+                                                         topics=[REGISTERED])
+        if not found:
+            return
+        codes: list[str] = []
+        for notification in found:
+            try:
+                codes.append(self.store.repository.get(notification.originator_id).code)
+            except AggregateNotFoundError:  # pragma: no cover - a registration is never removed
+                continue
+        try:
+            self.box.ensure(codes)
+        except OSError as error:
+            log.error("drop folders of %s cannot be made: %s", ", ".join(codes), error)
+            return  # tried again on the next pass
+        self._enterprises_seen = found[-1].id
+
+    def _skipped(self) -> set[Path]:
+        """Files that could not be moved out of in/ and are not due to be tried again (unless they changed)."""
+        moment = self.box.clock()
+        return {path for path, (signature, retry) in self._stuck.items()
+                if moment < retry and _signature(path) == signature}
 
     def registered(self, code: str) -> bool:
         """Registration is never undone: a known code is remembered; an unknown one is logged once."""
@@ -113,6 +197,9 @@ class DropFolders:
             data = path.read_bytes()
         except FileNotFoundError:  # taken by another process meanwhile
             return
+        except OSError as error:  # unreadable (permissions, a folder named like a file ...): reported once
+            self._stick(path, error)
+            return
         key = (code, path.name, hashlib.sha256(data).hexdigest())
         record = self._recorded(*key)
         if record is None:
@@ -120,13 +207,54 @@ class DropFolders:
                 record = self.process(*key, data)
             except IntegrityError:  # another process recorded the same file first
                 record = self._recorded(*key)
+            except PersistenceError:
+                raise  # the event store's trouble, not the file's: the pass is tried again
+            except Exception as error:  # anything else the file causes is its own failure, never the others'
+                log.exception("drop file %s/%s failed unexpectedly", code, path.name)
+                record = self._failed(*key, error)
         if record is None:
             return
         try:
             self.box.finish(path, record.ok, record.result)
         except FileNotFoundError:
+            if path.exists():  # the file is there, its target is not (a folder removed meanwhile)
+                self._stick(path, FileNotFoundError(f"cannot move {path.name} out of {path.parent}"))
+            return  # else taken by another process meanwhile
+        except OSError as error:
+            self._stick(path, error)
             return
+        self._stuck.pop(path, None)
         log.info("drop file %s/%s handled: %s", code, path.name, "done" if record.ok else "failed")
+
+    def _failed(self, code: str, name: str, digest: str, error: Exception) -> DropFile | None:
+        """The record of a file that raised what no rule names (a damaged or hostile file): failed, with the kind of
+        error, saved alone. None when even that cannot be saved (it is then left in in/, reported once)."""
+        moment = self.now()
+        detail = f"{type(error).__name__}: {error}"[:300]
+        problem = FieldError("file", "unprocessable", f"文件无法处理：{detail}",
+                             f"the file cannot be processed: {detail}")
+        made = DropFile(enterprise=code, file_name=name, sha256=digest, ok=False, processed_at=moment,
+                        result={"file": name, "enterprise": code, "processedAt": moment.isoformat(),
+                                "errors": [problem.as_dict()]})
+        try:
+            self.store.save(made)
+        except IntegrityError:
+            return self._recorded(code, name, digest)
+        except PersistenceError:
+            raise
+        except Exception:
+            log.exception("drop file %s/%s: its failure cannot be recorded", code, name)
+            return None
+        return made
+
+    def _stick(self, path: Path, error: Exception) -> None:
+        """A file that cannot be read or moved: logged once (again only if it changes), tried again after
+        STUCK_RETRY seconds, so it neither fills the log nor takes the pass."""
+        signature = _signature(path)
+        known = self._stuck.get(path)
+        if known is None or known[0] != signature:
+            log.error("drop file %s cannot be handled, left in place for %g s: %s", path, STUCK_RETRY, error)
+        self._stuck[path] = (signature, self.box.clock() + STUCK_RETRY)
 
     def _recorded(self, code: str, name: str, digest: str) -> DropFile | None:
         try:
@@ -198,10 +326,9 @@ class DropFolders:
 
     def read_json(self, name: str, data: bytes) -> tuple[DocumentType, list[Any]]:
         try:
-            content = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
-        except ValueError as error:
-            raise FileProblem(FieldError("file", "json", f"不是有效的JSON（UTF-8）：{error}",
-                                         f"not valid JSON (UTF-8): {error}")) from error
+            content = load_json(data, parse_float=Decimal)
+        except JsonRefused as error:
+            raise FileProblem(FieldError("file", error.rule, error.message_zh, error.message_en)) from error
         if not (isinstance(content, dict) and "documents" in content):
             return type_of(name), content if isinstance(content, list) else [content]
         named = str(content.get("type") or "")
@@ -229,7 +356,14 @@ class DropFolders:
             raise FileProblem(FieldError("file", "csv", f"{doc_type.name_zh}有表体，请用 .xlsx 模板或 .json",
                                          f"{doc_type.name_en.lower()} documents have lines: use the .xlsx template "
                                          "or .json"))
-        rows = list(csv.reader(io.StringIO(_decode(data))))
+        try:
+            rows = list(csv.reader(io.StringIO(_decode(data))))
+        except (csv.Error, TableError) as error:  # a field over csv's limit, a NUL byte, neither UTF-8 nor GB18030
+            raise FileProblem(FieldError("file", "csv", f"CSV文件无法读取：{error}",
+                                         f"the CSV file cannot be read: {error}")) from error
+        if len(rows) > reading.LIMITS.rows:
+            raise FileProblem(FieldError("file", "max_rows", f"CSV文件超过{reading.LIMITS.rows}行，请拆分",
+                                         f"the CSV file has more than {reading.LIMITS.rows} rows: split it"))
         names = {s.name for s in head}
         columns = [next((w for w in reversed(str(title).split()) if w in names), None) for title in rows[0]] \
             if rows else []
@@ -276,6 +410,15 @@ class DropFolders:
             raise FileProblem(*(_naming(doc_type, o.number or f"#{o.index + 1}", e) for o in refused for e in o.errors),
                               documents=[_outcome(outcome, []) for outcome, _ in decided])
         return [document for _, document in decided], [a for outcome, _ in decided for a in outcome.along]
+
+
+def _signature(path: Path) -> tuple[float, int]:
+    """A file's modification time and size, to see it changed; (0, -1) when it cannot be seen."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0.0, -1
+    return stat.st_mtime, stat.st_size
 
 
 def _naming(doc_type: DocumentType, number: str, error: FieldError) -> FieldError:
