@@ -62,9 +62,9 @@ class Workbook:
     def rows(self, sheet: str | int = 0) -> list[Row]:
         """The sheet's rows from row 1 (the header) to the last row present, each as wide as the header; an empty
         header reads as one column. Rows missing in the file come back empty (all None)."""
-        target = self._book.worksheets[sheet] if isinstance(sheet, int) else self._book[sheet]
         limits = self.limits
         try:
+            target = self._book.worksheets[sheet] if isinstance(sheet, int) else self._book[sheet]
             header = next(iter(target.iter_rows(min_row=1, max_row=1, max_col=EXCEL_COLUMNS, values_only=True)), ())
             width = max((i + 1 for i, v in enumerate(header) if v not in (None, "")), default=1)
             if width > limits.columns:

@@ -172,3 +172,18 @@ def test_the_code_list_import_reads_within_the_same_bounds():
         tables.read_table(spec, "c.csv", b"code\n\x81\x20\xff\xfe")
     with pytest.raises(tables.TableError, match="malformed"):
         tables.read_table(spec, "c.csv", b"code\n" + b"1" * 200_000)
+
+
+def test_a_workbook_of_chart_sheets_only_is_refused_not_a_500():
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart
+
+    book = Workbook()
+    book.create_chartsheet(workbook.HEADS, 0).add_chart(BarChart())
+    book.remove(book.worksheets[0])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(workbooks.WorkbookRefused, match="not a readable .xlsx file"):
+        read_payments(out.getvalue())
+    with pytest.raises(tables.TableError, match="not a readable .xlsx file"):
+        tables.read_table(LISTS["countries"], "c.xlsx", out.getvalue())
