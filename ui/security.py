@@ -3,7 +3,9 @@
 Every route declares its permission with `require("I3:view")` (or `PUBLIC` for the login page and health):
 a test walks all routes and fails on one without. People carry a session in a signed, HTTP-only,
 same-site cookie that expires; every state-changing request with that cookie must echo the session's CSRF
-token (form field `_csrf` or header `X-CSRF-Token`). Machine clients sign each request with HMAC-SHA256
+token (form field `_csrf` or header `X-CSRF-Token`). A session also carries the user's session epoch when it
+began; logout, a new password, other roles and deactivation move the epoch on, which ends every session the user
+has (checked on each request, see `User.session_epoch`). Machine clients sign each request with HMAC-SHA256
 over method, path, timestamp, nonce and body hash (headers X-App-Id, X-Timestamp, X-Nonce, X-Signature);
 old timestamps and reused nonces are refused."""
 
@@ -35,8 +37,11 @@ def serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(request.app.state.platform.secret, salt="cbec-session")
 
 
-def new_session(request: Request, username: str) -> str:
-    return serializer(request).dumps({"u": username, "x": secrets.token_urlsafe(24)})
+def new_session(request: Request, username: str, csrf: str | None = None) -> str:
+    """A session cookie for the user's current session epoch (csrf: keep the CSRF token of the session it
+    replaces, so open pages keep working)."""
+    epoch = request.app.state.platform.identity.session_epoch(username)
+    return serializer(request).dumps({"u": username, "x": csrf or secrets.token_urlsafe(24), "e": epoch})
 
 
 def session_of(request: Request) -> dict[str, str] | None:
@@ -101,7 +106,7 @@ def _from_session(request: Request) -> Principal | None:
         return None
     if request.method in UNSAFE:
         _check_csrf(request, session["x"])
-    return request.app.state.platform.identity.principal(session["u"])
+    return request.app.state.platform.identity.session_principal(session["u"], session.get("e"))
 
 
 def _check_csrf(request: Request, expected: str) -> None:

@@ -53,7 +53,9 @@ class Enterprise(Aggregate):
 
 
 class User(Aggregate):
-    """A person who logs in (A3)."""
+    """A person who logs in (A3). `session_epoch` counts the events that end every session the user has: a
+    session carries the epoch it began in and is refused once the epoch moved on (logout, a new password, other
+    roles, deactivation)."""
 
     @staticmethod
     def create_id(username: str, **_: Any) -> UUID:
@@ -64,18 +66,27 @@ class User(Aggregate):
                  registered_by: str) -> None:
         self.username, self.display_name, self.organisation = username, display_name, organisation
         self.roles, self.password_hash, self.active = roles, password_hash, True
+        self.session_epoch = 0
 
     @event("PasswordChanged")
     def change_password(self, password_hash: str, by: str) -> None:
         self.password_hash = password_hash
+        self.session_epoch += 1
 
     @event("RolesChanged")
     def change_roles(self, roles: list[str], by: str) -> None:
         self.roles = roles
+        self.session_epoch += 1
 
     @event("Deactivated")
     def deactivate(self, by: str, reason: str) -> None:
         self.active = False
+        self.session_epoch += 1
+
+    @event("SessionsEnded")
+    def end_sessions(self, by: str, reason: str) -> None:
+        """Logout: every session of the user ends, on every device."""
+        self.session_epoch += 1
 
 
 class Role(Aggregate):

@@ -5,7 +5,10 @@ machine client, with the permissions of its roles and the enterprises of its org
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from domain.shared.rules import FieldError
 
 VIEW, DECLARE, MANAGE = "view", "declare", "manage"
 SELF = "self:session"  # what every logged-in person may do: log out, change their own password
@@ -134,3 +137,22 @@ def permissions_of(roles: list[str] | tuple[str, ...],
 
 def sees_all(roles: list[str] | tuple[str, ...]) -> bool:
     return any(BUILTIN_ROLES.get(r, ("", "", frozenset(), False))[3] for r in roles)
+
+
+def check_grant(granter: Principal, organisation: str, permissions: Iterable[str], every_organisation: bool,
+                field: str = "roles") -> list[FieldError]:
+    """Nobody gives what they do not hold (A2, A3, A6): a user's roles, an API client's roles or a custom role's
+    permissions may hold only permissions the granter holds; a role that sees every organisation only comes from
+    a granter who sees every organisation; and a granter who does not acts for its own organisation only."""
+    errors = []
+    missing = sorted(set(permissions) - granter.permissions)
+    if missing:
+        errors.append(FieldError(field, "grant_exceeds", f"不能授予自己没有的权限 {', '.join(missing)}",
+                                 f"you cannot grant permissions you do not hold: {', '.join(missing)}"))
+    if every_organisation and not granter.sees_all:
+        errors.append(FieldError(field, "grant_sees_all", "不能授予可查看所有单位数据的角色",
+                                 "you cannot grant a role that sees every organisation"))
+    if organisation != granter.organisation and not granter.sees_all:
+        errors.append(FieldError("organisation", "grant_organisation", f"只能为本单位 {granter.organisation} 授权",
+                                 f"you act for your own organisation {granter.organisation} only", organisation))
+    return errors

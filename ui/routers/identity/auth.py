@@ -12,7 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from domain.shared.rules import DeclarationRejected
 from engine.identity.service import LoginRefused
 from ui.deps import PlatformDep, render
-from ui.security import LOGIN_CSRF_COOKIE, PUBLIC, SESSION_COOKIE, SESSION_MAX_AGE, client_address, new_session, require
+from ui.security import (
+    LOGIN_CSRF_COOKIE,
+    PUBLIC,
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    client_address,
+    csrf_token,
+    new_session,
+    require,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +63,9 @@ def login(request: Request, platform: PlatformDep, username: str = Form(""), pas
 
 
 @router.post("/logout", dependencies=[require("self:session")])
-def logout() -> Any:
+def logout(request: Request, platform: PlatformDep) -> Any:
+    """Ends every session of the user, not only this browser's cookie."""
+    platform.identity.end_sessions(request.state.principal.name, by=request.state.principal.name)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -76,4 +87,9 @@ def change_password(request: Request, platform: PlatformDep, current: str = Form
     except DeclarationRejected as rejected:
         return render(request, "identity/auth/account.html",
                       {"errors": [e.message_zh for e in rejected.errors], "done": False}, 400)
-    return render(request, "identity/auth/account.html", {"errors": [], "done": True})
+    # the new password ended every session of the user; this one goes on with a new cookie
+    response = render(request, "identity/auth/account.html", {"errors": [], "done": True})
+    response.set_cookie(SESSION_COOKIE, new_session(request, principal.name, csrf_token(request)),
+                        max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
+                        secure=platform.settings.cookie_secure)
+    return response
