@@ -4,6 +4,7 @@ processors record what they consumed (tracking) in the same transaction as what 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 from engine.settings import Settings
+from projections.db import private_sqlite_file
 
 # Aggregates that moved between modules (issue 15), by the topic their events were first stored under. Old events
 # load as the class where it is now, a read by topic finds the events stored under either name, and the Kafka
@@ -90,10 +92,21 @@ class EventStore(Application):
 
 
 def open_store(settings: Settings) -> EventStore:
+    _private_data_dir(settings)
     env = settings.event_store_env() | {"AGGREGATE_CACHE_MAXSIZE": "20000"}
     if env.get("POSTGRES_SCHEMA"):
         _create_schema(settings.database_url, env["POSTGRES_SCHEMA"])
     return EventStore(env=env)
+
+
+def _private_data_dir(settings: Settings) -> None:
+    """The data folder (keys, the secret, the SQLite files) is the owner's only (0700), and so is the SQLite event
+    store file (0600): nothing the platform keeps is readable by other accounts of the machine."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if settings.data_dir.stat().st_mode & 0o077:
+        settings.data_dir.chmod(0o700)
+    if settings.database_url.startswith("sqlite:///"):
+        private_sqlite_file(Path(settings.database_url.removeprefix("sqlite:///")))
 
 
 def _create_schema(url: str, schema: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -9,6 +10,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create a SQLite file readable by its owner only (0600), in a folder of the owner's only (0700) when the
+    folder is new; an existing file is narrowed to 0600. SQLite gives its -wal and -shm files the mode of the
+    database file."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 class Database:
@@ -20,7 +33,7 @@ class Database:
     def _connect(self) -> Any:
         if not self.is_postgres:
             path = Path(self.url.removeprefix("sqlite:///"))
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(path)
             conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
