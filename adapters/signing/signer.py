@@ -93,9 +93,14 @@ def parse(xml: bytes) -> etree._Element:
     """Parse untrusted XML: no entity expansion, no network."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
     try:
-        return etree.fromstring(xml, parser)
+        root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
         raise SignatureError(f"not well-formed XML: {exc}") from exc
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        # an entity reference would survive unresolved and break canonicalisation later (C14NError, not ours)
+        raise SignatureError("XML with a DTD (DOCTYPE or entities) is not signed or verified")
+    return root
 
 
 def serialize(root: etree._Element) -> bytes:

@@ -129,3 +129,15 @@ def test_a_sealed_pdf_verifies_and_a_change_in_the_signed_bytes_is_caught(servic
     page = sealed.index(b"/MediaBox")
     assert service.verify_pdf(flipped(sealed, page + 12)).reason == "digest-mismatch"
     assert service.verify_pdf(blank_pdf()).reason == "missing-signature"
+
+
+@pytest.mark.parametrize("enterprise", [RSA_ENTERPRISE, SM2_ENTERPRISE])
+def test_xml_with_a_dtd_is_refused_as_the_callers_mistake_not_a_crash(service, enterprise):
+    """#16: an entity reference survived the parser and broke canonicalisation (C14NError, a 500 in the API)."""
+    from adapters.signing.errors import SignatureError
+
+    hostile = b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><ceb:CEB311Message ' \
+              b'xmlns:ceb="http://www.chinaport.gov.cn/ceb">&x;</ceb:CEB311Message>'
+    with pytest.raises(SignatureError, match="DTD"):
+        service.sign_customs_xml(enterprise, hostile)
+    assert not service.verify_customs_xml(hostile).ok
