@@ -325,6 +325,9 @@ def bench(args: Namespace) -> int:
 
 
 def _read(file: str) -> bytes:
+    """The file's bytes; `-` reads standard input (as `cbec declare TYPE -` says)."""
+    if file == "-":
+        return sys.stdin.buffer.read()
     path = Path(file)
     if not path.is_file():
         raise UserError(f"文件不存在 no such file: {file}")

@@ -106,3 +106,13 @@ def test_any_import_document_type_is_declared_from_a_file(tmp_path):
                                               "amountPaid must not be negative"]
     unknown = cbec("declare", "parcels", waybill, "--data", data)
     assert unknown.returncode == 2 and "inventories" in unknown.stderr
+
+
+def test_a_document_is_declared_from_standard_input(tmp_path):
+    """P6: `cbec declare TYPE -` reads the documents from standard input, as its help says."""
+    data = tmp_path / "data"
+    assert cbec("init", "--data", data).returncode == 0
+    waybill = json.dumps(plain(examples.purchase("CLI-STDIN")["waybill"]))
+    result = subprocess.run([sys.executable, "-m", "engine.cli", "declare", "waybills", "-", "--data", str(data)],
+                            input=waybill, capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout.splitlines()) == (0, ["YTCLI-STDIN\tOK"])
