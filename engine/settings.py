@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -50,6 +51,12 @@ class Settings:
     smtp_starttls: bool = False
     drop_dir: Path | None = None  # X1: watched drop folders, <drop_dir>/<enterprise code>/in/ (default <data>/drop)
     drop_settle: float = 2.0  # X1: a dropped file is taken once unchanged this many seconds
+    # #16: customs' 179 calls come only from these addresses or networks, at most customs179_rate a minute each
+    customs179_sources: tuple[str, ...] = ("127.0.0.1", "::1")
+    customs179_rate: int = 60
+    max_body_mb: int = 21  # #16: the largest request body (a 20 MB workbook and its form), refused before parsing
+    api_docs: str = "users"  # #16: /docs and /openapi.json: off | users (logged-in users) | public
+    health_token: str = ""  # #16: /healthz details for this token (X-Health-Token) besides platform administrators
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -92,6 +99,12 @@ class Settings:
             smtp_starttls=env.get("CBEC_SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"),
             drop_dir=Path(env.get("CBEC_DROP_DIR") or data / "drop").resolve(),
             drop_settle=float(env.get("CBEC_DROP_SETTLE", "2")),
+            customs179_sources=tuple(a.strip() for a in env.get("CBEC_CUSTOMS179_SOURCES", "127.0.0.1,::1")
+                                     .split(",") if a.strip()),
+            customs179_rate=_integer(env, "CBEC_CUSTOMS179_RATE", "60"),
+            max_body_mb=_integer(env, "CBEC_MAX_BODY_MB", "21"),
+            api_docs=env.get("CBEC_API_DOCS", "users"),
+            health_token=env.get("CBEC_HEALTH_TOKEN", ""),
         )
         settings.check()
         return settings
@@ -123,6 +136,21 @@ class Settings:
             raise SettingsError("CBEC_SMTP_PORT must be a TCP port (1..65535)")
         if any("@" not in c for c in self.alert_contacts):
             raise SettingsError("CBEC_ALERT_CONTACTS must be comma-separated e-mail addresses")
+        for source in self.customs179_sources:
+            try:
+                ip_network(source, strict=False)
+            except ValueError:
+                raise SettingsError(f"CBEC_CUSTOMS179_SOURCES: {source!r} 不是IP地址或网段 is no IP address or network "
+                                    "(e.g. 127.0.0.1,10.0.0.0/8)") from None
+        if self.customs179_rate < 1:
+            raise SettingsError("CBEC_CUSTOMS179_RATE 须至少为1 must be at least 1 (calls a minute per source)")
+        if not 1 <= self.max_body_mb <= 1024:
+            raise SettingsError("CBEC_MAX_BODY_MB 须为1..1024 must be 1..1024 (megabytes)")
+        if self.api_docs not in ("off", "users", "public"):
+            raise SettingsError(f"CBEC_API_DOCS 须为 off、users 或 public must be off, users or public, "
+                                f"not {self.api_docs!r}")
+        if any(c.isspace() for c in self.health_token) or not self.health_token.isprintable():
+            raise SettingsError("CBEC_HEALTH_TOKEN 须为可打印字符且无空格 must be printable, without spaces")
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise SettingsError("CBEC_DATABASE_URL must start with sqlite:/// or postgresql://")
 
@@ -162,6 +190,14 @@ class Settings:
         if self.is_postgres:
             return self.database_url
         return f"sqlite:///{Path(self.database_url.removeprefix('sqlite:///')).with_name('readmodels.sqlite')}"
+
+
+def _integer(env: dict[str, str], name: str, default: str) -> int:
+    text = env.get(name, default).strip()
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{name} 须为整数 must be a whole number, not {text!r}") from None
 
 
 def parse_timeouts(text: str) -> dict[str, int]:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import logging
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.identity.roles import SELF
 from engine.bootstrap import Platform
 from ui.routers import health
 from ui.routers.audit import dashboards as dashboards_console
@@ -34,15 +43,18 @@ from ui.routers.identity import auth
 from ui.routers.identity import pages as admin
 from ui.routers.reference import api as reference_api
 from ui.routers.reference import pages as admin_reference
-from ui.security import PUBLIC, NotLoggedIn, client_address
+from ui.security import PUBLIC, UNSAFE, NotLoggedIn, Require, client_address, require, session_of
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
 COMMANDS = {"POST", "PUT", "PATCH", "DELETE"}
+UNLOGGED = "cbec.unlogged"  # scope key: the request was refused before the app, or its route logs it itself
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+TITLE = "跨境电商综合服务平台 API"
 
 
 def create_app(platform: Platform) -> FastAPI:
-    app = FastAPI(title="跨境电商综合服务平台 API", version="0.1.0",
+    app = FastAPI(title=TITLE, version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None,
                   description="Import declarations (CEB311 ...), receipts and read models. JSON field names are the "
                               "customs XSD element names. Machine clients sign requests (headers X-App-Id, "
                               "X-Timestamp, X-Nonce, X-Signature = Base64 HMAC-SHA256 over method, path, timestamp, "
@@ -62,6 +74,10 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(node_console.router)  # X5: node configuration, link health and alerts
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     app.middleware("http")(_system_log)
+    # #16: added last, so outermost: refusals before any body is read never reach the system log
+    app.add_middleware(Guard, limit=platform.settings.max_body_mb * 1024 * 1024)
+    app.add_middleware(SecurityHeaders)
+    _api_docs(app, platform.settings.api_docs)
 
     @app.get("/", include_in_schema=False, dependencies=[PUBLIC])
     def home(request: Request) -> RedirectResponse:
@@ -91,12 +107,15 @@ def _not_logged_in(request: Request, _: Exception) -> Any:
 
 
 async def _system_log(request: Request, call_next: Any) -> Any:
-    """系统日志: every command (who, when, what, outcome) and every error, as events (A4)."""
+    """系统日志: every command (who, when, what, outcome) and every error, as events (A4); not a request the Guard
+    refused (an oversized body), nor one whose route logs it itself (customs' 179 call)."""
     try:
         response = await call_next(request)
     except Exception as error:
         _record(request, "error", "500", {"error": type(error).__name__})
         raise
+    if request.scope.get(UNLOGGED):
+        return response
     if response.status_code >= 500:
         _record(request, "error", str(response.status_code), {})
     elif request.method in COMMANDS and request.url.path not in ("/login",):
@@ -112,3 +131,168 @@ def _record(request: Request, kind: str, outcome: str, details: dict[str, Any]) 
             client_address(request), f"{request.method} {request.url.path}", request.url.path, outcome, details)
     except Exception:  # the log must never take a request down with it
         log.exception("could not record a system log entry")
+
+
+# #16 items 15 and 17: the API documentation, security headers -------------------------------------------------------
+
+def _api_docs(app: FastAPI, mode: str) -> None:
+    """/docs and /openapi.json as CBEC_API_DOCS says: off, for logged-in users (default) or public."""
+    if mode == "off":
+        return
+    allowed = PUBLIC if mode == "public" else require(SELF)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[allowed])
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[allowed])
+    def docs() -> HTMLResponse:
+        return _swagger()
+
+
+def _swagger() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE)
+
+
+def _inline_hashes(page: str) -> str:
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+
+
+# The consoles ship their own scripts and styles (ui/static), with no inline script, <style> element or event
+# handler: the policy allows nothing but the platform itself, except style attributes (style-src-attr), which the
+# dashboard charts' SVG carries (ui/charts.py: max-width). Swagger UI (/docs, FastAPI's page) loads its assets from its
+# CDN and starts with one inline script: that page alone allows the CDN and exactly that script (by its hash).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+DOCS_CSP = ("default-src 'self'; script-src 'self' https://cdn.jsdelivr.net "
+            f"{_inline_hashes(bytes(_swagger().body).decode())}; "
+            "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
+            "img-src 'self' data: https://fastapi.tiangolo.com; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "same-origin",
+           "cross-origin-opener-policy": "same-origin"}
+
+
+class SecurityHeaders:
+    """Every answer: CSP (frame-ancestors 'none'), X-Frame-Options DENY, X-Content-Type-Options nosniff, a
+    same-origin Referrer-Policy; and Cache-Control: no-store on everything but the static assets, since pages, API
+    answers and downloads carry personal data (consignees, ID numbers) once logged in."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.decode("latin-1").lower() not in HEADERS and k.lower() != b"content-security-policy"]
+                headers += [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+                headers.append((b"content-security-policy", (DOCS_CSP if path == "/docs" else CSP).encode()))
+                if not path.startswith("/static/"):
+                    headers = [(k, v) for k, v in headers if k.lower() not in (b"cache-control", b"pragma")]
+                    headers += [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+# #16 items 11 and 12: what is refused before any body is read ------------------------------------------------------
+
+class Guard:
+    """Before the app reads a body: a body larger than CBEC_MAX_BODY_MB is refused (413; by its Content-Length at
+    once, or as soon as the bytes received pass the limit); customs' 179 call is admitted only from its registered
+    sources within its rate (ui/routers/customs/payment179.py `refusal`); and a form or multipart body sent to a
+    protected route without a session or a signature is refused as not logged in, unread (FastAPI parses form
+    fields and files before the route's permission check runs). None of these refusals is written to the event
+    store."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        refused = self._refusal(request)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        received, started, cut = 0, False, False
+
+        async def limited() -> Message:
+            # past the limit: answer 413 now (unless the app has begun its answer) and tell the app the client left;
+            # raising here would reach FastAPI wrapped in an exception group and become its 400
+            nonlocal received, cut
+            if cut:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    cut = True
+                    scope[UNLOGGED] = True
+                    if not started:
+                        await _error(request, 413, self._too_large())(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def answer(message: Message) -> None:
+            nonlocal started
+            if cut:
+                return  # the 413 went out; what the app answers to the cut body is dropped
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, limited, answer)
+
+    def _too_large(self) -> str:
+        mb = self.limit // (1024 * 1024)
+        return f"请求体超过 {mb} MB 上限 (CBEC_MAX_BODY_MB) the request body is larger than {mb} MB (CBEC_MAX_BODY_MB)"
+
+    def _refusal(self, request: Request) -> Response | None:
+        length = request.headers.get("content-length", "")
+        if length and (not length.isdigit() or int(length) > self.limit):
+            return _error(request, 413, self._too_large())
+        if request.url.path == payment179_console.PLAT_DATA_OPEN:
+            request.scope[UNLOGGED] = True  # refused: counted by the gate; admitted: the route logs the call itself
+            return payment179_console.refusal(request)
+        if request.method in UNSAFE and request.headers.get("content-type", "").startswith(FORMS) \
+                and not request.headers.get("x-app-id") and session_of(request) is None and not _public(request):
+            return _not_logged_in(request, NotLoggedIn())
+        return None
+
+
+def _public(request: Request) -> bool:
+    """Does the request go to a route that declares PUBLIC (no login needed: the login form, customs' 179 call)?"""
+    if not hasattr(request.app.state, "public_routes"):
+        request.app.state.public_routes = [
+            r for r in _api_routes(request.app.router.routes)
+            if any(isinstance(d.dependency, Require) and d.dependency.permission is None for d in r.dependencies)]
+    return any(r.matches(request.scope)[0] == Match.FULL for r in request.app.state.public_routes)
+
+
+def _api_routes(routes: list[Any]) -> list[APIRoute]:
+    """Every APIRoute, also inside the included routers (FastAPI keeps those as routers of their own)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            found += _api_routes(route.original_router.routes)
+    return found
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    return HTMLResponse(f"<!DOCTYPE html><meta charset=\"utf-8\"><title>{status}</title><p>{html.escape(message)}</p>",
+                        status_code=status)

@@ -9,7 +9,12 @@ record repeats that one upload, with the same guid)."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
@@ -33,6 +38,7 @@ from engine.signing.signers import UnknownSenderError
 from engine.store import EventStore
 from projections.customs.payment179 import PaymentDataView
 
+log = logging.getLogger(__name__)
 RAW_KEYS = ("initalRequest", "initalResponse", "verDept", "payType", "recpAccount", "recpCode", "recpName",
             "tradingTime", "note", "itemLinks")
 
@@ -54,6 +60,7 @@ class PaymentData:
                  customs: Customs179Simulator | None = None, now: Callable[[], Any] = clock.now):
         self.store, self.enterprises, self.view, self.uploader = store, enterprises, view, uploader
         self.customs, self.now = customs, now
+        self.gate = SourceGate(("127.0.0.1", "::1"), 60)  # build() sets the configured one
         self._keys: dict[str, tuple[Callable[[bytes], bytes], str]] = {}
 
     # customs asks -------------------------------------------------------------------------------
@@ -235,6 +242,68 @@ class UploadPaymentData:
         return len(events)
 
 
+class SourceGate:
+    """Who may call platDataOpen, and how often (#16 item 11). The 179 specification signs only the upload the
+    platform sends; customs' data request (openReq: orderNo, sessionID, serviceTime) carries no signature and no
+    credential, so customs is recognised by where it calls from: the addresses and networks the platform registered
+    with customs (CBEC_CUSTOMS179_SOURCES; default loopback only, for the embedded demo). Each source may call
+    `rate` times in any minute. A refused call stores nothing in the event store: it is counted here, one counter per
+    (source, reason), at most MAX_COUNTERS of them (the least recently refused goes first), and logged at most once a
+    minute per counter."""
+
+    MAX_COUNTERS = 1000
+    WINDOW = 60.0
+
+    def __init__(self, sources: tuple[str, ...], rate: int, clock: Callable[[], float] = time.monotonic):
+        self.networks = tuple(ip_network(s, strict=False) for s in sources)
+        self.rate, self.clock = rate, clock
+        self._calls: OrderedDict[str, deque[float]] = OrderedDict()
+        self.refusals: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def admit(self, address: str) -> str:
+        """"" when the call may go on; else the reason it is refused: "source" (not a registered address) or "rate"
+        (more than `rate` calls in the last minute from this source)."""
+        now = self.clock()
+        with self._lock:
+            if not self._registered(address):
+                return self._refuse(address, "source", now)
+            calls = self._calls.pop(address, None) or deque()
+            self._calls[address] = calls
+            while calls and calls[0] <= now - self.WINDOW:
+                calls.popleft()
+            if len(calls) >= self.rate:
+                return self._refuse(address, "rate", now)
+            calls.append(now)
+            while len(self._calls) > self.MAX_COUNTERS:
+                self._calls.popitem(last=False)
+            return ""
+
+    def _registered(self, address: str) -> bool:
+        try:
+            found = ip_address(address)
+        except ValueError:
+            return False
+        return any(found in network for network in self.networks)
+
+    def _refuse(self, address: str, reason: str, now: float) -> str:
+        key = (address[:64], reason)
+        counter = self.refusals.pop(key, None) or {"count": 0, "logged": None}
+        counter["count"] += 1
+        self.refusals[key] = counter
+        while len(self.refusals) > self.MAX_COUNTERS:
+            self.refusals.popitem(last=False)
+        if counter["logged"] is None or now - counter["logged"] >= self.WINDOW:
+            counter["logged"] = now
+            log.warning("179 platDataOpen refused: %s from %s (%d so far)", reason, key[0], counter["count"])
+        return reason
+
+    def counts(self) -> dict[str, int]:
+        """Refusals counted since start, "<reason> <source>": count (for /healthz details)."""
+        with self._lock:
+            return {f"{reason} {source}": c["count"] for (source, reason), c in self.refusals.items()}
+
+
 def build(store: EventStore, readmodels: Any, settings: Any, enterprises: Enterprises,
           simulated: bool = False) -> PaymentData:
     """I13: the service and its read model; with the simulator (simulated) customs' side answers in-process, else
@@ -244,4 +313,5 @@ def build(store: EventStore, readmodels: Any, settings: Any, enterprises: Enterp
         service.customs = Customs179Simulator(service.certificate_of)
     url = settings.customs179_url
     service.uploader = payment179.HttpUploader(url) if url else service.customs or NoUploader()
+    service.gate = SourceGate(settings.customs179_sources, settings.customs179_rate)
     return service

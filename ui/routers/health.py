@@ -1,11 +1,14 @@
-"""/healthz: store, processors and transports, for operators and load balancers."""
+"""/healthz: store, processors and transports, for operators and load balancers. Anyone (a load balancer) gets
+only {"ok": true|false} with 200 or 503; the details (counts, step errors, 179 refusals) go to logged-in platform
+administrators and to callers sending the configured CBEC_HEALTH_TOKEN as X-Health-Token (#16 item 17)."""
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ui.deps import PlatformDep
@@ -15,7 +18,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", dependencies=[PUBLIC])
-def healthz(platform: PlatformDep) -> Any:
+def healthz(request: Request, platform: PlatformDep) -> Any:
     checks: dict[str, Any] = {}
     try:
         checks["store"] = {"ok": True, "events": platform.store.recorder.max_notification_id() or 0}
@@ -32,5 +35,15 @@ def healthz(platform: PlatformDep) -> Any:
                            "outbox": sum(1 for _ in box.folder("outbox").glob("*.xml")),
                            "inbox": sum(1 for _ in box.folder("inbox").glob("*.xml")),
                            "quarantine": sum(1 for _ in box.folder("quarantine").glob("*.xml"))}
+    checks["customs179"] = {"ok": True, "refused": platform.customs.payment179.gate.counts()}
     ok = all(c["ok"] for c in checks.values())
-    return JSONResponse(status_code=200 if ok else 503, content={"ok": ok, **checks})
+    details = checks if _may_see_details(request, platform.settings.health_token) else {}
+    return JSONResponse(status_code=200 if ok else 503, content={"ok": ok, **details})
+
+
+def _may_see_details(request: Request, token: str) -> bool:
+    principal = getattr(request.state, "principal", None)
+    if principal is not None and principal.sees_all and principal.can("A3:manage"):  # a platform administrator
+        return True
+    sent = request.headers.get("x-health-token", "")
+    return bool(token) and hmac.compare_digest(sent.encode(), token.encode())

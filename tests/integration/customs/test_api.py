@@ -13,8 +13,10 @@ from ui.app import create_app
 
 @pytest.fixture
 def client(make_platform):
-    platform = make_platform(demo_users=True)
-    with TestClient(create_app(platform), base_url="https://testserver") as test_client:
+    # /healthz shows its details only to platform administrators or with the health token (#16 item 17)
+    platform = make_platform(demo_users=True, CBEC_HEALTH_TOKEN="test-health-token")
+    with TestClient(create_app(platform), base_url="https://testserver",
+                    headers={"X-Health-Token": "test-health-token"}) as test_client:
         test_client.platform = platform
         login(test_client, "ecom")
         yield test_client

@@ -25,7 +25,8 @@ LINKS = ["https://shop.example.cn/item/1", "https://shop.example.cn/item/2"]
 
 
 def client_for(platform, username: str | None = None) -> TestClient:
-    client = TestClient(create_app(platform), base_url="https://testserver")
+    # from loopback: CBEC_CUSTOMS179_SOURCES admits only customs' registered addresses, loopback by default (#16)
+    client = TestClient(create_app(platform), base_url="https://testserver", client=("127.0.0.1", 50000))
     if username:
         login(client, username, next_url="/query")
     return client

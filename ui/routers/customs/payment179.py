@@ -5,11 +5,12 @@ through which enterprises supply the payment raw data."""
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from domain.customs.payment179 import FAILED, RAW_FIELDS, RECEIVED, UPLOADED
 from domain.shared.rules import DeclarationRejected
@@ -21,10 +22,30 @@ from ui.security import PUBLIC, Allowed, client_address, require
 router = APIRouter()
 PER_PAGE = 20
 SIM_UPLOAD = "/customs-sim/ceb2grab/grab/realTimeDataUpload"
+PLAT_DATA_OPEN = "/platDataOpen"
 LABELS = {"ebpCode": "电商平台代码", "orderNo": "订单编号"} | {f.name: f.label_zh for f in RAW_FIELDS}
 
 
-@router.post("/platDataOpen", dependencies=[PUBLIC], tags=["customs"],
+def refusal(request: Request) -> Response | None:
+    """#16 item 11, before the body is read (ui/app.py Guard): customs' call only from CBEC_CUSTOMS179_SOURCES, at
+    most CBEC_CUSTOMS179_RATE a minute per source (engine/customs/payment179.py SourceGate); a refusal is answered in
+    the 179 form (code 20000, the reason in zh and en) and counted, not stored as an event."""
+    platform = request.app.state.platform
+    reason = platform.customs.payment179.gate.admit(client_address(request))
+    if not reason:
+        return None
+    stamp = int(time.time() * 1000)
+    if reason == "rate":
+        return JSONResponse(status_code=429, headers={"Retry-After": "60"}, content={
+            "code": "20000", "serviceTime": stamp,
+            "message": "请求过于频繁，请稍后再试 (CBEC_CUSTOMS179_RATE) "
+                       "too many requests from this source: try again later"})
+    return JSONResponse(status_code=403, content={
+        "code": "20000", "serviceTime": stamp,
+        "message": "来源地址未登记为海关 (CBEC_CUSTOMS179_SOURCES) the source address is not registered as customs'"})
+
+
+@router.post(PLAT_DATA_OPEN, dependencies=[PUBLIC], tags=["customs"],
              summary="海关179: customs asks for the payment data of an order (form field openReq)")
 def plat_data_open(request: Request, platform: PlatformDep, openReq: str | None = Form(None)) -> Any:  # noqa: N803
     """Answers {"code": "10000", "message": "", "serviceTime": ms} and uploads the signed payment data in the
