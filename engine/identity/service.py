@@ -345,6 +345,24 @@ class Identity:
         if organisation:
             self.assign_enterprise(organisation, code, actor)
 
+    def revoke_client(self, app_id: str, by: Actor) -> None:
+        """A revoked client's signed requests are refused from then on; a principal revokes only the clients of
+        an organisation it acts for, holding what the client holds."""
+        actor, granter = _acting(by)
+        client = self._get(ApiClient.create_id(app_id)) if app_id else None
+        if client is None:
+            raise DeclarationRejected([FieldError("app_id", "unknown", f"接口客户端 {app_id} 不存在",
+                                                  f"unknown API client {app_id}", app_id[:64])])
+        held = role_rules.permissions_of(client.roles, self._custom_permissions(client.roles))
+        if granter is not None and role_rules.check_grant(granter, client.organisation, held,
+                                                          role_rules.sees_all(client.roles)):
+            raise DeclarationRejected([FieldError(
+                "app_id", "manage_exceeds", "不能管理其他单位或权限超过自己的接口客户端",
+                "you cannot manage a client of another organisation or with more rights than yours", app_id[:64])])
+        if client.active:
+            client.revoke(by=actor)
+            self.store.save(client)
+
     def client(self, app_id: str) -> tuple[Principal, str] | None:
         client = self._get(ApiClient.create_id(app_id)) if app_id else None
         if client is None or not client.active:

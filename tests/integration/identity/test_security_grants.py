@@ -101,3 +101,17 @@ def test_no_client_secret_for_an_unknown_organisation_or_without_known_roles(pla
     assert [e.field for e in refused.value.errors] == [field]
     assert all(e.message_zh and e.message_en for e in refused.value.errors)
     assert platform.identity.clients() == []
+
+
+def test_a_client_issued_before_the_fix_can_be_revoked_and_its_requests_are_refused(app, platform):
+    """Remediation of item 3: the platform administrator revokes an escalated client; another organisation's
+    administrator cannot revoke it."""
+    app_id, secret = platform.identity.register_client("backdoor", "PLATFORM", ["platform_admin"], by="legacy")
+    caller = TestClient(app, base_url="https://testserver")
+    assert signed(caller, app_id, secret, "GET", "/admin/log").status_code == 200
+    with pytest.raises(DeclarationRejected) as refused:
+        platform.identity.revoke_client(app_id, by=platform.identity.principal("ecomadmin"))
+    assert [e.rule for e in refused.value.errors] == ["manage_exceeds"]
+    page = client_for(app, "admin").post(f"/admin/clients/{app_id}/revoke")
+    assert page.status_code == 200 and "已吊销" in page.text
+    assert signed(caller, app_id, secret, "GET", "/admin/log").status_code == 401

@@ -122,6 +122,13 @@ def create_client(request: Request, platform: PlatformDep, name: str = Form(""),
         name.strip(), organisation.strip(), roles, by), "✓")
 
 
+@router.post("/clients/{app_id}/revoke", response_class=HTMLResponse, dependencies=[require("A6:manage")])
+def revoke_client(request: Request, platform: PlatformDep, app_id: str) -> Any:
+    """A revoked client's signed requests are refused (e.g. a client issued before #16 item 3 was fixed)."""
+    by = request.state.principal
+    return _attempt(request, platform, lambda: platform.identity.revoke_client(app_id, by), f"{app_id} ✓")
+
+
 @router.get("/log", response_class=HTMLResponse, dependencies=[require("A4:view")])
 def system_log(request: Request, platform: PlatformDep, q: str = "", kind: str = "", date_from: str = "",
                date_to: str = "", page: int = 1) -> Any:
