@@ -49,7 +49,6 @@ HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
 COMMANDS = {"POST", "PUT", "PATCH", "DELETE"}
 UNLOGGED = "cbec.unlogged"  # scope key: the request was refused before the app, or its route logs it itself
-FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 TITLE = "跨境电商综合服务平台 API"
 
 
@@ -209,10 +208,10 @@ class SecurityHeaders:
 class Guard:
     """Before the app reads a body: a body larger than CBEC_MAX_BODY_MB is refused (413; by its Content-Length at
     once, or as soon as the bytes received pass the limit); customs' 179 call is admitted only from its registered
-    sources within its rate (ui/routers/customs/payment179.py `refusal`); and a form or multipart body sent to a
-    protected route without a session or a signature is refused as not logged in, unread (FastAPI parses form
-    fields and files before the route's permission check runs). None of these refusals is written to the event
-    store."""
+    sources within its rate (ui/routers/customs/payment179.py `refusal`); and a command (POST, PUT, PATCH, DELETE)
+    to a protected route without a session or a signature is refused as not logged in, its body unread (FastAPI
+    parses form fields, files and JSON before the route's permission check runs). None of these refusals is written
+    to the event store."""
 
     def __init__(self, app: ASGIApp, limit: int):
         self.app, self.limit = app, limit
@@ -265,8 +264,8 @@ class Guard:
         if request.url.path == payment179_console.PLAT_DATA_OPEN:
             request.scope[UNLOGGED] = True  # refused: counted by the gate; admitted: the route logs the call itself
             return payment179_console.refusal(request)
-        if request.method in UNSAFE and request.headers.get("content-type", "").startswith(FORMS) \
-                and not request.headers.get("x-app-id") and session_of(request) is None and not _public(request):
+        if request.method in UNSAFE and not request.headers.get("x-app-id") and session_of(request) is None \
+                and not _public(request):
             return _not_logged_in(request, NotLoggedIn())
         return None
 

@@ -90,6 +90,9 @@ def test_an_anonymous_multipart_body_to_a_protected_route_is_refused_unread(make
     assert client.post(UPLOAD, files=form).status_code == 303
     api = client_for(platform).post("/api/import/payment-raw", files=form)
     assert api.status_code == 401 and "log in" in api.json()["detail"]
+    broken_json = client_for(platform).post("/api/import/orders", content=b"{" * 100_000,
+                                            headers={"Content-Type": "application/json"})
+    assert broken_json.status_code == 401  # unread: parsed first, it would be FastAPI's 422 (invalid JSON)
     assert parsed == []
     # the login form itself (public) is still read, and a logged-in upload still parses
     assert login(client_for(platform), "ecom").status_code == 200
