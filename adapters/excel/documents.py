@@ -83,17 +83,12 @@ def _cell(value: Any) -> Any:
 
 
 def _as_text(sheet: Any) -> None:
-    """Formula injection (#16 item 9): openpyxl stores any text starting with "=" as a formula. A text a spreadsheet
-    would run (`formula_like`: = + - @, tab or CR first, and not a plain number such as "-12.5") becomes a text cell
-    with Excel's own single-quote prefix (quotePrefix): Excel shows it as text and never runs it, and reading the
-    filled template back gives the text unchanged, so a re-imported document keeps its data."""
-    from adapters.export.tabular import formula_like
+    """Formula injection (#16 item 9): a text a spreadsheet would run (= + - @, tab or CR first, and not a plain number
+    such as "-12.5") becomes a quote-prefixed text cell, so reading the filled template back gives the text unchanged
+    and a re-imported document keeps its data (`adapters.export.tabular.quote_prefix`)."""
+    from adapters.export.tabular import quote_prefix
 
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str) and formula_like(cell.value):
-                cell.data_type = "s"
-                cell.quotePrefix = True
+    quote_prefix(sheet, min_row=2)
 
 
 def read(data: bytes, head: Sequence[Field], lines: Sequence[Field], key: str, list_key: str) -> ReadResult:

@@ -64,6 +64,18 @@ def neutralise(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and formula_like(value) else value
 
 
+def quote_prefix(sheet: Any, min_row: int = 2) -> None:
+    """The workbooks that are imported back (document templates, code lists): in an openpyxl sheet, every text a
+    spreadsheet would run (`formula_like`) from `min_row` on becomes a text cell with Excel's own single-quote prefix
+    (quotePrefix) instead of getting a quote in its text: Excel shows it as text and never runs it, and reading the
+    file back gives the text unchanged. openpyxl alone would store any text starting with "=" as a formula."""
+    for row in sheet.iter_rows(min_row=min_row):
+        for cell in row:
+            if isinstance(cell.value, str) and formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
 def _csv(values: list[list[Any]], labels: list[str], _name: str) -> bytes:
     text = io.StringIO()
     out = csv.writer(text)

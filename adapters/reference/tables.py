@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from adapters.excel import reading
+from adapters.export.tabular import quote_prefix
 from domain.reference.lists import ListSpec, cell_text
 
 Rows = list[tuple[int, dict[str, Any]]]
@@ -99,7 +100,8 @@ def _columns(spec: ListSpec, cells: list[Any]) -> dict[int, str]:
 
 
 def write_workbook(spec: ListSpec, rows: Iterable[Mapping[str, str]]) -> bytes:
-    """The list as an .xlsx that imports back unchanged; no rows makes the empty template."""
+    """The list as an .xlsx that imports back unchanged; no rows makes the empty template. A text a spreadsheet would
+    run as a formula (= + - @, tab or CR first) is written as a quote-prefixed text cell (#16 item 9)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -111,6 +113,7 @@ def write_workbook(spec: ListSpec, rows: Iterable[Mapping[str, str]]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([row.get(c.key, "") for c in spec.columns])
+    quote_prefix(sheet, min_row=2)  # #16: a name "=HYPERLINK(...)" stays a text cell and imports back unchanged
     for i, column in enumerate(spec.columns):
         sheet.column_dimensions[sheet.cell(1, i + 1).column_letter].width = 14 if column.key != "name_zh" else 30
     help_sheet = book.create_sheet("说明 help")
