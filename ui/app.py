@@ -12,14 +12,18 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.identity.roles import SELF
+from domain.shared.rules import FieldError
 from engine.bootstrap import Platform
 from ui.routers import health
 from ui.routers.audit import dashboards as dashboards_console
@@ -72,6 +76,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(reconciliation_console.router)  # X2/X5: alerts, unmatched receipts, reconciliation
     app.include_router(node_console.router)  # X5: node configuration, link health and alerts
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
+    for refused in (RequestValidationError, StarletteHTTPException):
+        app.add_exception_handler(refused, _unreadable_body)
     app.middleware("http")(_system_log)
     # #16: added last, so outermost: refusals before any body is read never reach the system log
     app.add_middleware(Guard, limit=platform.settings.max_body_mb * 1024 * 1024)
@@ -103,6 +109,33 @@ def _not_logged_in(request: Request, _: Exception) -> Any:
         return JSONResponse({"detail": "请先登录或签名请求 log in or sign the request"}, status_code=401)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+# what FastAPI (0.165, fastapi/routing.py) answers when reading a JSON body fails with anything but a JSONDecodeError:
+# a RecursionError (an array nested 100,000 deep), a UnicodeDecodeError (bytes that are no UTF-8/16/32 text) ...
+BODY_PARSE_FAILED = "There was an error parsing the body"
+BODY_RULES = {
+    "json": ("请求体不是有效的JSON文本（UTF-8编码），未处理",
+             "the request body is not valid JSON text (UTF-8): nothing was done"),
+    "depth": ("请求体的JSON嵌套层数过多，未处理", "the request body's JSON is nested too deep: nothing was done"),
+}
+
+
+async def _unreadable_body(request: Request, exc: Exception) -> Any:
+    """#16: a JSON body that cannot be read (malformed, undecodable, nested too deep) is refused as the API refuses any
+    malformed document, 422 with the field ("body") and the rule ("json", "depth") in zh and en, instead of FastAPI's
+    English answers; every other validation error or HTTP error keeps FastAPI's own answer."""
+    if isinstance(exc, RequestValidationError) and any(e.get("type") == "json_invalid" for e in exc.errors()):
+        rule = "json"
+    elif isinstance(exc, StarletteHTTPException) and exc.status_code == 400 and exc.detail == BODY_PARSE_FAILED:
+        rule = "depth" if isinstance(exc.__cause__, RecursionError) else "json"
+    elif isinstance(exc, RequestValidationError):
+        return await request_validation_exception_handler(request, exc)
+    else:
+        return await http_exception_handler(request, exc)  # type: ignore[arg-type]
+    zh, en = BODY_RULES[rule]
+    return JSONResponse(status_code=422, content={"detail": f"{zh} {en}",
+                                                  "errors": [FieldError("body", rule, zh, en).as_dict()]})
 
 
 async def _system_log(request: Request, call_next: Any) -> Any:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from starlette.formparsers import MultiPartParser
 
 from tests.conftest import login
+from tests.integration.identity.test_security import signed
 from ui.app import create_app
 
 UPLOAD = "/declarant/import/orders"
@@ -188,3 +189,23 @@ def test_the_api_docs_can_be_turned_off_or_made_public(make_platform, mode, anon
     platform = make_platform(demo_users=True, CBEC_API_DOCS=mode)
     assert client_for(platform).get("/openapi.json").status_code == anonymous_status
     assert client_for(platform, "ecom").get("/docs").status_code == user_status
+
+
+def test_a_hostile_json_body_is_refused_in_the_platforms_own_words(make_platform):
+    """#16: malformed, undecodable or 100,000-deep JSON gets the API's refusal (422, field "body", rule "json" or
+    "depth", zh and en), not FastAPI's English 400; other validation errors keep FastAPI's answer."""
+    platform = make_platform(demo_users=True)
+    app_id, secret = platform.identity.register_client("ERP", "ECOM-DEMO", ["declarant_ecommerce"], by="test")
+    machine, user = client_for(platform), client_for(platform, "ecom")
+    bodies = {b"[" * 100_000 + b"]" * 100_000: "depth", b'{"orderNo": ': "json", b'{"orderNo": "\xff\xfe"}': "json",
+              b"\xff\xfe\x00{": "json"}
+    for body, rule in bodies.items():
+        for response in (signed(machine, app_id, secret, "POST", "/api/import/orders", body),
+                         user.post("/api/import/orders", content=body, headers={"Content-Type": "application/json"})):
+            assert response.status_code == 422, (body[:20], response.text[:200])
+            [error] = response.json()["errors"]
+            assert (error["field"], error["rule"]) == ("body", rule), body[:20]
+            assert error["message_zh"] and error["message_en"] and "parsing the body" not in response.text
+    wrong_shape = signed(machine, app_id, secret, "POST", "/api/import/orders", b"[1]")
+    assert wrong_shape.status_code == 422 and isinstance(wrong_shape.json()["detail"], list)  # FastAPI's own answer
+    assert signed(machine, app_id, secret, "GET", "/api/import/nothing/here").status_code == 404
