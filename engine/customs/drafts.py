@@ -79,7 +79,7 @@ class Drafts:
         """Check every document; store the good ones as drafts (outcome.document_id is the draft's id): all of
         them, or none when one is bad unless keep_good; dry_run: check only."""
         outcomes = self.declarations[doc_type.message].declare_many(raws, principal.name, principal, dry_run=True)
-        self._refuse_taken_numbers(doc_type, outcomes)
+        self._refuse_taken_numbers(doc_type, outcomes, principal)
         if dry_run or not keep_good and not all(o.ok for o in outcomes):
             return outcomes
         moment = self.declarations[doc_type.message].now()
@@ -90,13 +90,21 @@ class Drafts:
             outcome.stored, outcome.document_id = True, str(draft.id)
         return outcomes
 
-    def _refuse_taken_numbers(self, doc_type: DocumentType, outcomes: list[Outcome]) -> None:
+    def _refuse_taken_numbers(self, doc_type: DocumentType, outcomes: list[Outcome], principal: Principal) -> None:
+        """A number an open draft of the type has: "already a draft" only to whom may see that draft (one of its
+        parties is the principal's, A6); anyone else gets the refusal of a number it may not use, the same words as
+        for another organisation's declared document (#16 item 6), so saving tells nothing of other organisations'
+        drafts."""
         taken = self._taken_numbers(doc_type, [o.number for o in outcomes if o.ok and o.number])
         for outcome in outcomes:
-            if outcome.ok and outcome.number in taken:
+            if not outcome.ok or outcome.number not in taken:
+                continue
+            if principal.sees_all or any(principal.may_see(code) for code in taken[outcome.number]):
                 outcome.errors.append(FieldError(
                     doc_type.number, "unique", f"{doc_type.name_zh} {outcome.number} 已暂存，请申报或丢弃已有的暂存单",
                     f"{doc_type.name_en.lower()} {outcome.number} is already a draft: declare or discard that one"))
+            else:
+                outcome.errors.append(self.declarations[doc_type.message].unusable(outcome.key))
 
     def declare(self, doc_type: DocumentType, draft_ids: Sequence[str], principal: Principal) -> tuple[str, list[Any]]:
         """批量申报: declare the open drafts among these (up to MAX_BATCH) in one call. Returns the batch id and
@@ -126,28 +134,34 @@ class Drafts:
             self.store.save(*drafts)
         return len(drafts)
 
-    def _taken_numbers(self, doc_type: DocumentType, numbers: list[str]) -> set[str]:
-        """Which of these numbers an open draft of the type has, without running a projector (this is the write
-        path): the drafts read model as it stands, corrected by the Draft events stored after its position, read
-        from the event store (drafts saved, submitted or discarded a moment ago)."""
+    def _taken_numbers(self, doc_type: DocumentType, numbers: list[str]) -> dict[str, set[str]]:
+        """Which of these numbers an open draft of the type has, each with the parties named on that draft, without
+        running a projector (this is the write path): the drafts read model as it stands, corrected by the Draft
+        events stored after its position, read from the event store (drafts saved, submitted or discarded a moment
+        ago)."""
         if not numbers:
-            return set()
+            return {}
         position = self.view.position()  # before reading the rows, so the tail covers whatever they miss
         taken = self.view.open_numbers(doc_type.message, numbers)
-        opened: dict[UUID, str] = {}
+        opened: dict[UUID, tuple[str, list[str]]] = {}
         closed: set[UUID] = set()
         while notifications := self.store.recorder.select_notifications(position + 1, 1000, topics=DRAFT_EVENTS):
             for event in map(self.store.mapper.to_domain_event, notifications):
                 if isinstance(event, Draft.Saved) and event.message_type == doc_type.message:
-                    opened[event.originator_id] = str(event.document.get(doc_type.number) or "")
+                    opened[event.originator_id] = (str(event.document.get(doc_type.number) or ""),
+                                                   parties(doc_type.message, event.document))
                 elif not isinstance(event, Draft.Saved):
                     closed.add(event.originator_id)
             position = notifications[-1].id
         for draft_id in closed - set(opened):  # open in the read model, closed since
             draft: Draft = self.store.repository.get(draft_id)
             if draft.message_type == doc_type.message:
-                taken.discard(str(draft.document.get(doc_type.number) or ""))
-        return taken | ({number for draft_id, number in opened.items() if draft_id not in closed} & set(numbers))
+                taken.pop(str(draft.document.get(doc_type.number) or ""), None)
+        wanted = set(numbers)
+        for draft_id, (number, named) in opened.items():
+            if draft_id not in closed and number in wanted:
+                taken.setdefault(number, set()).update(named)
+        return taken
 
     def open_drafts(self, doc_type: DocumentType, draft_ids: Sequence[str], principal: Principal) -> list[Draft]:
         """The open drafts of the type among these that the principal may declare or discard: those of its

@@ -42,6 +42,7 @@ class Outcome:
     stored: bool = False
     document_id: str = ""
     along: list[Any] = field(default_factory=list, repr=False, compare=False)  # saved with it (a bag's claims)
+    key: tuple[str, ...] = ()  # the document's key fields, once its shape was read
 
     @property
     def ok(self) -> bool:
@@ -177,14 +178,14 @@ class Declarations:
         number = str(document.get(self.doc_type.number) or "")
         owner = str(document.get(self.doc_type.owner_field) or "")
         if principal is not None and owner != sender and not principal.may_see(owner):
-            errors.append(self._unusable(key))  # #16 item 6: a number belongs to the enterprise that owns it
+            errors.append(self.unusable(key))  # #16 item 6: a number belongs to the enterprise that owns it
         if not errors and (key in batch.keys or self.exists(key)):
             errors = [self._duplicate(key) if key in batch.keys or self._sees(principal, self.get_by_key(key))
-                      else self._unusable(key)]  # "already declared" only to who may see that document
+                      else self.unusable(key)]  # "already declared" only to who may see that document
         links: dict[str, str] = {}
         if not errors:
             links, errors = self._links(document, batch, moment, passthrough, principal)
-        outcome = Outcome(index, number, errors)
+        outcome = Outcome(index, number, errors, key=key)
         if errors:
             return outcome, None
         if self.doc_type is BAG:
@@ -238,10 +239,10 @@ class Declarations:
         return Declaration(message_type=self.doc_type.message, key=key, number=number, document=document,
                            declared_by=declared_by, declared_at=declared_at, links=links, passthrough=passthrough)
 
-    def _unusable(self, key: tuple[str, ...]) -> FieldError:
+    def unusable(self, key: tuple[str, ...]) -> FieldError:
         """#16 item 6: the refusal of a number the caller may not use: its owner (an order's ebpCode) is not one of
-        the caller's enterprises, or a document the caller may not see has it. The same words for both, so they
-        tell nothing about another organisation's documents."""
+        the caller's enterprises, or a document (or an open draft, engine/customs/drafts.py) the caller may not see has
+        it. The same words for all, so they tell nothing about another organisation's documents."""
         field, shown = self.doc_type.owner_field, "/".join(key)
         if field not in self.doc_type.key:
             field = self.doc_type.key[-1]

@@ -112,14 +112,17 @@ class DraftsView(Projector):
                              "ORDER BY saved_at, draft_id LIMIT ?", [*where.params, limit])
         return [r["draft_id"] for r in rows]
 
-    def open_numbers(self, message_type: str, numbers: list[str]) -> set[str]:
-        """Which of these numbers an open draft of the type already has."""
-        found: set[str] = set()
+    def open_numbers(self, message_type: str, numbers: list[str]) -> dict[str, set[str]]:
+        """Which of these numbers an open draft of the type already has, each with the enterprises named on that draft
+        (its parties: who may see it, A6)."""
+        found: dict[str, set[str]] = {}
         for start in range(0, len(numbers), 500):
             chunk = numbers[start:start + 500]
-            rows = self.db.query(f"SELECT number FROM customs_drafts WHERE message_type = ? AND status = '{OPEN}' AND "
-                                 f"number IN ({', '.join('?' * len(chunk))})", [message_type, *chunk])
-            found |= {r["number"] for r in rows}
+            rows = self.db.query(f"SELECT number, parties FROM customs_drafts WHERE message_type = ? AND "
+                                 f"status = '{OPEN}' AND number IN ({', '.join('?' * len(chunk))})",
+                                 [message_type, *chunk])
+            for row in rows:
+                found.setdefault(row["number"], set()).update(p for p in str(row["parties"] or "").split("|") if p)
         return found
 
     def batch(self, batch_id: str, parties: list[str] | None = None) -> list[dict[str, Any]]:
