@@ -18,7 +18,14 @@ def private_sqlite_file(path: Path) -> None:
     database file."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if not path.exists():
+        # never open a descriptor on an existing database: closing it would drop every POSIX lock this process holds
+        # on the file (SQLite's locks), and another connection's transaction would then be lost (the kill -9 tests
+        # caught it). O_EXCL opens only a file this call creates.
+        try:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if file.exists() and file.stat().st_mode & 0o077:
             file.chmod(0o600)

@@ -54,3 +54,23 @@ def test_an_existing_world_readable_store_is_narrowed(tmp_path, open_umask):
         assert {mode(p) for p in sqlite_files(data)} == {0o600}
     finally:
         platform.close()
+
+
+def test_narrowing_an_existing_database_never_opens_it(tmp_path, monkeypatch):
+    """Closing any descriptor on a SQLite file drops every POSIX lock the process holds on it, so a second
+    connection's set-up silently broke the first's transaction (events lost across kill -9). An existing file is
+    only chmod-ed, never opened."""
+    import os
+
+    from projections.db import private_sqlite_file
+
+    database = tmp_path / "events.sqlite"
+    database.write_bytes(b"")
+    database.chmod(0o644)
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *a, **k: opened.append(str(path)) or real_open(path, *a, **k))
+    private_sqlite_file(database)
+    assert opened == [] and database.stat().st_mode & 0o777 == 0o600
+    private_sqlite_file(tmp_path / "new.sqlite")
+    assert opened == [str(tmp_path / "new.sqlite")] and (tmp_path / "new.sqlite").stat().st_mode & 0o777 == 0o600
