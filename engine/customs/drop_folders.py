@@ -64,12 +64,12 @@ from domain.shared.rules import FieldError
 from engine import clock
 from engine.customs.catalog import Catalog
 from engine.customs.service import Declarations, Outcome
+from engine.customs.workbooks import MAX_BYTES  # a dropped file is read within the consoles' Excel limit
 from engine.signing.signers import Signers
 from engine.store import EventStore
 
 log = logging.getLogger(__name__)
 PER_PASS = 20  # files per runner pass, so one full folder does not hold up the other processors
-MAX_BYTES = 20 * 1024 * 1024  # as the consoles' Excel import
 MAX_JSON_DEPTH = 32  # nesting of a JSON file: a document is 4 deep ({"documents": [{"orderList": [{...}]}]})
 STUCK_RETRY = 600.0  # seconds a file that could not be moved out of in/ is left alone
 REGISTERED = get_topic(getattr(Enterprise, "Registered"))  # noqa: B009 - the @event class, made at class creation
