@@ -22,7 +22,7 @@ from domain.customs.drafts import OPEN, SUBMITTED, Draft, parties, sender
 from domain.identity.roles import Principal
 from domain.shared import statuses
 from domain.shared.rules import DeclarationRejected, FieldError
-from engine.customs.service import Declarations, Outcome
+from engine.customs.service import Declarations, Outcome, visible
 from engine.store import EventStore
 from projections.customs.documents import CustomsDocumentsView
 from projections.customs.drafts import DraftsView
@@ -46,11 +46,6 @@ class BatchProgress:
     def done(self) -> bool:
         """Nothing of the batch will change any more without someone acting: refused or finally answered."""
         return all(r["draft_status"] != SUBMITTED or statuses.is_final(r["status"]) for r in self.rows)
-
-
-def visible(principal: Principal, message_type: str, document: dict[str, Any]) -> bool:
-    """Tenancy (A6): one of the principal's enterprises is named on the document."""
-    return principal.sees_all or any(principal.may_see(code) for code in parties(message_type, document))
 
 
 def stored_form(value: Any) -> Any:

@@ -53,10 +53,7 @@ class LinkedDocuments:
         return ledger if ledger is not None else BuyerYear(buyer_id_number=buyer_id_number, year=year)
 
     def order(self, ebp_code: str, order_no: str) -> ImportOrder | None:
-        try:
-            return self.store.repository.get(ImportOrder.create_id(ebp_code, order_no))
-        except AggregateNotFoundError:
-            return None
+        return self._get(ImportOrder.create_id(ebp_code, order_no))
 
     def used_amount(self, ledger: BuyerYear) -> Decimal:
         """What the ledger's buyer used of its year's limit (policies.annual_use: the inventories that still count,
@@ -79,10 +76,7 @@ class LinkedDocuments:
             return None
 
     def export_order(self, ebp_code: str, order_no: str) -> Declaration | None:
-        try:
-            return self.store.repository.get(Declaration.create_id(EXPORT_ORDER.message, (ebp_code, order_no)))
-        except AggregateNotFoundError:
-            return None
+        return self._get(Declaration.create_id(EXPORT_ORDER.message, (ebp_code, order_no)))
 
     def export_inventory_by_invt_no(self, invt_no: str) -> Declaration | None:
         return self._inventory(invt_no, EXPORT_INVENTORY.message)

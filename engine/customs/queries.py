@@ -20,7 +20,8 @@ from domain.customs.model import Declaration, ImportOrder, TaxBill
 from domain.exchange.model import CustomsMessage
 from domain.identity.roles import Principal
 from domain.shared import statuses, tax
-from engine.customs.drafts import scope, visible
+from engine.customs.drafts import scope
+from engine.customs.service import visible
 from engine.store import EventStore
 from projections.customs.bags import ExportParcelsView
 from projections.customs.documents import CustomsDocumentsView

@@ -22,6 +22,7 @@ from domain.customs import export_rules, import_rules
 from domain.customs import rules as document_rules
 from domain.customs.bagging import PARCEL_LIST, PARCEL_NO, ParcelInBag, parcels_of
 from domain.customs.documents import BAG, INVENTORY, ORDER, SITE, DocumentType, of_message
+from domain.customs.drafts import parties
 from domain.customs.model import BuyerYear, Declaration, ImportOrder
 from domain.identity.model import Enterprise
 from domain.identity.roles import Principal
@@ -51,6 +52,11 @@ class Outcome:
     @property
     def order_no(self) -> str:  # the name the order API has always used
         return self.number
+
+
+def visible(principal: Principal, message_type: str, document: dict[str, Any]) -> bool:
+    """Tenancy (A6): one of the principal's enterprises is named on the document."""
+    return principal.sees_all or any(principal.may_see(code) for code in parties(message_type, document))
 
 
 class CodeCheck(Protocol):
@@ -253,9 +259,7 @@ class Declarations:
 
     def _sees(self, principal: Principal | None, existing: Any) -> bool:
         """Whether the principal may see an existing document (one of its parties is the principal's, A6)."""
-        if principal is None or principal.sees_all or existing is None:
-            return True
-        return any(principal.may_see(str(existing.document.get(f) or "")) for f in self.doc_type.parties)
+        return principal is None or existing is None or visible(principal, self.doc_type.message, existing.document)
 
     def _may_act_on(self, principal: Principal | None, linked: Any, sender: str) -> bool:
         """#16 item 1: whether a declaration by `sender` for the principal may refer to a linked document: the
