@@ -7,6 +7,7 @@ import hashlib
 import html
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -307,20 +308,20 @@ def _public(request: Request) -> bool:
     """Does the request go to a route that declares PUBLIC (no login needed: the login form, customs' 179 call)?"""
     if not hasattr(request.app.state, "public_routes"):
         request.app.state.public_routes = [
-            r for r in _api_routes(request.app.router.routes)
-            if any(isinstance(d.dependency, Require) and d.dependency.permission is None for d in r.dependencies)]
+            route for route, inherited in api_routes(request.app.router.routes)
+            if any(isinstance(d.dependency, Require) and d.dependency.permission is None
+                   for d in (*route.dependencies, *inherited))]
     return any(r.matches(request.scope)[0] == Match.FULL for r in request.app.state.public_routes)
 
 
-def _api_routes(routes: list[Any]) -> list[APIRoute]:
-    """Every APIRoute, also inside the included routers (FastAPI keeps those as routers of their own)."""
-    found: list[APIRoute] = []
+def api_routes(routes: list[Any], inherited: tuple[Any, ...] = ()) -> Iterator[tuple[APIRoute, tuple[Any, ...]]]:
+    """Every APIRoute of the app with the dependencies the routers including it add: FastAPI 0.16x keeps an included
+    router as one route holding the router (original_router), older versions copied its routes into the app."""
     for route in routes:
         if isinstance(route, APIRoute):
-            found.append(route)
+            yield route, inherited
         elif hasattr(route, "original_router"):
-            found += _api_routes(route.original_router.routes)
-    return found
+            yield from api_routes(route.original_router.routes, (*inherited, *route.include_context.dependencies))
 
 
 def _error(request: Request, status: int, message: str) -> Response:

@@ -7,13 +7,12 @@ import time
 import uuid
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from engine.customs import examples
 from engine.customs.api_json import plain
 from tests.conftest import login
-from ui.app import create_app
+from ui.app import api_routes, create_app
 from ui.security import Require, sign_request
 
 
@@ -32,16 +31,6 @@ def client_for(app, username: str | None = None) -> TestClient:
     if username:
         login(client, username)
     return client
-
-
-def api_routes(routes, inherited: tuple = ()):
-    """Every API route of the app with the dependencies its routers add; FastAPI 0.16x keeps an included router as
-    one route holding the router (original_router), older versions copied its routes into the app."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route, inherited
-        elif hasattr(route, "original_router"):
-            yield from api_routes(route.original_router.routes, (*inherited, *route.include_context.dependencies))
 
 
 def test_every_route_declares_its_permission(app):
