@@ -7,6 +7,7 @@ key and switches ``active`` atomically; every process notices at its next reques
 verifying and decrypting. Loaded keys are cached: a key id's files never change.
 """
 
+import dataclasses
 import json
 import os
 import re
@@ -49,6 +50,7 @@ class KeyInfo:
     not_before: datetime
     not_after: datetime
     active: bool
+    revoked: bool = False
 
     def days_left(self, now: datetime) -> int:
         return (self.not_after - now).days
@@ -150,7 +152,8 @@ class KeyStore:
         directory = self._key_dir(enterprise, key_id)
         certificate = load_certificate((directory / "cert.pem").read_bytes())
         kind = "pkcs11" if (directory / "pkcs11.json").exists() else "file"
-        return _info(enterprise, certificate, kind, key_id == self._active_or_none(enterprise))
+        info = _info(enterprise, certificate, kind, key_id == self._active_or_none(enterprise))
+        return dataclasses.replace(info, revoked=(directory / "revoked").exists())
 
     def certificate(self, enterprise: str, key_id: str) -> Certificate:
         """The certificate of any key the enterprise ever had here (for verification after rotation)."""
