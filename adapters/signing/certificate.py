@@ -26,7 +26,15 @@ class Certificate:
 
     @property
     def key_name(self) -> str:
-        """企业证书序列号: the serial in lower-case hex, as customs expects in ds:KeyName."""
+        """企业证书序列号 as the customs u-key signer writes it in ds:KeyName: lower-case hex zero-padded to an even
+        number of digits (``01691fe9``), one byte per two digits as the serial is encoded."""
+        digits = format(self.serial, "x")
+        return digits.zfill(len(digits) + len(digits) % 2)
+
+    @property
+    def key_id(self) -> str:
+        """The key store's id of this certificate's key: the serial in lower-case hex without padding. Key folders
+        were named so before KeyName was padded; keeping the id unpadded keeps existing stores readable."""
         return format(self.serial, "x")
 
     @property
@@ -34,7 +42,8 @@ class Certificate:
         return base64.b64encode(self.der).decode("ascii")
 
     def matches_key_name(self, key_name: str) -> bool:
-        """Hex comparison that tolerates case and leading zeros (UKeys report "01691f7f")."""
+        """Hex comparison that tolerates case and leading zeros: customs receipts and messages stored before KeyName
+        was padded carry ``1691f7f`` where u-keys write ``01691f7f``."""
         try:
             return int(key_name.strip(), 16) == self.serial
         except ValueError:

@@ -195,16 +195,16 @@ class KeyStore:
         return LoadedKey(enterprise, key_id, certificate, key, info.not_before, info.not_after)
 
     def _write(self, enterprise: str, certificate: Certificate, files: dict[str, bytes], activate: bool) -> KeyInfo:
-        target = self._enterprise_dir(enterprise, create=True) / certificate.key_name
+        target = self._enterprise_dir(enterprise, create=True) / certificate.key_id
         if target.exists():
-            raise InvalidInputError(f"密钥 {certificate.key_name} 已存在", f"key {certificate.key_name} already exists")
+            raise InvalidInputError(f"密钥 {certificate.key_id} 已存在", f"key {certificate.key_id} already exists")
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".add-"))
         for name, data in {**files, "cert.pem": _pem(certificate)}.items():
             _write_private(staging / name, data)
         os.replace(staging, target)
         if activate:
-            self.activate(enterprise, certificate.key_name)
-        return self.info(enterprise, certificate.key_name)
+            self.activate(enterprise, certificate.key_id)
+        return self.info(enterprise, certificate.key_id)
 
     def _secret(self, enterprise: str) -> bytes:
         secret = self._passphrase(enterprise) if callable(self._passphrase) else self._passphrase
@@ -238,7 +238,7 @@ class KeyStore:
 
 def _info(enterprise: str, certificate: Certificate, kind: str, active: bool) -> KeyInfo:
     parsed = x509.load_der_x509_certificate(certificate.der)
-    return KeyInfo(enterprise, certificate.key_name, certificate.key_type, kind, parsed.subject.rfc4514_string(),
+    return KeyInfo(enterprise, certificate.key_id, certificate.key_type, kind, parsed.subject.rfc4514_string(),
                    parsed.not_valid_before_utc, parsed.not_valid_after_utc, active)  # fmt: skip
 
 
