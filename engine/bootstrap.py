@@ -24,6 +24,7 @@ from engine.customs.drop_folders import DropFolders
 from engine.customs.linked import LinkedDocuments
 from engine.customs.payment179 import PaymentData, UploadPaymentData
 from engine.customs.payment179 import build as payment179_service
+from engine.customs.prechecks import ThreeDocuments
 from engine.customs.queries import DocumentQueries, OrderQueries
 from engine.customs.service import Declarations, ImportOrders
 from engine.customs.summaries import Summaries
@@ -37,6 +38,7 @@ from engine.identity.service import Identity
 from engine.reference.service import ReferenceData
 from engine.secrets_box import Sealer, secret_key
 from engine.settings import Settings
+from engine.signing.audit_queries import KeyUseQueries
 from engine.signing.signers import Signers
 from engine.store import EventStore, open_store
 from projections.base import Projector
@@ -52,6 +54,7 @@ from projections.exchange.link_alerts import LinkAlertsView
 from projections.exchange.messages import MessagesView
 from projections.identity.system_log import SystemLogView
 from projections.reference.code_lists import ReferenceView
+from projections.signing.key_uses import KeyUsesView
 
 SETUP_LOCK = 7_262_001  # any number, the same in every cbec process
 
@@ -89,6 +92,7 @@ STEPS: dict[str, Host] = {
     "alert-mails": Host.LEADER,
     "projection:link_alerts": Host.LEADER,  # X5
     "link-heartbeat": Host.LEADER,
+    "projection:signing_key_uses": Host.LEADER,  # #17 item 5: 签名审计, the batches the signer workers write
 }
 
 
@@ -148,6 +152,7 @@ class Platform:
     identity: Identity  # 权限管理 (A1-A6): organisations, users, clients, logins, enterprises, system log
     audit: Audit  # 审计与数据统计 (B1-B4)
     signing: Signers  # the enterprises' signing keys (S1)
+    signing_audit: KeyUseQueries  # 签名审计 (#17 item 5): every use of a signing key, for auditors
     simulator: CustomsSimulator | None = None  # X6, with `cbec serve` and in tests
 
     def views(self) -> dict[str, Projector]:
@@ -155,7 +160,7 @@ class Platform:
         found: list[Any] = [*vars(self.customs).values(), self.customs.summaries_view, self.customs.payment179_view,
                             self.exchange.messages_view, self.exchange.alerts_view, self.exchange.alert_mailer.view,
                             self.exchange.node_link.alerts_view,
-                            self.reference.view, self.identity.log_view]
+                            self.reference.view, self.identity.log_view, self.signing_audit.view]
         views = {view.name: view for view in found if isinstance(view, Projector)}
         return views | self.audit.views
 
@@ -225,7 +230,10 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     import_orders = ImportOrders(store, catalog, codes=reference)
     linked = LinkedDocuments(store, documents_view)
     declarations: dict[str, Declarations] = {"CEB311": import_orders}
-    declarations |= {t.message: Declarations(store, catalog, t, codes=reference, linked=linked)
+    three_documents = ThreeDocuments(store, documents_view)  # #18: the inventories' pre-check
+    declarations |= {t.message: Declarations(store, catalog, t, codes=reference, linked=linked,
+                                             documents=three_documents,
+                                             three_document_check=settings.three_document_check)
                      for t in ALL_TYPES if t is not ORDER}
     payment179 = payment179_service(store, readmodels, settings, identity.enterprises, simulated=with_simulator)
     customs = Customs(
@@ -259,13 +267,15 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
         "projection:link_alerts": heartbeat.view.run_once,
         "link-heartbeat": heartbeat.run_once,
     }
+    signing_audit = KeyUseQueries(KeyUsesView(readmodels, store))
+    steps["projection:signing_key_uses"] = signing_audit.view.run_once
     if simulator is not None:
         steps["customs-sim"] = simulator.run_once
     runner = Runner([(name, steps[name]) for name in STEPS if name in steps], interval=settings.poll_interval)
     return Platform(settings=settings, store=store, readmodels=readmodels, runner=runner, box=box,
                     transport=transport, secret=secret, customs=customs, exchange=exchange, reference=reference,
                     identity=identity, audit=audit_service(store, readmodels, settings), signing=signers,
-                    simulator=simulator)
+                    signing_audit=signing_audit, simulator=simulator)
 
 
 def transport_of(kind: str, settings: Settings, box: FileBox) -> Any:
