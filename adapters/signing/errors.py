@@ -6,7 +6,8 @@ class SigningError(SignatureError):
     """A refused signing request: a stable ``code`` for programs, a Chinese and an English message for people.
 
     Hierarchy: SignatureError > SigningError > UnknownKeyError, WrongPassphraseError, CertificateExpiredError,
-    CertificateNotYetValidError, UnsupportedAlgorithmError, InvalidInputError, NotARecipientError.
+    CertificateNotYetValidError, UnsupportedAlgorithmError, InvalidInputError, NotARecipientError,
+    EnvelopeTamperedError.
     """
 
     code = "signing-error"
@@ -42,3 +43,11 @@ class InvalidInputError(SigningError):
 
 class NotARecipientError(SigningError):
     code = "not-a-recipient"
+
+
+class EnvelopeTamperedError(SigningError):
+    """A digital envelope whose authentication tag (GCM) or padding (CBC) shows it was changed after it was made:
+    refused rather than handing out content nobody sent (#17 item 6)."""
+
+    code = "envelope-tampered"
+    field = "envelope"  # the request field refused, for the API's answer

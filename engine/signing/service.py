@@ -152,15 +152,17 @@ class SigningService:
         return RawVerifications(keys.verify_many(certificate, scheme, items, signatures), key_id, scheme.name)
 
     def encrypt(self, data: bytes, recipients: Sequence[str] = (), certificates: Sequence[bytes] = (),
-                cipher: str = "AES-256-CBC", oaep: bool = False, profile: str = "cms") -> bytes:  # fmt: skip
+                cipher: str | None = None, oaep: bool = False, profile: str = "cms") -> bytes:  # fmt: skip
         """数字信封 for the active keys of ``recipients`` (enterprise codes) and any PEM ``certificates``, RSA or
-        SM2 alike (SM2 recipients get the key SM2-encrypted; ``oaep`` concerns RSA recipients only)."""
+        SM2 alike (SM2 recipients get the key SM2-encrypted; ``oaep`` concerns RSA recipients only). ``cipher``
+        None is the profile's authenticated default (AES-256-GCM; gm: SM4-GCM): CBC only when a legacy peer needs it."""
         targets = [self.keystore.certificate(code, self.keystore.active_id(code)) for code in recipients]
         targets += [_certificate(pem) for pem in certificates]
         return cms_enveloped.encrypt(targets, data, cipher, oaep, profile)
 
     def decrypt(self, enterprise: str, envelope: bytes) -> bytes:
-        """Open an envelope with whichever of the enterprise's keys (current or rotated) it was made for."""
+        """Open an envelope with whichever of the enterprise's keys (current or rotated) it was made for; a changed
+        authenticated envelope is refused (EnvelopeTamperedError) by the first key that opens its content key."""
         for info in sorted(self.keystore.keys(enterprise), key=lambda k: not k.active):
             try:
                 loaded = self.keystore.load(enterprise, info.key_id)
