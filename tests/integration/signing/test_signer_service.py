@@ -171,6 +171,32 @@ def test_every_operation_round_trips_over_http(client):
     assert EXPIRED_ENTERPRISE in [k["enterprise"] for k in client.get("/v1/keys/expiring").json()]
 
 
+def test_a_changed_envelope_is_refused_with_422_not_opened_to_garbage_17(client):
+    """#17 item 6: a flipped byte decrypted to garbage with 200; envelopes are now AES-256-GCM by default and a
+    changed one is refused, naming the envelope, in zh and en. CBC stays available by name for legacy peers."""
+    data = b64("报关单 declaration №42 ¥2165.64".encode() * 4)
+    made = client.post("/v1/envelope/encrypt", json={"data": data, "recipients": [RSA_ENTERPRISE, SM2_ENTERPRISE]})
+    assert made.status_code == 200, made.text
+    envelope = unb64(made.json()["envelope"])
+    assert b"\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x01\x17" in envelope[:24]  # id-ct-authEnvelopedData
+    for enterprise in (RSA_ENTERPRISE, SM2_ENTERPRISE):
+        opened = client.post("/v1/envelope/decrypt", json={"enterprise": enterprise, "envelope": b64(envelope)})
+        assert opened.json()["data"] == data
+    for index in (len(envelope) - 30, len(envelope) - 1):  # the ciphertext, the tag
+        changed = envelope[:index] + bytes([envelope[index] ^ 1]) + envelope[index + 1 :]
+        refused = client.post("/v1/envelope/decrypt", json={"enterprise": RSA_ENTERPRISE, "envelope": b64(changed)})
+        assert (refused.status_code, refused.json()["code"]) == (422, "envelope-tampered")
+        assert "篡改" in refused.json()["message_zh"] and "tampered" in refused.json()["message_en"]
+    legacy = client.post("/v1/envelope/encrypt", json={"data": data, "recipients": [RSA_ENTERPRISE],
+                                                       "cipher": "AES-256-CBC"})  # fmt: skip
+    assert client.post("/v1/envelope/decrypt", json={"enterprise": RSA_ENTERPRISE,
+                                                     "envelope": legacy.json()["envelope"]}).json()["data"] == data
+    unknown = client.post("/v1/envelope/encrypt", json={"data": data, "recipients": [RSA_ENTERPRISE],
+                                                        "cipher": "DES-CBC"})  # fmt: skip
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "unsupported-algorithm")
+    assert "cipher" in unknown.json()["message_en"] and "AES-256-GCM" in unknown.json()["message_en"]
+
+
 def test_sm2_envelopes_sm2_seals_and_batch_verification_over_http(client, local):
     """S3, S5, S6: an SM2 enterprise as envelope recipient, an SM2 seal with its reader notice, batch verify."""
     def post(path: str, body: dict) -> dict:

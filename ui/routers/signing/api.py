@@ -20,7 +20,7 @@ from engine.signing.service import InvalidInputError, Placement, Refusal, Signat
 from ui.routers.signing import schemas as s
 
 STATUS = {"unknown-key": 404, "wrong-passphrase": 403, "certificate-expired": 409, "certificate-not-yet-valid": 409,
-          "unsupported-algorithm": 422, "not-a-recipient": 422}  # fmt: skip
+          "unsupported-algorithm": 422, "not-a-recipient": 422, "envelope-tampered": 422}  # fmt: skip
 _ERRORS = {status: {"model": s.Problem} for status in (400, 403, 404, 409, 422)}
 
 

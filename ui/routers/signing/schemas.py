@@ -13,7 +13,8 @@ Algorithm = Field(None, description="RSA-SHA256 (default for RSA keys), RSA-PSS-
 
 class Problem(BaseModel):
     code: str = Field(description="stable error code: unknown-key, wrong-passphrase, certificate-expired, "
-                                  "certificate-not-yet-valid, unsupported-algorithm, invalid-input, not-a-recipient")
+                                  "certificate-not-yet-valid, unsupported-algorithm, invalid-input, not-a-recipient, "
+                                  "envelope-tampered")
     message_zh: str
     message_en: str
 
@@ -109,14 +110,17 @@ class EncryptIn(BaseModel):
     data: str
     recipients: list[str] = Field(default_factory=list, description="enterprise codes (their active keys, RSA or SM2)")
     certificates: list[str] = Field(default_factory=list, description="PEM certificates of other recipients")
-    cipher: str = Field("AES-256-CBC", description="AES-256-CBC, AES-128-CBC or SM4-CBC")
+    cipher: str | None = Field(None, max_length=40, description=(
+        "AES-256-GCM, AES-128-GCM or SM4-GCM (authenticated: AuthEnvelopedData, RFC 5083/5084; a changed envelope "
+        "is refused); AES-256-CBC, AES-128-CBC or SM4-CBC only for legacy peers: CBC carries no integrity, a changed "
+        "envelope may open to garbled content. Default: AES-256-GCM; profile gm: SM4-GCM"))
     oaep: bool = Field(False, description="RSA recipients: RSAES-OAEP-SHA256 key transport instead of PKCS#1 v1.5 "
                                           "(SM2 recipients always get the key SM2-encrypted)")
     profile: str = Field("cms", description="cms: RFC 5652 content types; gm: GB/T 35275 (1.2.156.10197.6.1.4.2.3)")
 
 
 class EnvelopeOut(BaseModel):
-    envelope: str = Field(description="Base64 DER ContentInfo (EnvelopedData)")
+    envelope: str = Field(description="Base64 DER ContentInfo (AuthEnvelopedData for GCM, EnvelopedData for CBC)")
 
 
 class DecryptIn(BaseModel):
