@@ -48,6 +48,7 @@ from ui.routers.identity import auth
 from ui.routers.identity import pages as admin
 from ui.routers.reference import api as reference_api
 from ui.routers.reference import pages as admin_reference
+from ui.routers.signing import pages as signing_audit
 from ui.security import PUBLIC, UNSAFE, NotLoggedIn, Require, client_address, require, session_of
 
 HERE = Path(__file__).parent
@@ -76,6 +77,7 @@ def create_app(platform: Platform) -> FastAPI:
         app.include_router(router.router)
     app.include_router(reconciliation_console.router)  # X2/X5: alerts, unmatched receipts, reconciliation
     app.include_router(node_console.router)  # X5: node configuration, link health and alerts
+    app.include_router(signing_audit.router)  # #17 item 5: 签名审计, the uses of signing keys for auditors
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     for refused in (RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(refused, _unreadable_body)

@@ -65,6 +65,7 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "A4:view": ("查看系统日志", "view the system log"),
     "A5:manage": ("管理企业", "manage enterprises"),
     "A6:manage": ("管理接口客户端", "manage API clients"),
+    "A9:signing-audit": ("查看签名审计（密钥使用记录）", "view the signing audit (every use of a signing key)"),
     "B1:view": ("查看历史", "view document history"),
     "B2:verify": ("核验防篡改链", "verify the tamper-evidence chain"),
     "B4:read": ("读取BI数据", "read BI read models"),
@@ -98,7 +99,8 @@ BUILTIN_ROLES: dict[str, tuple[str, str, frozenset[str], bool]] = {
                        frozenset({"I1:view", "I2:view", "I11:view", "I11:declare", "I12:view", "E10:view",
                                   "E10:declare", "E5:view", "E5:declare", "E11:view"}), False),
     "auditor": ("审计员", "Auditor",
-                frozenset({p for p in PERMISSIONS if p.endswith(":view")} | {"B1:view", "B2:verify"}), True),
+                frozenset({p for p in PERMISSIONS if p.endswith(":view")}
+                          | {"B1:view", "B2:verify", "A9:signing-audit"}), True),
     "signing_client": ("签名服务调用方", "Signing-service client", frozenset({"S1:sign"}), False),
     "bi_reader": ("BI读取", "BI reader", frozenset({"B4:read", "B4:view", "I3:view"}), True),
 }
