@@ -6,8 +6,11 @@ Keys are generated here, per test session, never committed.
 from __future__ import annotations
 
 import io
+import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.signing import generate_identity
 from adapters.signing.keystore import KeyStore
 from engine.signing.service import SigningService
 
@@ -25,10 +28,21 @@ def make_store(root: Path) -> KeyStore:
     store = KeyStore(root, PASSPHRASE)
     store.generate(RSA_ENTERPRISE, "RSA", "杭州测试企业有限公司")
     store.generate(SM2_ENTERPRISE, "SM2", "杭州国密测试企业")
-    store.generate(EXPIRED_ENTERPRISE, "RSA", "过期证书企业", days=-1)
+    add_expired(store, EXPIRED_ENTERPRISE)
     store.generate(OTHER_ENTERPRISE, "RSA", "宁波接收方企业")
-    KeyStore(root, b"another passphrase").generate(LOCKED_ENTERPRISE, "RSA", "口令不同的企业")
+    elsewhere = KeyStore(root.with_name(root.name + "-other"), b"another passphrase")
+    elsewhere.generate(LOCKED_ENTERPRISE, "RSA", "口令不同的企业")
+    (elsewhere.root / LOCKED_ENTERPRISE).rename(root / LOCKED_ENTERPRISE)
     return store
+
+
+def add_expired(store: KeyStore, enterprise: str) -> None:
+    """A key whose certificate ended yesterday: the store refuses to add one, so it is added by a store whose clock
+    says the day before yesterday."""
+    with tempfile.TemporaryDirectory() as scratch:
+        key, cert = generate_identity(Path(scratch), "RSA-SHA1", "过期证书企业", days=-1)
+        then = datetime.now(UTC) - timedelta(hours=36)
+        KeyStore(store.root, PASSPHRASE, now=lambda: then).add(enterprise, key.read_bytes(), cert.read_bytes())
 
 
 def make_service(root: Path) -> SigningService:

@@ -51,3 +51,7 @@ class EnvelopeTamperedError(SigningError):
 
     code = "envelope-tampered"
     field = "envelope"  # the request field refused, for the API's answer
+
+
+class KeyRevokedError(SigningError):
+    code = "key-revoked"

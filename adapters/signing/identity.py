@@ -2,10 +2,12 @@
 
 import datetime
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
@@ -13,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from .errors import SignatureError
+from .errors import InvalidInputError, SignatureError
 from .sm2_openssl import SM2_ID
 
 DEFAULT_COMMON_NAME = "CBEC 测试企业 Test Enterprise"
@@ -82,9 +84,10 @@ def _write_rsa(key_path: Path, cert_path: Path, common_name: str, key_size: int,
 
 
 def _write_sm2(key_path: Path, cert_path: Path, common_name: str, days: int, passphrase: bytes | None) -> None:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        raise SignatureError("generating SM2 identities needs the openssl command line tool")
+    if days < 1:  # openssl req answers 0 or less with a bare "Invalid parameter" of its own
+        raise InvalidInputError(f"days 有效天数应不少于 1 天（给出 {days}）",
+                                f"days: the certificate must be valid for at least 1 day (got {days})")
+    openssl = _openssl()
     serial = f"0x{secrets.randbits(63) | 1 << 62:x}"
     subject = "/CN=" + common_name.replace("\\", "\\\\").replace("/", "\\/")
     with tempfile.TemporaryDirectory() as scratch:
@@ -98,6 +101,72 @@ def _write_sm2(key_path: Path, cert_path: Path, common_name: str, days: int, pas
              "-sigopt", f"distid:{SM2_ID.decode()}", "-utf8", "-subj", subject, "-set_serial", serial,
              "-days", str(days), "-out", str(cert_path), *(("-passin", "stdin") if passphrase else ()),
              secret=passphrase)  # fmt: skip
+
+
+def generate_csr(directory: Path, algorithm: str, subject: "CsrSubject", passphrase: bytes) -> tuple[Path, Path]:
+    """A new key pair and its PKCS#10 request for a CA: ``key.pem`` (encrypted with ``passphrase``, PBES2) and
+    ``csr.pem`` in ``directory``. The request is signed by the new key (RSA: SHA-256; SM2: SM3 with the default
+    ID), so the CA can check that the requester holds it."""
+    directory = Path(directory)
+    key_path, csr_path = directory / "key.pem", directory / "csr.pem"
+    if algorithm == "RSA-SHA1":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        request = x509.CertificateSigningRequestBuilder().subject_name(subject.name()).sign(key, hashes.SHA256())
+        protection = serialization.BestAvailableEncryption(passphrase)
+        _write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                   protection))  # fmt: skip
+        csr_path.write_bytes(request.public_bytes(serialization.Encoding.PEM))
+    elif algorithm == "SM2-SM3":
+        openssl = _openssl()
+        _run(openssl, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2", "-aes-256-cbc",
+             "-pass", "stdin", "-out", str(key_path), secret=passphrase)  # fmt: skip
+        os.chmod(key_path, 0o600)
+        with tempfile.TemporaryDirectory() as scratch:
+            config = Path(scratch) / "req.cnf"
+            config.write_text("[req]\ndistinguished_name = dn\nprompt = no\n[dn]\n")
+            _run(openssl, "req", "-new", "-config", str(config), "-key", str(key_path), "-passin", "stdin", "-sm3",
+                 "-sigopt", f"distid:{SM2_ID.decode()}", "-utf8", "-subj", subject.openssl(), "-out", str(csr_path),
+                 secret=passphrase)  # fmt: skip
+    else:
+        raise SignatureError(f"unknown algorithm {algorithm!r}; expected RSA-SHA1 or SM2-SM3")
+    return key_path, csr_path
+
+
+@dataclass(frozen=True)
+class CsrSubject:
+    """The subject a certificate request asks for: common name, organisation (O) and country (C, ISO 3166 two
+    letters). Checked before any key is made, each refusal naming its field."""
+
+    common_name: str
+    organisation: str = ""
+    country: str = "CN"
+
+    def __post_init__(self) -> None:
+        if not self.common_name.strip() or len(self.common_name) > 64:
+            raise InvalidInputError("common_name 通用名为必填项（最多64字）",
+                                    "common_name is required (64 characters at most)")
+        if len(self.organisation) > 64:
+            raise InvalidInputError("organisation 组织名最多64字", "organisation has 64 characters at most")
+        if not re.fullmatch(r"[A-Z]{2}", self.country):
+            raise InvalidInputError(f"country 国家代码应为两位大写字母（给出 {self.country!r}）",
+                                    f"country is two capital letters, ISO 3166 (got {self.country!r})")
+
+    def name(self) -> x509.Name:
+        attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, self.country)]
+        if self.organisation:
+            attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.organisation))
+        return x509.Name([*attributes, x509.NameAttribute(NameOID.COMMON_NAME, self.common_name)])
+
+    def openssl(self) -> str:
+        parts = [("C", self.country), ("O", self.organisation), ("CN", self.common_name)]
+        return "".join(f"/{k}=" + v.replace("\\", "\\\\").replace("/", "\\/") for k, v in parts if v)
+
+
+def _openssl() -> str:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise SignatureError("SM2 keys and requests need the openssl command line tool")
+    return openssl
 
 
 def _run(*command: str, secret: bytes | None = None) -> None:

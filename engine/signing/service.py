@@ -29,8 +29,17 @@ from adapters.signing import (
     verify_bytes,
 )
 from adapters.signing.certificate import Certificate, load_certificate
-from adapters.signing.errors import InvalidInputError, NotARecipientError, SignatureError, SigningError
-from adapters.signing.keystore import KeyInfo, KeyStore, LoadedKey
+from adapters.signing.errors import (
+    CertificateExpiredError,
+    CertificateNotYetValidError,
+    InvalidInputError,
+    KeyRevokedError,
+    NotARecipientError,
+    SignatureError,
+    SigningError,
+    WrongPassphraseError,
+)
+from adapters.signing.keystore import KeyInfo, KeyStore, LoadedKey, validity
 from adapters.signing.pdf_seal import Placement
 from adapters.signing.verify import Reason, Verification
 
@@ -156,9 +165,30 @@ class SigningService:
         """数字信封 for the active keys of ``recipients`` (enterprise codes) and any PEM ``certificates``, RSA or
         SM2 alike (SM2 recipients get the key SM2-encrypted; ``oaep`` concerns RSA recipients only). ``cipher``
         None is the profile's authenticated default (AES-256-GCM; gm: SM4-GCM): CBC only when a legacy peer needs it."""
-        targets = [self.keystore.certificate(code, self.keystore.active_id(code)) for code in recipients]
-        targets += [_certificate(pem) for pem in certificates]
+        targets = [self._recipient(code) for code in recipients]
+        targets += [self._checked(_certificate(pem), "certificate") for pem in certificates]
         return cms_enveloped.encrypt(targets, data, cipher, oaep, profile)
+
+    def _recipient(self, enterprise: str) -> Certificate:
+        """The active certificate of a recipient enterprise; a revoked or expired one is refused, naming it."""
+        key_id = self.keystore.active_id(enterprise)
+        if self.keystore.is_revoked(enterprise, key_id):
+            raise KeyRevokedError(f"接收方 {enterprise} 的密钥 {key_id} 已吊销",
+                                  f"recipient {enterprise}: key {key_id} is revoked")
+        return self._checked(self.keystore.certificate(enterprise, key_id), enterprise)
+
+    def _checked(self, certificate: Certificate, recipient: str) -> Certificate:
+        """Nobody encrypts to a certificate outside its validity: its holder may no longer have the key."""
+        not_before, not_after = validity(certificate)
+        now = self._now()
+        if now > not_after:
+            raise CertificateExpiredError(f"接收方 {recipient} 的证书已于 {not_after:%Y-%m-%d} 过期",
+                                          f"recipient {recipient}: the certificate expired on {not_after:%Y-%m-%d}")
+        if now < not_before:
+            raise CertificateNotYetValidError(f"接收方 {recipient} 的证书自 {not_before:%Y-%m-%d} 起生效",
+                                              f"recipient {recipient}: the certificate is not valid before "
+                                              f"{not_before:%Y-%m-%d}")
+        return certificate
 
     def decrypt(self, enterprise: str, envelope: bytes) -> bytes:
         """Open an envelope with whichever of the enterprise's keys (current or rotated) it was made for; a changed
@@ -197,6 +227,10 @@ class SigningService:
         _, scheme = self._key_and_scheme(enterprise, algorithm)
         return pdf_seal.SM2_NOTICE if scheme.key_type == "SM2" else None
 
+    def health(self) -> str | None:
+        """None when the key store can be used, else why not (a few stats: cheap for every health probe)."""
+        return self.keystore.health()
+
     def key_info(self, enterprise: str) -> list[KeyInfo]:
         return self.keystore.keys(enterprise)
 
@@ -211,13 +245,27 @@ class SigningService:
 
 def service_from_env(env: Mapping[str, str] | None = None) -> SigningService:
     """The service over ``$CBEC_KEYSTORE_DIR`` (default ``<data>/keystore``), opened with
-    ``$CBEC_KEYSTORE_PASSPHRASE``; SigningSetupError without a passphrase."""
+    ``$CBEC_KEYSTORE_PASSPHRASE``; SigningSetupError without a passphrase or with a wrong one (checked against the
+    store's check value now, so a service never starts healthy and then refuses every signature)."""
     env = os.environ if env is None else env
     passphrase = env.get("CBEC_KEYSTORE_PASSPHRASE", "")
     if not passphrase:
-        raise SigningSetupError("CBEC_KEYSTORE_PASSPHRASE is not set: the key store cannot be opened")
+        raise SigningSetupError("未设置 CBEC_KEYSTORE_PASSPHRASE，无法打开密钥库 / "
+                                "CBEC_KEYSTORE_PASSPHRASE is not set: the key store cannot be opened")
     native.available()  # build or load the batch library now rather than during the first batch request
-    return SigningService(KeyStore(keystore_dir(env), passphrase.encode()))
+    return SigningService(open_keystore(keystore_dir(env), passphrase.encode()))
+
+
+def open_keystore(root: Path, passphrase: bytes) -> KeyStore:
+    """The key store at ``root``; SigningSetupError (zh / en) when the passphrase is wrong or the folder cannot be
+    used."""
+    try:
+        return KeyStore(root, passphrase)
+    except WrongPassphraseError as error:
+        raise SigningSetupError(f"{error.zh}（CBEC_KEYSTORE_PASSPHRASE） / {error.en} "
+                                "(CBEC_KEYSTORE_PASSPHRASE)") from error
+    except (OSError, SigningError) as error:
+        raise SigningSetupError(f"密钥库无法打开 {root} / the key store {root} cannot be opened: {error}") from error
 
 
 def keystore_dir(env: Mapping[str, str]) -> Path:

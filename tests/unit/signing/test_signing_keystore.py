@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.signing import generate_identity
+from adapters.signing import generate_identity, sealed
 from adapters.signing.errors import (
     CertificateExpiredError,
     InvalidInputError,
@@ -38,18 +40,32 @@ def service(store):
 
 
 @pytest.mark.parametrize("enterprise", [RSA_ENTERPRISE, SM2_ENTERPRISE])
-def test_private_keys_are_encrypted_pkcs8_on_disk_and_readable_only_by_the_owner(store, enterprise):
-    key_dir = store.root / enterprise / store.active_id(enterprise)
-    assert (key_dir / "key.pem").read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
-    assert (key_dir / "key.pem").stat().st_mode & 0o077 == 0
+def test_private_keys_are_sealed_with_scrypt_on_disk_and_readable_only_by_the_owner(store, enterprise):
+    key_file = store.root / enterprise / store.active_id(enterprise) / "key.sealed"
+    container = key_file.read_bytes()
+    header = sealed.describe(container)
+    assert header["kdf"]["name"] == "scrypt" and header["kdf"]["n"] >= 2**15 and header["kdf"]["r"] == 8
+    assert header["cipher"] == "AES-256-GCM" and len(base64.b64decode(header["kdf"]["salt"])) == 16
+    assert b"PRIVATE KEY" not in container and not (key_file.parent / "key.pem").exists()
+    assert key_file.stat().st_mode & 0o077 == 0
+    assert sealed.unseal(container, PASSPHRASE, "private-key").startswith(b"-----BEGIN PRIVATE KEY-----")
+    with pytest.raises(WrongPassphraseError):
+        sealed.unseal(container, b"not the passphrase", "private-key")
 
 
-def test_a_wrong_passphrase_is_a_clear_error_with_a_stable_code(store):
-    for enterprise in (RSA_ENTERPRISE, SM2_ENTERPRISE):
-        with pytest.raises(WrongPassphraseError) as wrong:
-            KeyStore(store.root, b"not the passphrase").load(enterprise)
-        assert wrong.value.code == "wrong-passphrase"
-        assert "口令" in wrong.value.zh and "passphrase" in wrong.value.en
+def test_a_container_whose_cost_was_lowered_does_not_open(store):
+    key_file = store.root / RSA_ENTERPRISE / store.active_id(RSA_ENTERPRISE) / "key.sealed"
+    document = json.loads(key_file.read_bytes())
+    document["kdf"]["n"] = 2**10
+    with pytest.raises(WrongPassphraseError):
+        sealed.unseal(json.dumps(document).encode(), PASSPHRASE, "private-key")
+
+
+def test_a_wrong_passphrase_is_refused_when_the_store_opens_with_a_stable_code(store):
+    with pytest.raises(WrongPassphraseError) as wrong:
+        KeyStore(store.root, b"not the passphrase")
+    assert wrong.value.code == "wrong-passphrase"
+    assert "口令" in wrong.value.zh and "passphrase" in wrong.value.en and str(store.root) in wrong.value.en
     with pytest.raises(WrongPassphraseError):
         store.load(LOCKED_ENTERPRISE)
 
@@ -108,7 +124,7 @@ def test_an_imported_key_is_reencrypted_and_a_mismatched_pair_is_refused(tmp_pat
     store = KeyStore(tmp_path / "store", PASSPHRASE)
     info = store.add("3301960030", key.read_bytes(), cert.read_bytes(), password=b"vendor password")
     assert store.load("3301960030").key_id == info.key_id
-    assert b"ENCRYPTED" in (store.root / "3301960030" / info.key_id / "key.pem").read_bytes()
+    assert sealed.describe((store.root / "3301960030" / info.key_id / "key.sealed").read_bytes())["kdf"]
     with pytest.raises(WrongPassphraseError):
         store.add("3301960031", key.read_bytes(), cert.read_bytes(), password=b"wrong")
     with pytest.raises(InvalidInputError) as mismatched:

@@ -32,8 +32,12 @@ def create_signer_app(service: SigningService, authorize: Callable[..., Any]) ->
     app.add_exception_handler(SignatureError, _problem)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> JSONResponse:
+        """503 with the reason when the key store cannot be used (unreadable, passphrase changed elsewhere)."""
+        problem = service.health()
+        if problem:
+            return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     app.include_router(_router(service), dependencies=[Depends(authorize)], responses=_ERRORS)
     return app
