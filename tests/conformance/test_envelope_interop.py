@@ -123,3 +123,14 @@ def test_sm4_gcm_envelopes_interoperate_with_openssl_where_its_cms_has_sm4_gcm(s
     opened = openssl_decrypt(tmp_path / "ours.der", rsa_files)
     assert (opened.returncode, opened.stdout) == (0, DATA), opened.stderr.decode()
     assert ours_open(openssl_encrypt(tmp_path, "SM4-GCM", rsa_files[0], []), rsa_files) == DATA
+
+
+def test_openssl_opens_our_aes_gcm_envelopes_for_sm2_recipients(service, tmp_path):
+    """OpenSSL 3.0 cannot make an envelope for an SM2 recipient, but opens our AES-GCM one with the SM2 key (the
+    sm2encrypt key transport is the same as in our CBC envelopes)."""
+    key, cert = generate_identity(tmp_path / "sm2", "SM2-SM3", "国密信封互通测试", passphrase=PASSPHRASE)
+    envelope = service.encrypt(DATA, certificates=[cert.read_bytes()], cipher="AES-256-GCM")
+    (tmp_path / "e.der").write_bytes(envelope)
+    opened = openssl_decrypt(tmp_path / "e.der", (cert, key))
+    assert (opened.returncode, opened.stdout) == (0, DATA), opened.stderr.decode()
+    assert ours_open(envelope, (cert, key)) == DATA
