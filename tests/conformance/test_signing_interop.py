@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
 from adapters.signing import cms_enveloped, generate_identity, sm2_openssl, verify_bytes
 from adapters.signing.certificate import load_certificate
@@ -45,11 +46,16 @@ def service(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def files(service, tmp_path_factory):
-    """PEM files of the RSA and SM2 enterprises: certificate, public key, and the encrypted private key."""
+    """PEM files of the RSA and SM2 enterprises: certificate, public key, and the encrypted private key. The key
+    store seals its keys (key.sealed), which openssl cannot read: the keys are generated here as PEM and imported."""
     base, found = tmp_path_factory.mktemp("pem"), {}
-    for enterprise in (RSA_ENTERPRISE, SM2_ENTERPRISE):
-        key_dir = service.keystore.root / enterprise / service.keystore.active_id(enterprise)
-        cert, key, public = key_dir / "cert.pem", key_dir / "key.pem", base / f"{enterprise}.pub"
+    for enterprise, algorithm in ((RSA_ENTERPRISE, "RSA-SHA1"), (SM2_ENTERPRISE, "SM2-SM3")):
+        current = x509.load_der_x509_certificate(service.keystore.certificate(
+            enterprise, service.keystore.active_id(enterprise)).der)  # fmt: skip
+        name = current.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value  # as make_store named it
+        key, cert = generate_identity(base / enterprise, algorithm, name, passphrase=PASSPHRASE)
+        service.keystore.add(enterprise, key.read_bytes(), cert.read_bytes(), PASSPHRASE)
+        public = base / f"{enterprise}.pub"
         run(tool("openssl"), "x509", "-in", cert, "-pubkey", "-noout", "-out", public)
         found[enterprise] = {"cert": cert, "key": key, "pub": public}
     return found
