@@ -16,6 +16,7 @@ from ui.security import csrf_token
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["local"] = lambda moment: moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S.%f")[:23]
+templates.env.filters["shanghai"] = clock.shown  # any stored moment (UTC or not) as Shanghai time, #18
 
 
 def get_platform(request: Request) -> Platform:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from itertools import islice
 
@@ -23,7 +23,10 @@ def fold(text: str) -> str:
 
 
 class ReferenceIndex:
-    def __init__(self, entries: Iterable[Entry] = ()):
+    def __init__(self, entries: Iterable[Entry] = (), complete: Mapping[str, bool] | None = None):
+        """``complete`` says which lists hold every official code (a list it does not name does); a code missing
+        from an incomplete list is only a warning (#18)."""
+        self._complete = dict(complete or {})
         self._by_code: dict[str, dict[str, Entry]] = defaultdict(dict)
         for entry in entries:
             self._by_code[entry.list_name][entry.code] = entry
@@ -36,6 +39,10 @@ class ReferenceIndex:
     def has_list(self, list_name: str) -> bool:
         """A list without entries (ports, before anyone imports them) is not enforced."""
         return bool(self._by_code.get(list_name))
+
+    def is_complete(self, list_name: str) -> bool:
+        """Whether a code missing from the list is missing from customs' list too (else it may be one we lack)."""
+        return self._complete.get(list_name, True)
 
     def count(self, list_name: str) -> int:
         return len(self._by_code.get(list_name, {}))

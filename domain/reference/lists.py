@@ -90,7 +90,8 @@ LISTS: dict[str, ListSpec] = {spec.name: spec for spec in (
               Column("unit2", "第二法定单位", "legal unit 2", "unit"),
               _rate("duty_rate", "进口关税税率(%)", "import duty rate (%)"),
               _rate("vat_rate", "进口增值税税率(%)", "import VAT rate (%)"),
-              _rate("consumption_rate", "消费税税率(%)", "consumption tax rate (%)")), digits_only=True),
+              _rate("consumption_rate", "消费税税率(%)", "consumption tax rate (%)")), digits_only=True,
+             name_required=False),  # 547 shipped codes have no known name: their 8-digit line left the 2023 table
     ListSpec("positive_list", "positive_list", "正面清单", "Retail import positive list", r"\d{4}(\d{2}){0,3}",
              "4、6、8或10位商品编码 HS code of 4, 6, 8 or 10 digits", 0, (Column("remark", "监管要求", "remark"),),
              digits_only=True, kind="goods"),

@@ -17,6 +17,8 @@ from eventsourcing.domain import Aggregate, event
 from domain.reference.lists import LISTS, Codes, ListSpec, Reason, normalise, problems
 from domain.shared.ids import NAMESPACE
 
+SEED_CHUNK = 1000  # rows of a shipped list per Seeded event
+
 
 class ReferenceChangeRefused(ValueError):
     """An edit the list cannot take (no reason given, a bad value); nothing was recorded."""
@@ -70,6 +72,7 @@ class CodeList(Aggregate):
         self.name = name
         self.entries: dict[str, dict[str, str]] = {}
         self.seeded: list[str] = []
+        self.complete: bool | None = None  # None: as the shipped list says (adapters/reference/shipped.py)
 
     @property
     def spec(self) -> ListSpec:
@@ -77,7 +80,9 @@ class CodeList(Aggregate):
 
     def seed(self, rows: Iterable[Mapping[str, Any]], digest: str, at: datetime) -> list[str]:
         """Load the list shipped with the platform, once per version of the file: only codes not yet present
-        are added, so administrators' edits survive a new shipped version. Invalid rows are skipped."""
+        are added, so administrators' edits survive a new shipped version. Invalid rows are skipped. A long list
+        (11,827 HS codes) is recorded as several events of SEED_CHUNK rows: one event stays small enough for a Kafka
+        record (1 MB by default) and for a read model to take in one transaction."""
         if digest in self.seeded:
             return []
         added: dict[str, dict[str, str]] = {}
@@ -85,12 +90,15 @@ class CodeList(Aggregate):
             row = normalise(self.spec, raw)
             if row["code"] not in self.entries and row["code"] not in added and not problems(self.spec, row):
                 added[row["code"]] = row
-        self._seeded(digest=digest, added=list(added.values()), at=at)
+        values = list(added.values())
+        for start in range(0, max(len(values), 1), SEED_CHUNK):
+            self._seeded(digest=digest, added=values[start:start + SEED_CHUNK], at=at)
         return list(added)
 
     @event("Seeded")
     def _seeded(self, digest: str, added: list[dict[str, str]], at: datetime) -> None:
-        self.seeded.append(digest)
+        if digest not in self.seeded:
+            self.seeded.append(digest)
         for row in added:
             self.entries[row["code"]] = row
 
@@ -130,6 +138,18 @@ class CodeList(Aggregate):
             self.entries[row["code"]] = row
         for change in changed:
             self.entries[change["code"]] = self.entries[change["code"]] | change["after"]
+
+    def mark_complete(self, complete: bool, by: str, reason: str, at: datetime) -> bool:
+        """Say whether the list now holds every official code (an administrator imported customs' own table):
+        from then on a code missing from it is refused, not only warned about (#18). False when nothing changes."""
+        if self.complete is complete:
+            return False
+        self._marked(complete=complete, by=by, reason=reason, at=at)
+        return True
+
+    @event("CompletenessMarked")
+    def _marked(self, complete: bool, by: str, reason: str, at: datetime) -> None:
+        self.complete = complete
 
     def edit(self, values: Mapping[str, Any], codes: Codes | None, by: str, reason: str, at: datetime) -> bool:
         """Add or change one entry, with the reason for the record. False when nothing changed."""

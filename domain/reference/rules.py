@@ -8,6 +8,12 @@ A profile says which fields of a message hold codes of which list; the rules the
   ref.hs.unit_not_allowed       a legal unit (unit1/unit2) that is not one of the HS code's legal units
 Each error names the field, the value, the rule and the fix, in Chinese and English. A list with no entries
 (ports until someone imports them) is not enforced. Shape (length, required) is the XSD rules' job.
+
+A list the platform knows to be incomplete (the shipped declaring units, HS codes, customs districts ... until an
+administrator imports the official list, #18) cannot tell a real code from a wrong one, so what it lacks is a
+warning, the document being accepted:
+  ref.<list>.not_in_partial_list        the code is not in a list known to be incomplete
+  ref.hs.not_on_positive_partial_list   retail import of goods off a positive list known to be incomplete
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ class Lookup(Protocol):
     def covering(self, list_name: str, goods_code: str, on: date | None = None) -> Entry | None: ...
 
     def country_for(self, text: str) -> Entry | None: ...
+
+    def is_complete(self, list_name: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,30 @@ def declaration_date(document: Mapping[str, Any], profile: Profile) -> date | No
         return None
 
 
+PARTIAL = "_partial_list"  # the end of a warning's rule
+
+
+def is_warning(error: FieldError) -> bool:
+    """A finding that does not refuse the document: a code missing from a list known to be incomplete."""
+    return error.rule.endswith(PARTIAL)
+
+
 def check_codes(document: Mapping[str, Any], profile: Profile, lookup: Lookup, on: date,
                 skip: Collection[str] = ()) -> list[FieldError]:
-    """Every code rule on one document; fields named in ``skip`` (already failing shape rules) are left out."""
+    """Every code rule that refuses the document; fields named in ``skip`` (already failing shape rules) are left
+    out. The warnings are `code_warnings`."""
+    return [e for e in findings(document, profile, lookup, on, skip) if not is_warning(e)]
+
+
+def code_warnings(document: Mapping[str, Any], profile: Profile, lookup: Lookup, on: date,
+                  skip: Collection[str] = ()) -> list[FieldError]:
+    """The codes the document is accepted with though incomplete lists lack them, for the declarant to check."""
+    return [e for e in findings(document, profile, lookup, on, skip) if is_warning(e)]
+
+
+def findings(document: Mapping[str, Any], profile: Profile, lookup: Lookup, on: date,
+             skip: Collection[str] = ()) -> list[FieldError]:
+    """Refusals and warnings of every code rule on one document (`is_warning` tells them apart)."""
     errors = [e for f in profile.head if (e := check_code(f, f.name, document.get(f.name), lookup, on))]
     lines = document.get(profile.lines) if profile.lines else None
     retail = profile.retail_import and str(document.get("tradeMode") or "") in ("", *RETAIL_IMPORT_MODES)
@@ -107,7 +136,7 @@ def check_codes(document: Mapping[str, Any], profile: Profile, lookup: Lookup, o
 def _check_line(line: Mapping[str, Any], prefix: str, profile: Profile, lookup: Lookup, on: date,
                 retail: bool) -> list[FieldError]:
     errors = [e for f in profile.line_fields if (e := check_code(f, prefix + f.name, line.get(f.name), lookup, on))]
-    failed = {e.field for e in errors}
+    failed = {e.field for e in errors if not is_warning(e)}
     gcode = _text(line.get(profile.goods_code)) if profile.goods_code else ""
     if not gcode or prefix + profile.goods_code in failed:
         return errors
@@ -131,6 +160,8 @@ def check_code(field: CodeField, path: str, value: Any, lookup: Lookup, on: date
     if not code or not lookup.has_list(field.list_name):
         return None
     spec, entry = LISTS[field.list_name], lookup.entry(field.list_name, code)
+    if entry is None and not lookup.is_complete(field.list_name):
+        return _not_in_partial_list(field, path, code)
     if entry is None:
         hint = lookup.country_for(code) if field.list_name == "countries" else None
         also_zh = f"；“{code}”对应 {hint.code} {hint.name_zh}" if hint else ""
@@ -150,6 +181,18 @@ def check_code(field: CodeField, path: str, value: Any, lookup: Lookup, on: date
     return None
 
 
+def _not_in_partial_list(field: CodeField, path: str, code: str) -> FieldError:
+    spec = LISTS[field.list_name]
+    return FieldError(path, f"ref.{spec.key}.not_in{PARTIAL}",
+                      f"{field.label_zh}({field.name}) {code} 不在平台的{spec.zh}代码表中；该表尚不完整，单证已接受，"
+                      "请核对代码",
+                      f"{field.name} {code} is not in the platform's list {spec.en}; the list is incomplete, so the "
+                      "document was accepted: check the code", code,
+                      f"请核对代码；管理员导入官方{spec.zh}代码表后，表外代码将被拒绝",
+                      f"check the code; once an administrator imports the official {spec.en} list, codes outside it "
+                      "are refused")
+
+
 def check_goods(path: str, gcode: str, lookup: Lookup, on: date) -> FieldError | None:
     """Retail import: not on the negative list, and on the positive list (when one is loaded)."""
     banned = lookup.covering(NEGATIVE, gcode, on)
@@ -163,6 +206,13 @@ def check_goods(path: str, gcode: str, lookup: Lookup, on: date) -> FieldError |
                           "请将该商品从申报中移除，或改以一般贸易方式进口",
                           "remove the item from the declaration, or import it as general trade")
     if lookup.has_list(POSITIVE) and lookup.covering(POSITIVE, gcode, on) is None:
+        if not lookup.is_complete(POSITIVE):
+            return FieldError(path, f"ref.hs.not_on_positive{PARTIAL}",
+                              f"商品编码(gcode) {gcode} 不在平台的正面清单中；该清单尚不完整，单证已接受，请核对",
+                              f"gcode {gcode} is not on the platform's positive list; the list is incomplete, so the "
+                              "document was accepted: check it", gcode,
+                              "请核对商品是否在跨境电子商务零售进口商品清单内",
+                              "check that the goods are on the cross-border retail import positive list")
         return FieldError(path, "ref.hs.not_on_positive_list",
                           f"商品编码(gcode) {gcode} 不在跨境电子商务零售进口商品清单（正面清单）内",
                           f"gcode {gcode} is not on the cross-border retail import positive list", gcode,

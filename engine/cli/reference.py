@@ -34,6 +34,8 @@ def add_parsers(sub: Any, bench: argparse.ArgumentParser) -> None:
     ref.add_argument("--reason", default="", help="why (import, edit)")
     ref.add_argument("--by", default="cli", help="who (import, edit)")
     ref.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE", help="edit: a column's new value")
+    ref.add_argument("--complete", action="store_true",
+                     help="import: the file is customs' official, complete list; codes outside it are then refused")
     ref.add_argument("--data")
     bench.add_argument("--hs-rows", type=int, default=10_000, help="synthetic HS rows loaded (validate)")
     sub.choices["validate"].add_argument("--data", help="use this data folder's code lists (default: shipped lists)")
@@ -77,7 +79,7 @@ def _run(service: Any, args: Namespace) -> int:
             print(f"{e.code}\t{e.name_zh}\t{e.name_en}\t{e.validity}")
     elif args.action == "import":
         report = service.import_file(args.list, Path(args.value).name, Path(args.value).read_bytes(), args.by,
-                                     args.reason)
+                                     args.reason, args.complete)
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return 1 if report.rejected else 0
     elif args.action in ("export", "template"):
@@ -94,8 +96,9 @@ def _run(service: Any, args: Namespace) -> int:
 
 def shipped_index() -> ReferenceIndex:
     """The shipped lists alone, in memory: what `cbec validate` checks against without a data folder."""
-    return ReferenceIndex(Entry.of(name, normalise(spec, row)) for name, spec in LISTS.items()
-                          for row in shipped.shipped(name)[0])
+    complete = {name: shipped.provenance(name).complete for name in LISTS}
+    return ReferenceIndex((Entry.of(name, normalise(spec, row)) for name, spec in LISTS.items()
+                           for row in shipped.shipped(name)[0]), complete)
 
 
 def code_index(data: str | None) -> ReferenceIndex:

@@ -44,6 +44,7 @@ class Outcome:
     document_id: str = ""
     along: list[Any] = field(default_factory=list, repr=False, compare=False)  # saved with it (a bag's claims)
     key: tuple[str, ...] = ()  # the document's key fields, once its shape was read
+    warnings: list[FieldError] = field(default_factory=list)  # accepted, but a code is not in an incomplete list
 
     @property
     def ok(self) -> bool:
@@ -64,6 +65,11 @@ class CodeCheck(Protocol):
 
     def check(self, message_type: str, document: Mapping[str, Any], on: date | None = None,
               skip: Collection[str] = ()) -> list[FieldError]: ...
+
+    def warnings(self, message_type: str, document: Mapping[str, Any], on: date | None = None,
+                 skip: Collection[str] = ()) -> list[FieldError]:
+        """Codes accepted though a list known to be incomplete lacks them (#18)."""
+        ...
 
 
 class Linked(Protocol):
@@ -202,6 +208,7 @@ class Declarations:
         aggregate = self.new(key, number, to_values(document, self.catalog, self.doc_type.message), declared_by,
                              moment, links, passthrough=passthrough)
         outcome.document_id = str(aggregate.id)
+        outcome.warnings += self.code_warnings(document)
         ledger = batch.ledgers.get(str(document.get("buyerIdNumber") or "")) if self.doc_type is INVENTORY else None
         if ledger is not None and ledger.count(str(aggregate.id)):  # saved with the inventory (I4)
             outcome.along.append(ledger)
@@ -278,6 +285,13 @@ class Declarations:
         shown = "/".join(key)
         return FieldError(field, "unique", f"{self.doc_type.name_zh} {shown} 已申报过，不能重复申报",
                           f"{self.doc_type.name_en.lower()} {shown} was already declared")
+
+    def warnings(self, raw: dict[str, Any]) -> list[FieldError]:
+        """What a document declared with `declare` was accepted with: codes missing from incomplete lists (#18)."""
+        return self.code_warnings(self.complete(raw, self.now()))
+
+    def code_warnings(self, document: dict[str, Any]) -> list[FieldError]:
+        return self.codes.warnings(self.doc_type.message, document) if self.codes is not None else []
 
     def complete(self, raw: dict[str, Any], moment: datetime) -> dict[str, Any]:
         return complete(raw, moment, self.catalog, self.doc_type)

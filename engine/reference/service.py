@@ -82,22 +82,28 @@ class ReferenceData:
         return added
 
     def import_rows(self, list_name: str, rows: Sequence[tuple[int, Mapping[str, Any]]], columns: Sequence[str],
-                    by: str, reason: str = "", source: str = "") -> ImportReport:
-        """Import rows (numbered as in their file) into a list; the report says what was added, changed, rejected."""
+                    by: str, reason: str = "", source: str = "", complete: bool = False) -> ImportReport:
+        """Import rows (numbered as in their file) into a list; the report says what was added, changed, rejected.
+        ``complete``: the file is customs' official list, so from now on a code missing from it is refused (#18);
+        said in the same save as the rows."""
         spec_of(list_name)
         code_list = self._load(list_name)
-        report = code_list.import_rows(rows, columns, self.index(), by, reason or "导入 import", source, self.now())
+        moment = self.now()
+        report = code_list.import_rows(rows, columns, self.index(), by, reason or "导入 import", source, moment)
+        if complete:
+            code_list.mark_complete(True, by, reason or f"导入官方代码表 official list imported: {source}", moment)
         self.store.save(code_list)
         self.catch_up()
         return report
 
-    def import_file(self, list_name: str, filename: str, data: bytes, by: str, reason: str = "") -> ImportReport:
+    def import_file(self, list_name: str, filename: str, data: bytes, by: str, reason: str = "",
+                    complete: bool = False) -> ImportReport:
         """An Excel (.xlsx) or CSV file. Raises UnreadableTable when the file is not a readable table."""
         try:
             rows, columns = tables.read_table(spec_of(list_name), filename, data)
         except tables.TableError as error:
             raise UnreadableTable(str(error)) from error
-        return self.import_rows(list_name, rows, columns, by, reason, filename)
+        return self.import_rows(list_name, rows, columns, by, reason, filename, complete)
 
     def edit(self, list_name: str, values: Mapping[str, Any], by: str, reason: str) -> bool:
         """Add or change one entry; raises ReferenceChangeRefused (no reason, bad values). False if nothing changed."""
@@ -134,7 +140,8 @@ class ReferenceData:
             self._checked = moment
             position = self.view.position()
             if self._index is None or position != self._position:
-                self._index = ReferenceIndex(Entry.of(name, row) for name, row in self.view.rows())
+                self._index = ReferenceIndex((Entry.of(name, row) for name, row in self.view.rows()),
+                                             self.completeness())
                 self._position = position
         return self._index
 
@@ -157,6 +164,20 @@ class ReferenceData:
         spec_of(list_name)
         return self.view.history(list_name, code)
 
+    def completeness(self) -> dict[str, bool]:
+        """Whether each list holds every official code: as an administrator last said, else as shipped."""
+        said = self.view.completeness()
+        return {name: said[name]["complete"] if name in said else shipped.provenance(name).complete
+                for name in LISTS}
+
+    def overview(self) -> list[dict[str, Any]]:
+        """Per list, for the console: rows, source, complete or not (and who said so), the last import."""
+        counts, said, imports = self.counts(), self.view.completeness(), self.view.last_imports()
+        complete = self.completeness()
+        return [{"list": name, "spec": spec, "rows": counts[name], "source": shipped.provenance(name).source,
+                 "complete": complete[name], "marked": said.get(name), "last_import": imports.get(name)}
+                for name, spec in LISTS.items()]
+
     def counts(self) -> dict[str, int]:
         counts = self.view.counts()
         return {name: counts.get(name, 0) for name in LISTS}
@@ -177,3 +198,12 @@ class ReferenceData:
             return []
         day = on or rules.declaration_date(document, profile) or self.now().date()
         return rules.check_codes(document, profile, self.index(), day, skip)
+
+    def warnings(self, message_type: str, document: Mapping[str, Any], on: date | None = None,
+                 skip: Collection[str] = ()) -> list[FieldError]:
+        """The codes a document is accepted with though a list known to be incomplete lacks them (#18)."""
+        profile = rules.PROFILES.get(message_type)
+        if profile is None:
+            return []
+        day = on or rules.declaration_date(document, profile) or self.now().date()
+        return rules.code_warnings(document, profile, self.index(), day, skip)

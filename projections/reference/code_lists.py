@@ -6,6 +6,8 @@ name_zh, name_en, valid_from / valid_to (ISO dates, empty = open), data (JSON: e
 updated_at (ISO 8601), updated_by. Primary key (list_name, code).
 Table reference_history: list_name, code, version (the list aggregate's event version), at (ISO 8601),
 action (seeded, imported, edited, added), by_whom, reason, source, changes (JSON {"before": {}, "after": {}}).
+Table reference_lists: list_name, complete (1 or 0: an administrator said whether the list holds every official
+code; no row: as shipped), by_whom, at (ISO 8601), reason (#18).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ DDL = (
         list_name VARCHAR(40) NOT NULL, code VARCHAR(100) NOT NULL, version INTEGER NOT NULL, at VARCHAR(40) NOT NULL,
         action VARCHAR(16) NOT NULL, by_whom VARCHAR(100), reason VARCHAR(1000), source VARCHAR(500),
         changes TEXT NOT NULL, PRIMARY KEY (list_name, code, version))""",
+    """CREATE TABLE IF NOT EXISTS reference_lists (
+        list_name VARCHAR(40) PRIMARY KEY, complete INTEGER NOT NULL, by_whom VARCHAR(100), at VARCHAR(40) NOT NULL,
+        reason VARCHAR(1000))""",
 )
 
 UPSERT = """INSERT INTO reference_entries (list_name, code, name_zh, name_en, valid_from, valid_to, data, updated_at,
@@ -39,14 +44,21 @@ UPSERT = """INSERT INTO reference_entries (list_name, code, name_zh, name_en, va
     updated_by = excluded.updated_by"""
 HISTORY = """INSERT INTO reference_history (list_name, code, version, at, action, by_whom, reason, source, changes)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list_name, code, version) DO NOTHING"""
+MARKED = """INSERT INTO reference_lists (list_name, complete, by_whom, at, reason) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (list_name) DO UPDATE SET complete = excluded.complete, by_whom = excluded.by_whom, at = excluded.at,
+    reason = excluded.reason"""
+LAST_IMPORTS = """SELECT DISTINCT h.list_name, h.version, h.at, h.by_whom, h.source FROM reference_history h JOIN (
+    SELECT list_name, MAX(version) AS version FROM reference_history WHERE action = 'imported' GROUP BY list_name) m
+    ON h.list_name = m.list_name AND h.version = m.version WHERE h.action = 'imported'"""
 LIST_OF = {CodeList.create_id(name): name for name in LISTS}
 
 
 class ReferenceView(Projector):
     name = "reference"
-    tables = ("reference_entries", "reference_history")
+    tables = ("reference_entries", "reference_history", "reference_lists")
     ddl = DDL
-    topics = (get_topic(CodeList.Seeded), get_topic(CodeList.Imported), get_topic(CodeList.EntryEdited))
+    topics = (get_topic(CodeList.Seeded), get_topic(CodeList.Imported), get_topic(CodeList.EntryEdited),
+              get_topic(CodeList.CompletenessMarked))
 
     def __init__(self, db: Any, store: Any):
         super().__init__(db, store)
@@ -72,6 +84,8 @@ class ReferenceView(Projector):
             elif isinstance(e, CodeList.EntryEdited):
                 change = {"code": e.code, "before": e.before, "after": e.after}
                 self._changed(list_name, [change], at, version, "edited" if e.before else "added", e.by, e.reason, "")
+            elif isinstance(e, CodeList.CompletenessMarked):
+                self.db.execute(MARKED, (list_name, int(e.complete), e.by[:100], at, e.reason[:1000]))
 
     def _added(self, list_name: str, rows: list[dict[str, str]], at: str, version: int, action: str, by: str,
                reason: str, source: str) -> None:
@@ -121,6 +135,15 @@ class ReferenceView(Projector):
     def counts(self) -> dict[str, int]:
         rows = self.db.query("SELECT list_name, COUNT(*) AS n FROM reference_entries GROUP BY list_name")
         return {r["list_name"]: int(r["n"]) for r in rows}
+
+    def completeness(self) -> dict[str, dict[str, Any]]:
+        """What administrators said of each list's completeness, by list: complete, by_whom, at, reason."""
+        rows = self.db.query("SELECT * FROM reference_lists")
+        return {r["list_name"]: r | {"complete": bool(r["complete"])} for r in rows}
+
+    def last_imports(self) -> dict[str, dict[str, Any]]:
+        """Each list's latest import that changed it: at, by_whom, source (the file)."""
+        return {r["list_name"]: dict(r) for r in self.db.query(LAST_IMPORTS)}
 
     def history(self, list_name: str, code: str) -> list[dict[str, Any]]:
         """What happened to one entry, newest first: when, what, who, why, and the values before and after."""

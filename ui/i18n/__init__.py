@@ -10,6 +10,7 @@ from ui.i18n.messages import TEXT as MESSAGES_TEXT
 from ui.i18n.node import TEXT as NODE_TEXT
 from ui.i18n.query import TEXT as QUERY_TEXT
 from ui.i18n.reconciliation import TEXT as RECONCILIATION_TEXT
+from ui.i18n.reference import TEXT as REFERENCE_TEXT
 from ui.i18n.signing import TEXT as SIGNING_TEXT
 from ui.i18n.summaries import TEXT as SUMMARIES_TEXT
 
@@ -153,6 +154,7 @@ TEXT.update(QUERY_TEXT)  # 综合查询, 179 支付原始数据 (I12, I13)
 TEXT.update(DOCUMENTS_TEXT)  # 进口单证 (I4-I11), 暂存, 批量申报, 电子税单 (I7)
 TEXT.update(SUMMARIES_TEXT)  # 汇总申报 (E3)
 TEXT.update(NODE_TEXT)  # 节点配置, 链路状态与告警 (X5)
+TEXT.update(REFERENCE_TEXT)  # 代码表完整性, 北京时间 (#18)
 TEXT.update(SIGNING_TEXT)  # 签名审计 (#17 item 5)
 
 

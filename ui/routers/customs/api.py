@@ -36,7 +36,8 @@ def declare_order(platform: PlatformDep, principal: Allowed("I3:declare"), order
             "errors": [e.as_dict() for e in rejected.errors]})
     platform.runner.wake.set()
     return {"orderNo": stored.order_no, "ebpCode": stored.ebp_code, "guid": stored.guid,
-            "status": stored.status, "statusLabel": statuses.label(stored.status)}
+            "status": stored.status, "statusLabel": statuses.label(stored.status),
+            "warnings": [e.as_dict() for e in platform.customs.import_orders.warnings(order)]}
 
 
 @router.post("/import/orders/batch", summary="Declare up to 1,000 import orders in one call")
@@ -47,8 +48,8 @@ def declare_orders(platform: PlatformDep, principal: Allowed("I3:declare"),
     outcomes = platform.customs.import_orders.declare_many(orders, declared_by=principal.name, principal=principal)
     platform.runner.wake.set()
     return {"accepted": sum(o.stored for o in outcomes), "results": [
-        {"index": o.index, "orderNo": o.order_no, "accepted": o.stored, "errors": [e.as_dict() for e in o.errors]}
-        for o in outcomes]}
+        {"index": o.index, "orderNo": o.order_no, "accepted": o.stored, "errors": [e.as_dict() for e in o.errors],
+         "warnings": [e.as_dict() for e in o.warnings]} for o in outcomes]}
 
 
 @router.get("/import/orders", summary="Search import orders")

@@ -183,7 +183,8 @@ def _detail_page(doc_type: DocumentType) -> Any:
         return render(request, "customs/documents/detail.html", page_context(doc_type) | show(doc_type) | {
             "d": found, "doc": document.document | document.numbers, "tax": tax, "links": links(document, lang_of(
                 request, platform.settings.lang)), "created": request.query_params.get("created") == "1",
-            "follow_ups": follow_ups(doc_type, found, request.state.principal)})
+            "follow_ups": follow_ups(doc_type, found, request.state.principal),
+            "code_warnings": platform.customs.declarations[doc_type.message].code_warnings(document.document)})
     return detail
 
 

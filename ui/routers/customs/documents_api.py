@@ -76,7 +76,8 @@ def _declare_one(doc_type: DocumentType) -> Any:
             return rejected_json(doc_type, rejected)
         platform.runner.wake.set()
         return {"documentId": str(stored.id), "number": stored.number, "guid": stored.guid, "status": stored.status,
-                "statusLabel": statuses.label(stored.status)}
+                "statusLabel": statuses.label(stored.status), "warnings": [
+                    e.as_dict() for e in platform.customs.declarations[doc_type.message].warnings(document)]}
     return declare
 
 
@@ -90,7 +91,8 @@ def _declare_batch(doc_type: DocumentType) -> Any:
         platform.runner.wake.set()
         return {"accepted": sum(o.stored for o in outcomes), "results": [
             {"index": o.index, "number": o.number, "documentId": o.document_id if o.stored else "",
-             "accepted": o.stored, "errors": [e.as_dict() for e in o.errors]} for o in outcomes]}
+             "accepted": o.stored, "errors": [e.as_dict() for e in o.errors],
+             "warnings": [e.as_dict() for e in o.warnings]} for o in outcomes]}
     return declare_batch
 
 

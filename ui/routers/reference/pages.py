@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("", response_class=HTMLResponse, dependencies=[require("I1:view")])
 def lists(request: Request, platform: PlatformDep) -> Any:
-    return render(request, "reference/lists.html", {"lists": LISTS, "counts": service_of(platform).counts()})
+    return render(request, "reference/lists.html", {"overview": service_of(platform).overview()})
 
 
 @router.get("/{list_name}", response_class=HTMLResponse, dependencies=[for_list("view")])
@@ -85,19 +85,22 @@ def _entry_context(list_name: str, values: dict[str, Any], history: list[dict[st
 @router.get("/{list_name}/import", response_class=HTMLResponse, dependencies=[for_list("manage")])
 def import_form(request: Request, platform: PlatformDep, list_name: str) -> Any:
     service_of(platform, list_name)
-    return render(request, "reference/import.html", {"spec": LISTS[list_name], "report": None, "error": ""})
+    return render(request, "reference/import.html", {"spec": LISTS[list_name], "report": None, "error": "",
+                                                     "complete": False})
 
 
 @router.post("/{list_name}/import", response_class=HTMLResponse, dependencies=[for_list("manage")])
 def import_file(request: Request, platform: PlatformDep, list_name: str,
-                file: UploadFile = File(...), reason: str = Form(""), operator: str = Form("")) -> Any:  # noqa: B008
+                file: UploadFile = File(...), reason: str = Form(""), operator: str = Form(""),  # noqa: B008
+                complete: str = Form("")) -> Any:
     """A sync endpoint: the table is read (within its bounds, MAX_IMPORT_BYTES at most) and imported on a worker
-    thread, never on the event loop (#16 item 4)."""
+    thread, never on the event loop (#16 item 4). ``complete`` ticked: the file is customs' official list, so codes
+    outside it are refused from now on (#18)."""
     service = service_of(platform, list_name)
-    context: dict[str, Any] = {"spec": LISTS[list_name], "report": None, "error": ""}
+    context: dict[str, Any] = {"spec": LISTS[list_name], "report": None, "error": "", "complete": bool(complete)}
     try:
         context["report"] = service.import_file(list_name, file.filename or "", file.file.read(MAX_IMPORT_BYTES + 1),
-                                                _who(request, operator), reason.strip())
+                                                _who(request, operator), reason.strip(), bool(complete))
     except UnreadableTable as error:
         context["error"] = str(error)
         return render(request, "reference/import.html", context, status_code=422)
