@@ -176,7 +176,7 @@ def _cipher_of(algorithm: algos.EncryptionAlgorithm, authenticated: bool) -> Con
         kind = "AuthEnvelopedData" if authenticated else "EnvelopedData"
         english = f"contentEncryptionAlgorithm: unsupported cipher {oid} in {kind}"
         raise UnsupportedAlgorithmError(f"contentEncryptionAlgorithm: 不支持的对称算法 {oid}", english)
-    return chosen
+    return _cipher(chosen.name)  # refused clearly, not by libcrypto, where SM4-GCM is missing
 
 
 def _unwrap(info: cms.KeyTransRecipientInfo, key: keys.PrivateKey, oaep: bool, chosen: ContentCipher) -> bytes:
