@@ -4,7 +4,8 @@ Built and read with asn1crypto so that one code path serves file keys, PKCS#11 t
 attributes carry contentType, signingTime and messageDigest; the signer is named by issuer and serial and
 its certificate is embedded. SM2 uses the GM/T 0010 OIDs (SM3 1.2.156.10197.1.401, SM2-with-SM3
 1.2.156.10197.1.501) and DER-encoded (r, s). Verification proves integrity and names the signer's
-certificate; whether that certificate is trusted is the caller's policy.
+certificate (the one the SignerInfo's sid names); whether that certificate is trusted at the signingTime it states
+is ``trust``'s decision (adapters/signing/trust.py). Every SignerInfo must hold and be trusted.
 """
 
 import hashlib
@@ -18,7 +19,8 @@ from asn1crypto import x509 as asn1_x509
 from . import keys, xmldsig
 from .certificate import Certificate, parse_certificate
 from .errors import InvalidInputError
-from .verify import Reason, Verification
+from .trust import Trust
+from .verify import Reason, Verification, judged
 
 SM3_OID = "1.2.156.10197.1.401"
 SM2_WITH_SM3_OID = "1.2.156.10197.1.501"
@@ -75,25 +77,39 @@ def _sign(key: keys.PrivateKey, certificate: Certificate, digest: bytes, scheme:
     return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
 
 
-def verify(signature: bytes, data: bytes | None = None) -> CmsVerification:
-    """Check every SignerInfo; ``data`` is required for a detached signature and ignored otherwise."""
+def verify(signature: bytes, data: bytes | None = None, trust: Trust | None = None) -> CmsVerification:
+    """Check every SignerInfo; ``data`` is required for a detached signature and ignored otherwise. The answer is the
+    first SignerInfo's, or the first that fails."""
     try:
         signed = _signed_data(signature)
         content = _content(signed, data)
-        names = [_check_signer(signed, info, content) for info in signed["signer_infos"]]
+        signers = [_check_signer(signed, info, content) for info in signed["signer_infos"]]
     except _Failed as failed:
-        return CmsVerification(False, failed.reason, failed.algorithm, failed.key_name, failed.detail)
-    if not names:
+        failure = CmsVerification(False, failed.reason, failed.algorithm, failed.key_name, failed.detail)
+        return judged(failure, failed.certificate, trust)
+    if not signers:
         return CmsVerification(False, Reason.MISSING_SIGNATURE, None, None, "SignedData has no SignerInfo")
-    algorithm, key_name = names[0]
     attached = signed["encap_content_info"]["content"].native is not None
-    return CmsVerification(True, Reason.OK, algorithm, key_name, content=content if attached else None)
+    kept = content if attached else None
+    results = [judged(CmsVerification(True, Reason.OK, signer.algorithm, signer.key_name, content=kept),
+                      signer.certificate, trust, signer.signed_at) for signer in signers]  # fmt: skip
+    return next((result for result in results if not result.ok), results[0])
+
+
+@dataclass(frozen=True)
+class _Signer:
+    algorithm: str
+    key_name: str
+    certificate: bytes
+    signed_at: datetime | None
 
 
 class _Failed(Exception):
-    def __init__(self, reason: Reason, detail: str, algorithm: str | None = None, key_name: str | None = None):
+    def __init__(self, reason: Reason, detail: str, algorithm: str | None = None, key_name: str | None = None,
+                 certificate: bytes | None = None):  # fmt: skip
         super().__init__(detail)
         self.reason, self.detail, self.algorithm, self.key_name = reason, detail, algorithm, key_name
+        self.certificate = certificate
 
 
 def _signed_data(signature: bytes) -> cms.SignedData:
@@ -117,8 +133,16 @@ def _content(signed: cms.SignedData, data: bytes | None) -> bytes:
     return data
 
 
-def _check_signer(signed: cms.SignedData, info: cms.SignerInfo, content: bytes) -> tuple[str, str]:
+def _check_signer(signed: cms.SignedData, info: cms.SignerInfo, content: bytes) -> _Signer:
     certificate = _certificate(signed, info)
+    try:
+        return _check_value(info, certificate, content)
+    except _Failed as failed:
+        failed.certificate = certificate.der
+        raise
+
+
+def _check_value(info: cms.SignerInfo, certificate: Certificate, content: bytes) -> _Signer:
     key_name = certificate.key_name
     scheme = _scheme(info, key_name)
     expected = _hash(scheme.hash_name, content)
@@ -136,7 +160,15 @@ def _check_signer(signed: cms.SignedData, info: cms.SignerInfo, content: bytes) 
         value = keys.sm2_raw(value)
     if not keys.verify(certificate, scheme, signed_bytes, value):
         raise _Failed(Reason.SIGNATURE_INVALID, "the signature does not match", scheme.name, key_name)
-    return scheme.name, key_name
+    return _Signer(scheme.name, key_name, certificate.der, _signing_time(attributes))
+
+
+def _signing_time(attributes: cms.CMSAttributes) -> datetime | None:
+    """The signingTime the signer stated (None without signed attributes or the attribute)."""
+    if attributes.native is None:
+        return None
+    times = [a["values"][0].native for a in attributes if a["type"].native == "signing_time"]
+    return times[0] if len(times) == 1 and isinstance(times[0], datetime) else None
 
 
 def _certificate(signed: cms.SignedData, info: cms.SignerInfo) -> Certificate:

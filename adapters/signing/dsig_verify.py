@@ -1,7 +1,8 @@
 """Verifying generic XML signatures: RSA through signxml (any XMLDSig tool's output), SM2-SM3 by our own code.
 
 Both check the signature against the X.509 certificate inside ds:KeyInfo and report its serial as
-``key_name``; trusting that certificate is the caller's decision. SHA-1 is refused outside the customs
+``key_name``; whether that certificate is trusted is ``trust``'s decision (adapters/signing/trust.py, as of now:
+XMLDSig states no signing time we could rely on). SHA-1 is refused outside the customs
 profile. A detached signature needs the referenced content passed in.
 """
 
@@ -21,7 +22,8 @@ from .certificate import Certificate, parse_certificate
 from .dsig import EXC_C14N, SIGNATURE_URIS, SM2_URIS
 from .errors import SignatureError
 from .signer import parse
-from .verify import Reason, Verification
+from .trust import Trust
+from .verify import Reason, Verification, judged
 from .xmldsig import C14N, C14N_WITH_COMMENTS, ENVELOPED, SIGNATURE_TAG, ds
 
 _ALGORITHMS = {uri: name for name, (uri, _) in SIGNATURE_URIS.items()}
@@ -35,7 +37,7 @@ class _Failed(Exception):
         self.reason, self.detail = reason, detail
 
 
-def verify(xml: bytes, content: bytes | None = None) -> Verification:
+def verify(xml: bytes, content: bytes | None = None, trust: Trust | None = None) -> Verification:
     """Verify the (first) ds:Signature of ``xml``: enveloped in a document, or a detached signature document."""
     try:
         root = parse(xml)
@@ -54,8 +56,9 @@ def verify(xml: bytes, content: bytes | None = None) -> Verification:
         else:
             _verify_with_signxml(root, signature, certificate, content)
     except _Failed as failed:
-        return Verification(False, failed.reason, name, certificate and certificate.key_name, failed.detail)
-    return Verification(True, Reason.OK, name, certificate.key_name)
+        failure = Verification(False, failed.reason, name, certificate and certificate.key_name, failed.detail)
+        return judged(failure, certificate and certificate.der, trust)
+    return judged(Verification(True, Reason.OK, name, certificate.key_name), certificate.der, trust)
 
 
 def _verify_with_signxml(root: etree._Element, signature: etree._Element, certificate: Certificate,

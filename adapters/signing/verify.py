@@ -1,7 +1,8 @@
 """Checking the customs enveloped signature (验签) of a CEB message.
 
-This proves the document is unaltered and signed by the key of the embedded certificate; it does not
-decide whether that certificate is trusted (no chain or revocation check).
+The check proves the document is unaltered and signed by the key of the embedded certificate. Whether that
+certificate is the enterprise's is ``trust``'s decision (adapters/signing/trust.py): without one, a result says
+only "intact and self-consistent", which a forged certificate with the enterprise's serial also is (#17 item 1).
 """
 
 import base64
@@ -10,7 +11,8 @@ import copy
 import hmac
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 
 from lxml import etree
@@ -19,6 +21,7 @@ from . import rsa, sm2, xmldsig
 from .certificate import Certificate, parse_certificate
 from .errors import SignatureError
 from .signer import parse
+from .trust import Trust, signer_name
 from .xmldsig import ds
 
 _BETWEEN_TAGS = re.compile(rb">\s+<")
@@ -34,21 +37,49 @@ class Reason(StrEnum):
     DIGEST_MISMATCH = "digest-mismatch"
     SIGNATURE_INVALID = "signature-invalid"
     KEY_NAME_MISMATCH = "key-name-mismatch"
+    UNTRUSTED_CERTIFICATE = "untrusted-certificate"
 
 
 @dataclass(frozen=True)
 class Verification:
     """Outcome of a check. ``reason`` is a Reason value naming the first check that failed (or "ok");
-    ``detail`` says more for people. DIGEST_MISMATCH means the document was altered after signing."""
+    ``detail`` says more for people. DIGEST_MISMATCH means the document was altered after signing;
+    UNTRUSTED_CERTIFICATE that it is intact but its certificate is none the verifier trusts.
+
+    ``subject``, ``serial`` and ``issuer`` name the signer's certificate (for callers' own policies);
+    ``enterprise`` and ``key_id`` the key store's key it is, when the key store vouched for it."""
 
     ok: bool
     reason: str
     algorithm: str | None
     key_name: str | None
     detail: str = ""
+    subject: str | None = None
+    serial: str | None = None
+    issuer: str | None = None
+    enterprise: str | None = None
+    key_id: str | None = None
+    certificate: bytes | None = field(default=None, repr=False)
 
     def __bool__(self) -> bool:
         return self.ok
+
+
+def judged(result: Verification, certificate: bytes | None, trust: Trust | None,
+           signed_at: datetime | None = None) -> Verification:  # fmt: skip
+    """``result`` naming the signer of ``certificate`` and, when it holds and ``trust`` is given, refused unless
+    ``trust`` vouches for that certificate at ``signed_at`` (the format's signing time; None: now)."""
+    if certificate is None:
+        return result
+    name = signer_name(certificate)
+    result = replace(result, subject=name.subject, serial=name.serial, issuer=name.issuer, certificate=certificate)
+    if trust is None or not result.ok:
+        return result
+    decision = trust.decide(certificate, signed_at)
+    result = replace(result, enterprise=decision.enterprise, key_id=decision.key_id)
+    if decision.trusted:
+        return result
+    return replace(result, ok=False, reason=Reason.UNTRUSTED_CERTIFICATE, detail=decision.detail)
 
 
 class _Failed(Exception):
@@ -63,18 +94,20 @@ class _Parts:
     signed_info: etree._Element
     method: xmldsig.SignatureMethod | None = None
     key_name: str | None = None
+    certificate: Certificate | None = None
 
 
-def verify_bytes(xml: bytes, *, sm2_backend: str | None = None) -> Verification:
+def verify_bytes(xml: bytes, *, sm2_backend: str | None = None, trust: Trust | None = None) -> Verification:
     try:
         root = parse(xml)
     except SignatureError as exc:
         return Verification(False, Reason.DOCUMENT_UNREADABLE, None, None, str(exc))
-    return verify_tree(root, sm2_backend=sm2_backend)
+    return verify_tree(root, sm2_backend=sm2_backend, trust=trust)
 
 
-def verify_tree(root: etree._Element, *, sm2_backend: str | None = None) -> Verification:
-    """Verify the ds:Signature child of ``root`` (the document element); ``root`` is not modified."""
+def verify_tree(root: etree._Element, *, sm2_backend: str | None = None, trust: Trust | None = None) -> Verification:
+    """Verify the ds:Signature child of ``root`` (the document element); ``root`` is not modified. The customs
+    signature states no signing time, so ``trust`` judges the certificate as of now."""
     signature = root.find(xmldsig.SIGNATURE_TAG)
     if signature is None:
         return Verification(False, Reason.MISSING_SIGNATURE, None, None, "no ds:Signature under the root")
@@ -83,8 +116,10 @@ def verify_tree(root: etree._Element, *, sm2_backend: str | None = None) -> Veri
         _check(root, parts, sm2_backend)
     except _Failed as failed:
         name = parts.method.name if parts.method else None
-        return Verification(False, failed.reason, name, parts.key_name, failed.detail)
-    return Verification(True, Reason.OK, parts.method.name, parts.key_name)
+        result = Verification(False, failed.reason, name, parts.key_name, failed.detail)
+    else:
+        result = Verification(True, Reason.OK, parts.method.name, parts.key_name)
+    return judged(result, parts.certificate and parts.certificate.der, trust)
 
 
 def _check(root: etree._Element, parts: _Parts, sm2_backend: str | None) -> None:
@@ -93,7 +128,7 @@ def _check(root: etree._Element, parts: _Parts, sm2_backend: str | None) -> None
     parts.key_name = _text(parts.signature, "KeyInfo/KeyName", required=False)
     parts.method = _signature_method(parts.signed_info)
     hash_name = _digest_method(parts.signed_info)
-    certificate = _certificate(parts.signature)
+    certificate = parts.certificate = _certificate(parts.signature)
     _check_digest(root, parts.signature, hash_name, _decoded(parts.signed_info, "Reference/DigestValue"))
     _check_value(parts, certificate, sm2_backend)
     _check_key_name(parts.key_name, certificate)

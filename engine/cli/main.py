@@ -46,8 +46,15 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("input")
     sign.add_argument("output")
 
-    for name, text in (("verify", "check a customs signature"), ("validate", "schema and rules"),
-                       ("inspect", "any CEB message as JSON")):
+    verify = sub.add_parser("verify", help="check a signature (customs XML, XMLDSig, CMS, PDF seal, QR text) against "
+                                           "the data folder's keys and certificates and --trust")
+    verify.add_argument("file")
+    verify.add_argument("--data", help="data folder whose key store and enterprise certificates are trusted")
+    verify.add_argument("--trust", action="append", default=[], metavar="PATH",
+                        help="also trust this PEM certificate, or the certificates and CRLs of this folder "
+                             "(repeatable)")
+    verify.add_argument("--content", metavar="FILE", help="the signed content of a detached CMS or XMLDSig signature")
+    for name, text in (("validate", "schema and rules"), ("inspect", "any CEB message as JSON")):
         sub.add_parser(name, help=text).add_argument("file")
 
     example = sub.add_parser("example", help="a complete valid message built by the platform")

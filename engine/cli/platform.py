@@ -11,7 +11,7 @@ from typing import Any
 
 from adapters import ceb
 from adapters.ceb.xmlio import parse_xml
-from adapters.signing import SignatureError, verify_bytes, xmldsig
+from adapters.signing import SignatureError, xmldsig
 from adapters.signing import cli as signing_cli
 from domain.shared import rules
 from engine import bootstrap
@@ -154,11 +154,25 @@ def sign(args: Namespace) -> int:
 
 @_refusing
 def verify(args: Namespace) -> int:
+    """验签 of a customs message (or DXP envelope), XMLDSig, CMS (DER or PEM), PDF seal or signed QR text, trusting the
+    key store and the registered enterprise certificates of the data folder, CBEC_SIGNER_TRUST_DIR and each
+    ``--trust`` certificate or folder: never the certificate a signature merely carries (#17 item 1)."""
+    from engine.cli.verifying import verifier, verify_any
+
     data = _read(args.file)
-    if ceb.is_dxp(data):
-        _, data = ceb.unwrap_dxp(data)
-    result = verify_bytes(data)
-    print("OK" if result.ok else f"FAILED: {result.reason}")
+    content = _read(args.content) if args.content else None
+    try:
+        service = verifier(Settings.from_env(args.data).data_dir, args.trust)
+    except ValueError as error:
+        raise BadInput(str(error)) from error
+    result = verify_any(service, data, content)
+    for label, value in (("签名者 subject", result.subject), ("序列号 serial", result.serial),
+                         ("颁发者 issuer", result.issuer)):  # fmt: skip
+        if value:
+            print(f"{label}: {value}")
+    if result.enterprise:
+        print(f"密钥 key: {result.enterprise}/{result.key_id}")
+    print("OK" if result.ok else f"FAILED: {result.reason}" + (f" ({result.detail})" if result.detail else ""))
     return 0 if result.ok else 1
 
 

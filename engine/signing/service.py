@@ -41,7 +41,16 @@ from adapters.signing.errors import (
 )
 from adapters.signing.keystore import KeyInfo, KeyStore, LoadedKey, validity
 from adapters.signing.pdf_seal import Placement
-from adapters.signing.verify import Reason, Verification
+from adapters.signing.trust import (
+    REVOCATION_MODES,
+    KeyStoreTrust,
+    SignerName,
+    SignerTrust,
+    StoreKey,
+    TrustList,
+    signer_name,
+)
+from adapters.signing.verify import Reason, Verification, judged
 
 
 class SigningSetupError(RuntimeError):
@@ -75,15 +84,27 @@ class RawSignature:
 
 @dataclass(frozen=True)
 class RawVerifications:
-    """The outcome of a batch verification: ``ok[i]`` for item i, all with one key and algorithm."""
+    """The outcome of a batch verification: ``ok[i]`` for item i; ``key_id`` and ``algorithm`` of the key that
+    verified the first good item (after a rotation, items may hold by different keys of the enterprise).
+    ``refusal`` says why no key could be used (a revoked key, none valid now); every ``ok`` is then False."""
 
     ok: list[bool]
     key_id: str
     algorithm: str
+    refusal: str = ""
+    key: StoreKey | None = None
+
+    @property
+    def signer(self) -> SignerName | None:
+        """Subject, serial and issuer of the key's certificate (None when no key could be used)."""
+        return signer_name(self.key.certificate.der) if self.key else None
 
     @property
     def reason(self) -> Reason:
-        """OK when every signature holds, else SIGNATURE_INVALID (``ok`` says which items failed)."""
+        """OK when every signature holds; UNTRUSTED_CERTIFICATE when no key may be used; else SIGNATURE_INVALID
+        (``ok`` says which items failed)."""
+        if self.refusal:
+            return Reason.UNTRUSTED_CERTIFICATE
         return Reason.OK if all(self.ok) else Reason.SIGNATURE_INVALID
 
 
@@ -95,8 +116,15 @@ class SignedQr:
 
 
 class SigningService:
-    def __init__(self, keystore: KeyStore, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    """Verification trusts the key store's certificates of keys not revoked and valid when they signed, and
+    certificates chaining to ``trust_list`` (docs/signing-trust.md); never a certificate only because a signature
+    carries it."""
+
+    def __init__(self, keystore: KeyStore, now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 trust_list: TrustList | None = None) -> None:  # fmt: skip
         self.keystore, self._now = keystore, now
+        self.store_trust = KeyStoreTrust(keystore, now)
+        self.trust = SignerTrust(self.store_trust, trust_list)
 
     def signing_key(self, enterprise: str, key_id: str | None = None) -> LoadedKey:
         """The key that signs for ``enterprise`` now; CertificateExpiredError when its certificate has ended."""
@@ -110,7 +138,7 @@ class SigningService:
         return keys.customs_signer(loaded.key, loaded.certificate).sign_bytes(xml)
 
     def verify_customs_xml(self, xml: bytes) -> Verification:
-        return verify_bytes(xml)
+        return verify_bytes(xml, trust=self.trust)
 
     def sign_xml(self, enterprise: str, xml: bytes, algorithm: str | None = None) -> bytes:
         """Generic enveloped XMLDSig over the whole document."""
@@ -123,7 +151,7 @@ class SigningService:
         return dsig.sign_detached(loaded.key, loaded.certificate, content, uri, scheme)
 
     def verify_xml(self, xml: bytes, content: bytes | None = None) -> Verification:
-        return dsig_verify.verify(xml, content)
+        return dsig_verify.verify(xml, content, self.trust)
 
     def sign_cms(self, enterprise: str, data: bytes, detached: bool = False, algorithm: str | None = None) -> bytes:
         """CMS SignedData (DER), attached or detached."""
@@ -131,7 +159,7 @@ class SigningService:
         return cms_signed.sign(loaded.key, loaded.certificate, data, scheme, detached, self._now())
 
     def verify_cms(self, signature: bytes, data: bytes | None = None) -> cms_signed.CmsVerification:
-        return cms_signed.verify(signature, data)
+        return cms_signed.verify(signature, data, self.trust)
 
     def sign_raw(self, enterprise: str, data: bytes, algorithm: str | None = None) -> RawSignature:
         return self.sign_raw_many(enterprise, [data], algorithm)[0]
@@ -144,21 +172,46 @@ class SigningService:
 
     def verify_raw(self, enterprise: str, key_id: str | None, data: bytes, signature: bytes,
                    algorithm: str | None = None) -> Verification:  # fmt: skip
-        """Check a raw signature with the certificate of ``key_id`` (default: the active key)."""
+        """Check a raw signature with the certificate of ``key_id`` (default: each usable key, see verify_raw_many)."""
         checked = self.verify_raw_many(enterprise, key_id, [data], [signature], algorithm)
-        ok = checked.ok[0]
-        return Verification(ok, Reason.OK if ok else Reason.SIGNATURE_INVALID, checked.algorithm, checked.key_id)
+        certificate = checked.key.certificate if checked.key else None
+        result = Verification(checked.ok[0], checked.reason, checked.algorithm,
+                              certificate.key_name if certificate else None, checked.refusal, enterprise=enterprise,
+                              key_id=checked.key_id or None)  # fmt: skip
+        return judged(result, certificate.der if certificate else None, None)
 
     def verify_raw_many(self, enterprise: str, key_id: str | None, items: list[bytes], signatures: list[bytes],
                         algorithm: str | None = None) -> RawVerifications:  # fmt: skip
-        """Check ``signatures[i]`` over ``items[i]``, all by the key ``key_id`` (default: the active key), in one
-        native call where possible: the way to verify at the speed of OpenSSL itself."""
+        """Check ``signatures[i]`` over ``items[i]`` by the key ``key_id`` (refused when revoked), or without it by
+        every key of the enterprise not revoked and valid now, the active one first: signatures made before a
+        rotation keep verifying (#17 item 8). One native call per key tried: the speed of OpenSSL itself."""
         if len(items) != len(signatures):
             raise InvalidInputError("数据与签名数量不一致", "give as many signatures as items")
-        key_id = key_id or self.keystore.active_id(enterprise)
-        certificate = self.keystore.certificate(enterprise, key_id)
-        scheme = keys.scheme(algorithm, certificate.key_type)
-        return RawVerifications(keys.verify_many(certificate, scheme, items, signatures), key_id, scheme.name)
+        candidates, refusal = self._raw_keys(enterprise, key_id)
+        if not candidates:
+            return RawVerifications([False] * len(items), _store_id(key_id) if key_id else "", algorithm or "", refusal)
+        ok, used = [False] * len(items), None
+        for key in candidates:
+            scheme = keys.scheme(algorithm, key.certificate.key_type)
+            pending = [index for index, done in enumerate(ok) if not done]
+            found = keys.verify_many(key.certificate, scheme, [items[i] for i in pending],
+                                     [signatures[i] for i in pending])  # fmt: skip
+            for index, good in zip(pending, found, strict=True):
+                ok[index] = good
+            used = used or ((key, scheme) if any(found) else None)
+            if all(ok):
+                break
+        key, scheme = used or (candidates[0], keys.scheme(algorithm, candidates[0].certificate.key_type))
+        return RawVerifications(ok, key.key_id, scheme.name, key=key)
+
+    def _raw_keys(self, enterprise: str, key_id: str | None) -> tuple[list[StoreKey], str]:
+        """The keys a raw signature may be by: ``key_id`` unless revoked (its validity is not checked: a raw signature
+        states no time), else the usable keys now. UnknownKeyError for an unknown enterprise or key."""
+        if key_id:
+            self.keystore.certificate(enterprise, _store_id(key_id))
+            return self.store_trust.usable(enterprise, _store_id(key_id), check_validity=False)
+        self.keystore.keys(enterprise)
+        return self.store_trust.usable(enterprise, None)
 
     def encrypt(self, data: bytes, recipients: Sequence[str] = (), certificates: Sequence[bytes] = (),
                 cipher: str | None = None, oaep: bool = False, profile: str = "cms") -> bytes:  # fmt: skip
@@ -204,11 +257,22 @@ class SigningService:
     def sign_qr(self, enterprise: str, payload: str, algorithm: str | None = None) -> SignedQr:
         """签名二维码: the compact JWS text and its QR PNG."""
         loaded, scheme = self._key_and_scheme(enterprise, algorithm)
-        text = qr.sign(loaded.key, scheme, enterprise, loaded.key_id, payload)
+        text = qr.sign(loaded.key, scheme, enterprise, loaded.key_id, payload, self._now())
         return SignedQr(text, qr.image(text), loaded.key_id)
 
     def verify_qr(self, text: str) -> qr.QrVerification:
-        return qr.verify(text, self.keystore.certificate)
+        """A QR code carries no certificate: only the key store's keys (not revoked, valid when it was signed)
+        vouch for one; without a key id in the code, each such key of the enterprise is tried."""
+        return qr.verify(text, self._qr_keys)
+
+    def _qr_keys(self, enterprise: str, key_id: str | None, signed_at: datetime | None
+                 ) -> tuple[list[tuple[str, Certificate]], str]:  # fmt: skip
+        if key_id:
+            self.keystore.certificate(enterprise, _store_id(key_id))  # UnknownKeyError names what is missing
+        else:
+            self.keystore.keys(enterprise)
+        found, why = self.store_trust.usable(enterprise, key_id and _store_id(key_id), signed_at)
+        return [(key.key_id, key.certificate) for key in found], why
 
     def seal_pdf(self, enterprise: str, pdf: bytes, placement: Placement | None = None,
                  image: bytes | None = None, reason: str = "", algorithm: str | None = None) -> bytes:  # fmt: skip
@@ -220,7 +284,8 @@ class SigningService:
                              label=enterprise, reason=reason)  # fmt: skip
 
     def verify_pdf(self, pdf: bytes) -> Verification:
-        return pdf_seal.verify(pdf)
+        """Every seal of the PDF must hold and be by a trusted certificate at its signing time."""
+        return pdf_seal.verify(pdf, self.trust)
 
     def seal_notice(self, enterprise: str, algorithm: str | None = None) -> tuple[str, str] | None:
         """(zh, en) warning for seals that PDF readers cannot validate (SM2), None for RSA seals."""
@@ -253,7 +318,7 @@ def service_from_env(env: Mapping[str, str] | None = None) -> SigningService:
         raise SigningSetupError("未设置 CBEC_KEYSTORE_PASSPHRASE，无法打开密钥库 / "
                                 "CBEC_KEYSTORE_PASSPHRASE is not set: the key store cannot be opened")
     native.available()  # build or load the batch library now rather than during the first batch request
-    return SigningService(open_keystore(keystore_dir(env), passphrase.encode()))
+    return SigningService(open_keystore(keystore_dir(env), passphrase.encode()), trust_list=trust_list_from_env(env))
 
 
 def open_keystore(root: Path, passphrase: bytes) -> KeyStore:
@@ -266,6 +331,27 @@ def open_keystore(root: Path, passphrase: bytes) -> KeyStore:
                                 "(CBEC_KEYSTORE_PASSPHRASE)") from error
     except (OSError, SigningError) as error:
         raise SigningSetupError(f"密钥库无法打开 {root} / the key store {root} cannot be opened: {error}") from error
+
+
+def trust_list_from_env(env: Mapping[str, str]) -> TrustList | None:
+    """The trust list of ``$CBEC_SIGNER_TRUST_DIR`` (CA certificates and their CRLs), revocation checked as
+    ``$CBEC_SIGNER_TRUST_REVOCATION`` says (soft-fail by default, hard-fail, require); None when not set."""
+    folder = env.get("CBEC_SIGNER_TRUST_DIR", "")
+    if not folder:
+        return None
+    mode = env.get("CBEC_SIGNER_TRUST_REVOCATION") or "soft-fail"
+    if mode not in REVOCATION_MODES:
+        raise SigningSetupError(f"CBEC_SIGNER_TRUST_REVOCATION={mode} 无效 / is not one of "
+                                f"{', '.join(REVOCATION_MODES)}")
+    if not Path(folder).is_dir():
+        raise SigningSetupError(f"CBEC_SIGNER_TRUST_DIR {folder} 不是目录 / is not a folder")
+    return TrustList([folder], mode)
+
+
+def _store_id(key_id: str) -> str:
+    """The key store's id for a key id given as the key store writes it or as a KeyName (``01691fe9``)."""
+    stripped = key_id.strip().lower().lstrip("0")
+    return stripped or "0"
 
 
 def keystore_dir(env: Mapping[str, str]) -> Path:

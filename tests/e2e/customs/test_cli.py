@@ -25,11 +25,13 @@ def test_example_sign_verify_and_one_changed_byte(tmp_path):
         key, cert = generate_identity(tmp_path / algorithm, algorithm)
         signed = tmp_path / f"signed-{algorithm}.xml"
         assert cbec("sign", "--key", key, "--cert", cert, unsigned, signed).returncode == 0
-        result = cbec("verify", signed)
-        assert (result.returncode, result.stdout.strip()) == (0, "OK")
+        result = cbec("verify", signed, "--trust", cert, "--data", tmp_path / "no-data")
+        assert (result.returncode, result.stdout.splitlines()[-1]) == (0, "OK")
+        untrusted = cbec("verify", signed, "--data", tmp_path / "no-data")  # #17 item 1: whose certificate is it?
+        assert untrusted.returncode == 1 and "FAILED: untrusted-certificate" in untrusted.stdout
         tampered = tmp_path / "tampered.xml"
         tampered.write_bytes(signed.read_bytes().replace(b"<ceb:qty>2<", b"<ceb:qty>3<", 1))
-        result = cbec("verify", tampered)
+        result = cbec("verify", tampered, "--trust", cert)
         assert result.returncode == 1 and "digest" in result.stdout
 
 
@@ -84,7 +86,7 @@ def test_example_signed_with_the_demo_key_of_the_data_folder(tmp_path):
     assert cbec("init", "--data", data).returncode == 0
     signed = tmp_path / "signed.xml"
     signed.write_text(cbec("example", "CEB311", "--signed", "--data", data).stdout, "utf-8")
-    assert cbec("verify", signed).stdout.strip() == "OK"
+    assert cbec("verify", signed, "--data", data).stdout.splitlines()[-1] == "OK"  # the enterprise's registered cert
     serial = load_certificate((data / "keys" / "3301960001" / "cert.pem").read_bytes()).key_name
     assert f"<ds:KeyName>{serial}</ds:KeyName>" in signed.read_text("utf-8")
 
