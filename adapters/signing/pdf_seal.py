@@ -11,6 +11,7 @@ GB/T 38540 seal format is a different container and is not produced here.
 """
 
 import asyncio
+import dataclasses
 import io
 from dataclasses import dataclass
 
@@ -21,7 +22,8 @@ from PIL import Image, ImageDraw
 from . import asn1_names, cms_signed, keys
 from .certificate import Certificate, parse_certificate
 from .errors import InvalidInputError, UnsupportedAlgorithmError
-from .verify import Reason, Verification
+from .trust import Trust
+from .verify import Reason, Verification, judged
 
 FIELD_NAME = "CbecSeal"
 SM2_NOTICE = (
@@ -96,11 +98,11 @@ def _seal_sm2(pdf_signer: object, writer: object, key: keys.PrivateKey, certific
     PdfTBSDocument.finish_signing(output, digest, signature)
 
 
-def verify(pdf: bytes) -> Verification:
-    """Check every signature of the PDF: intact, cryptographically valid, and covering the whole file."""
+def verify(pdf: bytes, trust: Trust | None = None) -> Verification:
+    """Check every signature (seal) of the PDF: intact, cryptographically valid, by a certificate ``trust`` vouches
+    for at the signing time the signature states, and the last one covering the whole file. The answer is the first
+    signature that fails, else the last one's."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
 
     asn1_names.refresh()
     try:
@@ -110,30 +112,46 @@ def verify(pdf: bytes) -> Verification:
     if not signatures:
         return Verification(False, Reason.MISSING_SIGNATURE, None, None, "the PDF has no signature")
     if any(_is_sm2(embedded) for embedded in signatures):
-        return _verify_sm2(pdf, signatures)
+        return _verify_sm2(pdf, signatures, trust)
     for embedded in signatures:
-        certificate = parse_certificate(embedded.signer_cert.dump())
-        context = ValidationContext(trust_roots=[embedded.signer_cert], allow_fetching=False)
-        status = validate_pdf_signature(embedded, context)
-        algorithm = "RSA-PSS-" if "pss" in status.md_algorithm else f"RSA-{status.md_algorithm.upper()}"
-        if not status.intact:
-            return Verification(False, Reason.DIGEST_MISMATCH, algorithm, certificate.key_name, "the PDF was altered")
-        if not status.valid:
-            return Verification(False, Reason.SIGNATURE_INVALID, algorithm, certificate.key_name, status.summary())
+        result = _verify_pades(embedded, trust)
+        if not result.ok:
+            return result
     last = signatures[-1]
     if last.coverage.name != "ENTIRE_FILE":
         detail = f"content was added after the last signature ({last.coverage.name})"
-        return Verification(False, Reason.DIGEST_MISMATCH, algorithm, certificate.key_name, detail)
-    return Verification(True, Reason.OK, algorithm, certificate.key_name)
+        return dataclasses.replace(result, ok=False, reason=Reason.DIGEST_MISMATCH, detail=detail)
+    return result
+
+
+def _verify_pades(embedded: object, trust: Trust | None) -> Verification:
+    """One signature checked by pyHanko. Its validation context trusts the embedded certificate only so that pyHanko
+    reports the cryptographic outcome; whether that certificate is trusted is ``trust``'s decision, at the signing
+    time the signature states."""
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    certificate = parse_certificate(embedded.signer_cert.dump())
+    context = ValidationContext(trust_roots=[embedded.signer_cert], allow_fetching=False)
+    status = validate_pdf_signature(embedded, context)
+    algorithm = "RSA-PSS-" if "pss" in status.md_algorithm else f"RSA-{status.md_algorithm.upper()}"
+    if not status.intact:
+        result = Verification(False, Reason.DIGEST_MISMATCH, algorithm, certificate.key_name, "the PDF was altered")
+    elif not status.valid:
+        result = Verification(False, Reason.SIGNATURE_INVALID, algorithm, certificate.key_name, status.summary())
+    else:
+        result = Verification(True, Reason.OK, algorithm, certificate.key_name)
+    return judged(result, certificate.der, trust, status.signer_reported_dt)
 
 
 def _is_sm2(embedded: object) -> bool:
     return embedded.signer_info["signature_algorithm"]["algorithm"].dotted in cms_signed.SM2_OIDS
 
 
-def _verify_sm2(pdf: bytes, signatures: list) -> Verification:
-    """Our own check, signature by signature: the CMS over the bytes its /ByteRange covers; the last must
-    cover the whole file but its /Contents string. RSA signatures in the same file are checked the same way."""
+def _verify_sm2(pdf: bytes, signatures: list, trust: Trust | None) -> Verification:
+    """Our own check, signature by signature: the CMS over the bytes its /ByteRange covers, by a trusted signer at
+    its signingTime; the last must cover the whole file but its /Contents string. RSA signatures in the same file
+    are checked the same way."""
     result = Verification(False, Reason.MISSING_SIGNATURE, None, None, "the PDF has no signature")
     for index, embedded in enumerate(signatures):
         numbers = [int(number) for number in embedded.byte_range]
@@ -144,17 +162,23 @@ def _verify_sm2(pdf: bytes, signatures: list) -> Verification:
         covered = pdf[start : start + first] + pdf[second : second + rest]
         whole = start == 0 and second + rest == len(pdf)
         try:
-            found = cms_signed.verify(core.load(embedded.pkcs7_content).dump(), covered)  # /Contents is zero-padded
+            contents = core.load(embedded.pkcs7_content).dump()  # /Contents is zero-padded
         except ValueError as error:
             return Verification(False, Reason.MALFORMED_SIGNATURE, None, None, f"/Contents is not DER: {error}")
+        found = cms_signed.verify(contents, covered, trust)
         if not found.ok:
-            return Verification(False, found.reason, found.algorithm, found.key_name, found.detail)
+            return _plain(found)
         if index == len(signatures) - 1 and not whole:
             detail = "content was added after the last signature (its /ByteRange does not reach the end)"
-            return Verification(False, Reason.DIGEST_MISMATCH, found.algorithm, found.key_name, detail)
+            return dataclasses.replace(_plain(found), ok=False, reason=Reason.DIGEST_MISMATCH, detail=detail)
         detail = SM2_NOTICE[1] if found.algorithm == keys.SM2_SM3.name else ""
-        result = Verification(True, Reason.OK, found.algorithm, found.key_name, detail)
+        result = dataclasses.replace(_plain(found), detail=detail)
     return result
+
+
+def _plain(found: cms_signed.CmsVerification) -> Verification:
+    """A CMS outcome as a plain Verification (the PDF answer carries no CMS content)."""
+    return Verification(**{f.name: getattr(found, f.name) for f in dataclasses.fields(Verification)})
 
 
 def seal_image(text: str, size: int = 300) -> Image.Image:

@@ -110,7 +110,8 @@ def _router(service: SigningService) -> APIRouter:
         items, signatures = [_bytes(item) for item in body.items], [_bytes(value) for value in body.signatures]
         checked = service.verify_raw_many(body.enterprise, body.key_id, items, signatures, body.algorithm)
         return s.RawVerificationOut(ok=all(checked.ok), reason=str(checked.reason), algorithm=checked.algorithm,
-                                    key_id=checked.key_id, results=checked.ok)  # fmt: skip
+                                    key_id=checked.key_id, results=checked.ok, detail=checked.refusal,
+                                    **_signer(checked.signer))  # fmt: skip
 
     @api.post("/envelope/encrypt", response_model=s.EnvelopeOut, tags=["envelope"])
     def encrypt(body: s.EncryptIn) -> s.EnvelopeOut:
@@ -132,8 +133,7 @@ def _router(service: SigningService) -> APIRouter:
     @api.post("/qr/verify", response_model=s.QrVerificationOut, tags=["qr"])
     def verify_qr(body: s.QrVerifyIn) -> s.QrVerificationOut:
         result = service.verify_qr(body.text)
-        return s.QrVerificationOut(**_verification(result).model_dump(), payload=result.payload,
-                                   enterprise=result.enterprise)  # fmt: skip
+        return s.QrVerificationOut(**_verification(result).model_dump(), payload=result.payload)
 
     @api.post("/pdf/seal", response_model=s.PdfOut, response_model_exclude_none=True, tags=["pdf"])
     def seal_pdf(body: s.PdfSealIn) -> s.PdfOut:
@@ -168,8 +168,16 @@ def _problem(_request: Request, error: SignatureError) -> JSONResponse:
 
 
 def _verification(result: Any) -> s.VerificationOut:
+    """The answer names the signer's certificate (subject, serial, issuer) so callers can apply their own policy, and
+    the key store's key that vouched for it (#17 item 1)."""
     return s.VerificationOut(ok=result.ok, reason=str(result.reason), algorithm=result.algorithm,
-                             key_id=result.key_name, detail=result.detail)  # fmt: skip
+                             key_id=result.key_id, detail=result.detail, enterprise=result.enterprise,
+                             subject=result.subject, serial=result.serial, issuer=result.issuer)  # fmt: skip
+
+
+def _signer(name: Any) -> dict[str, str | None]:
+    """Subject, serial and issuer of a batch's signer (None: no key could be used)."""
+    return {"subject": name and name.subject, "serial": name and name.serial, "issuer": name and name.issuer}
 
 
 def _bytes(text: str) -> bytes:

@@ -23,8 +23,13 @@ class VerificationOut(BaseModel):
     ok: bool
     reason: str = Field(description="ok, or the first failed check (digest-mismatch, signature-invalid ...)")
     algorithm: str | None = None
-    key_id: str | None = Field(None, description="the signer's certificate serial in hex")
+    key_id: str | None = Field(None, description="the key store's key that signed (null when the signer is trusted "
+                                                 "through the trust list only, or not trusted)")
     detail: str = ""
+    enterprise: str | None = Field(None, description="the enterprise whose key signed, as the key store knows it")
+    subject: str | None = Field(None, description="the signer certificate's subject (RFC 4514)")
+    serial: str | None = Field(None, description="the signer certificate's serial in hex (as ds:KeyName writes it)")
+    issuer: str | None = Field(None, description="the signer certificate's issuer (RFC 4514)")
 
 
 class CustomsSignIn(BaseModel):
@@ -150,7 +155,6 @@ class QrVerifyIn(BaseModel):
 
 class QrVerificationOut(VerificationOut):
     payload: str | None = None
-    enterprise: str | None = None
 
 
 class PdfSealIn(BaseModel):
