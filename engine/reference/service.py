@@ -133,12 +133,12 @@ class ReferenceData:
     # queries ------------------------------------------------------------------------------------
 
     def index(self) -> ReferenceIndex:
-        """The in-memory index, rebuilt when the read model has moved on (checked at most once a second,
-        and at once when the projection runs in this process)."""
+        """The in-memory index, rebuilt when a code list changed in the read model (checked at most once a second,
+        and at once when the projection runs in this process); not when other events move the log on."""
         moment = time.monotonic()
         if self._index is None or moment - self._checked >= self.recheck_seconds:
             self._checked = moment
-            position = self.view.position()
+            position = self.view.changed()
             if self._index is None or position != self._position:
                 self._index = ReferenceIndex((Entry.of(name, row) for name, row in self.view.rows()),
                                              self.completeness())

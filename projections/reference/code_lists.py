@@ -8,6 +8,8 @@ Table reference_history: list_name, code, version (the list aggregate's event ve
 action (seeded, imported, edited, added), by_whom, reason, source, changes (JSON {"before": {}, "after": {}}).
 Table reference_lists: list_name, complete (1 or 0: an administrator said whether the list holds every official
 code; no row: as shipped), by_whom, at (ISO 8601), reason (#18).
+Table reference_changes: one row, last_id: the notification of the newest code-list event applied, so that readers
+rebuild their in-memory index when the lists changed, not whenever the log moved on (#18: 14,000 rows take 0.5 s).
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ DDL = (
     """CREATE TABLE IF NOT EXISTS reference_lists (
         list_name VARCHAR(40) PRIMARY KEY, complete INTEGER NOT NULL, by_whom VARCHAR(100), at VARCHAR(40) NOT NULL,
         reason VARCHAR(1000))""",
+    "CREATE TABLE IF NOT EXISTS reference_changes (one INTEGER PRIMARY KEY, last_id BIGINT NOT NULL)",
 )
+CHANGED = """INSERT INTO reference_changes (one, last_id) VALUES (1, ?)
+    ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id"""
 
 UPSERT = """INSERT INTO reference_entries (list_name, code, name_zh, name_en, valid_from, valid_to, data, updated_at,
     updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list_name, code) DO UPDATE SET
@@ -55,7 +60,7 @@ LIST_OF = {CodeList.create_id(name): name for name in LISTS}
 
 class ReferenceView(Projector):
     name = "reference"
-    tables = ("reference_entries", "reference_history", "reference_lists")
+    tables = ("reference_entries", "reference_history", "reference_lists", "reference_changes")
     ddl = DDL
     topics = (get_topic(CodeList.Seeded), get_topic(CodeList.Imported), get_topic(CodeList.EntryEdited),
               get_topic(CodeList.CompletenessMarked))
@@ -70,6 +75,16 @@ class ReferenceView(Projector):
             for listener in self.listeners:
                 listener()
         return count
+
+    def apply_notifications(self, notifications: Any) -> None:
+        super().apply_notifications(notifications)
+        if notifications:
+            self.db.execute(CHANGED, (notifications[-1].id,))
+
+    def changed(self) -> int:
+        """The notification of the newest code-list event applied (0: none yet): it moves only when a list did."""
+        rows = self.db.query("SELECT last_id FROM reference_changes")
+        return int(rows[0]["last_id"]) if rows else 0
 
     def apply(self, events: list[Any]) -> None:
         for e in events:
