@@ -75,7 +75,8 @@ def service(tmp_path_factory, module_path, token_certificate) -> SigningService:
 def test_the_token_key_signs_customs_messages(service):
     signed = service.sign_customs_xml(ENTERPRISE, ceb311_document())
     result = verify_bytes(signed)
-    assert (result.ok, result.algorithm, result.key_name) == (True, "RSA-SHA1", service.keystore.active_id(ENTERPRISE))
+    key_name = service.keystore.certificate(ENTERPRISE, service.keystore.active_id(ENTERPRISE)).key_name
+    assert (result.ok, result.algorithm, result.key_name) == (True, "RSA-SHA1", key_name)
     assert service.key_info(ENTERPRISE)[0].kind == "pkcs11"
 
 

@@ -43,7 +43,7 @@ def test_a_batch_of_raw_signatures_uses_one_key(service):
 def test_a_cms_signature_verifies_and_any_change_of_content_or_value_fails(service, enterprise, algorithm, detached):
     signature = service.sign_cms(enterprise, CONTENT, detached=detached, algorithm=algorithm)
     result = service.verify_cms(signature, CONTENT if detached else None)
-    assert (result.ok, result.algorithm, result.key_name) == (True, algorithm, service.keystore.active_id(enterprise))
+    assert (result.ok, result.algorithm, result.key_id) == (True, algorithm, service.keystore.active_id(enterprise))
     assert result.content == (None if detached else CONTENT)
     content_at = signature.find(CONTENT)
     for index in range(len(CONTENT)):
@@ -87,7 +87,8 @@ def test_a_detached_xml_signature_covers_the_bytes_of_the_referenced_file(servic
 def test_the_customs_signature_goes_through_the_service_with_the_enterprise_key(service, enterprise):
     signed = service.sign_customs_xml(enterprise, ceb311_document())
     result = verify_bytes(signed)
-    assert (result.ok, result.key_name) == (True, service.keystore.active_id(enterprise))
+    key_name = service.keystore.certificate(enterprise, service.keystore.active_id(enterprise)).key_name
+    assert (result.ok, result.key_name) == (True, key_name)
     assert result.algorithm == ("RSA-SHA1" if enterprise == RSA_ENTERPRISE else "SM2-SM3")
 
 
@@ -125,7 +126,7 @@ def test_a_signed_qr_code_verifies_its_scanned_text_and_rejects_a_changed_one(se
 def test_a_sealed_pdf_verifies_and_a_change_in_the_signed_bytes_is_caught(service):
     sealed = service.seal_pdf(RSA_ENTERPRISE, blank_pdf(), reason="报关单签章")
     result = service.verify_pdf(sealed)
-    assert (result.ok, result.key_name) == (True, service.keystore.active_id(RSA_ENTERPRISE))
+    assert (result.ok, result.key_id) == (True, service.keystore.active_id(RSA_ENTERPRISE))
     page = sealed.index(b"/MediaBox")
     assert service.verify_pdf(flipped(sealed, page + 12)).reason == "digest-mismatch"
     assert service.verify_pdf(blank_pdf()).reason == "missing-signature"

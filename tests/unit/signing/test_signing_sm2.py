@@ -95,7 +95,7 @@ def test_s5_an_sm2_seal_verifies_and_any_changed_byte_it_covers_fails(service):
     sealed = service.seal_pdf(SM2_ENTERPRISE, blank_pdf(), reason="报关单签章")
     result = service.verify_pdf(sealed)
     key_id = service.keystore.active_id(SM2_ENTERPRISE)
-    assert (result.ok, result.algorithm, result.key_name) == (True, "SM2-SM3", key_id)
+    assert (result.ok, result.algorithm, result.key_id) == (True, "SM2-SM3", key_id)
     assert "PDF readers" in result.detail and "cannot validate SM2" in result.detail
     _, first, second, rest = (int(n) for n in pdf_seal_byte_range(sealed))
     covered = [*range(0, first), *range(second, second + rest)]
