@@ -15,7 +15,6 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -26,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from domain.identity.roles import SELF
 from domain.shared.rules import FieldError
 from engine.bootstrap import Platform
+from ui.api_docs import documented, platform_refusals, platform_schemes, swagger_page
+from ui.body_limit import BodyLimit
 from ui.routers import health
 from ui.routers.audit import dashboards as dashboards_console
 from ui.routers.audit import pages as audit_console
@@ -175,6 +176,8 @@ def _api_docs(app: FastAPI, mode: str) -> None:
     if mode == "off":
         return
     allowed = PUBLIC if mode == "public" else require(SELF)
+    documented(app, platform_schemes(), [["Session"], ["AppId", "Timestamp", "Nonce", "Signature"]],
+               lambda path: path.startswith("/api/"), platform_refusals())
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[allowed])
     def openapi() -> JSONResponse:
@@ -186,7 +189,8 @@ def _api_docs(app: FastAPI, mode: str) -> None:
 
 
 def _swagger() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE)
+    """Swagger UI over the assets the package ships (ui/static/swagger): /docs works without internet (#17 item 11)."""
+    return swagger_page(TITLE)
 
 
 def _inline_hashes(page: str) -> str:
@@ -196,15 +200,16 @@ def _inline_hashes(page: str) -> str:
 
 # The consoles ship their own scripts and styles (ui/static), with no inline script, <style> element or event
 # handler: the policy allows nothing but the platform itself, except style attributes (style-src-attr), which the
-# dashboard charts' SVG carries (ui/charts.py: max-width). Swagger UI (/docs, FastAPI's page) loads its assets from its
-# CDN and starts with one inline script: that page alone allows the CDN and exactly that script (by its hash).
+# dashboard charts' SVG carries (ui/charts.py: max-width). Swagger UI (/docs, FastAPI's page) loads its assets from
+# /static/swagger and starts with one inline script: that page alone allows exactly that script (by its hash) and
+# inline styles, which Swagger UI sets as it renders.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
-DOCS_CSP = ("default-src 'self'; script-src 'self' https://cdn.jsdelivr.net "
+DOCS_CSP = ("default-src 'self'; script-src 'self' "
             f"{_inline_hashes(bytes(_swagger().body).decode())}; "
-            "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; "
+            "style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "same-origin",
            "cross-origin-opener-policy": "same-origin"}
@@ -241,62 +246,26 @@ class SecurityHeaders:
 
 # #16 items 11 and 12: what is refused before any body is read ------------------------------------------------------
 
-class Guard:
+class Guard(BodyLimit):
     """Before the app reads a body: a body larger than CBEC_MAX_BODY_MB is refused (413; by its Content-Length at
     once, or as soon as the bytes received pass the limit); customs' 179 call is admitted only from its registered
     sources within its rate (ui/routers/customs/payment179.py `refusal`); and a command (POST, PUT, PATCH, DELETE)
     to a protected route without a session or a signature is refused as not logged in, its body unread (FastAPI
     parses form fields, files and JSON before the route's permission check runs). None of these refusals is written
-    to the event store."""
+    to the event store. The body limit itself is ui.body_limit's, shared with the signing service."""
 
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app, self.limit = app, limit
+    def _cut(self, scope: Scope) -> None:
+        scope[UNLOGGED] = True
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        refused = self._refusal(request)
-        if refused is not None:
-            await refused(scope, receive, send)
-            return
-        received, started, cut = 0, False, False
-
-        async def limited() -> Message:
-            # past the limit: answer 413 now (unless the app has begun its answer) and tell the app the client left;
-            # raising here would reach FastAPI wrapped in an exception group and become its 400
-            nonlocal received, cut
-            if cut:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    cut = True
-                    scope[UNLOGGED] = True
-                    if not started:
-                        await _error(request, 413, self._too_large())(scope, receive, send)
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def answer(message: Message) -> None:
-            nonlocal started
-            if cut:
-                return  # the 413 went out; what the app answers to the cut body is dropped
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        await self.app(scope, limited, answer)
-
-    def _too_large(self) -> str:
+    def _too_large_answer(self, request: Request) -> Response:
         mb = self.limit // (1024 * 1024)
-        return f"请求体超过 {mb} MB 上限 (CBEC_MAX_BODY_MB) the request body is larger than {mb} MB (CBEC_MAX_BODY_MB)"
+        return _error(request, 413, f"请求体超过 {mb} MB 上限 (CBEC_MAX_BODY_MB) "
+                                    f"the request body is larger than {mb} MB (CBEC_MAX_BODY_MB)")
 
     def _refusal(self, request: Request) -> Response | None:
-        length = request.headers.get("content-length", "")
-        if length and (not length.isdigit() or int(length) > self.limit):
-            return _error(request, 413, self._too_large())
+        too_large = super()._refusal(request)
+        if too_large is not None:
+            return too_large
         if request.url.path == payment179_console.PLAT_DATA_OPEN:
             request.scope[UNLOGGED] = True  # refused: counted by the gate; admitted: the route logs the call itself
             return payment179_console.refusal(request)

@@ -26,6 +26,8 @@ from .trust import Trust
 from .verify import Reason, Verification, judged
 
 FIELD_NAME = "CbecSeal"
+MAX_PAGES = 2000  # a seal goes on one page, but pyHanko walks the page tree: bound the document
+MAX_SEAL_PIXELS = 4_000_000  # a seal image larger than this is a mistake or an attack (decompression bomb)
 SM2_NOTICE = (
     "SM2 签章由本平台验证; 常见 PDF 阅读器(Acrobat、pdfsig)不能验证 SM2 签名, 需要阅读器验证时请用 RSA 密钥",
     "SM2 seals are verified by cbec; common PDF readers (Acrobat, pdfsig) cannot validate SM2 signatures, "
@@ -43,8 +45,10 @@ class Placement:
 
 def seal(key: keys.PrivateKey, certificate: Certificate, pdf: bytes, scheme: keys.Scheme, *,
          placement: Placement = Placement(), image: bytes | None = None, label: str = "", reason: str = "",
-         field_name: str = FIELD_NAME) -> bytes:  # fmt: skip
-    """The PDF with a visible signature field holding ``image`` (PNG; default a red round seal with ``label``)."""
+         field_name: str | None = None) -> bytes:  # fmt: skip
+    """The PDF with a visible signature field holding ``image`` (PNG, JPEG ...; default a red round seal with
+    ``label``). A PDF sealed before gets one more seal (多次签章) as an incremental update in a new field (CbecSeal,
+    CbecSeal2 ...), so the earlier seals stay valid. Errors name the field of the request: pdf, page or image."""
     from pyhanko.pdf_utils.images import PdfImage
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -55,10 +59,12 @@ def seal(key: keys.PrivateKey, certificate: Certificate, pdf: bytes, scheme: key
         raise UnsupportedAlgorithmError(f"PDF 签章不支持 {scheme.key_type}", "PDF seals need RSA or SM2 keys")
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        page = placement.page if placement.page >= 0 else _page_count(writer) + placement.page
+        pages = _page_count(writer)
+        field_name = field_name or _free_field_name(writer)
     except Exception as error:  # noqa: BLE001 - pyHanko raises many kinds on a broken PDF
-        raise InvalidInputError("不是可读的 PDF", f"not a readable PDF: {error}") from error
-    picture = Image.open(io.BytesIO(image)) if image else seal_image(label or certificate.key_name[-8:])
+        raise _refused("pdf", "不是可读的 PDF", f"not a readable PDF: {error}") from error
+    page = _page_index(placement.page, pages)
+    picture = _seal_picture(image) if image else seal_image(label or certificate.key_name[-8:])
     style = StaticStampStyle(background=PdfImage(picture), background_opacity=1.0, border_width=0)
     sm2 = scheme.key_type == "SM2"
     subfilter = fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED if sm2 else fields.SigSeedSubFilter.PADES
@@ -73,6 +79,51 @@ def seal(key: keys.PrivateKey, certificate: Certificate, pdf: bytes, scheme: key
         signer = _KeySigner(key, certificate, scheme)
         signers.PdfSigner(metadata, signer, stamp_style=style, new_field_spec=spec).sign_pdf(writer, output=output)
     return output.getvalue()
+
+
+def _refused(field: str, zh: str, en: str) -> InvalidInputError:
+    """An invalid-input error that says which request field it concerns (the signing API answers it as ``field``)."""
+    error = InvalidInputError(zh, en)
+    error.field = field  # type: ignore[attr-defined]
+    return error
+
+
+def _page_index(page: int, pages: int) -> int:
+    """The 0-based page the seal goes on (negative counts from the end); refused outside the document or when the
+    document has more pages than MAX_PAGES."""
+    if pages > MAX_PAGES:
+        raise _refused("pdf", f"PDF 超过 {MAX_PAGES} 页上限", f"the PDF has more than {MAX_PAGES} pages")
+    index = page if page >= 0 else pages + page
+    if not 0 <= index < pages:
+        raise _refused("page", f"页码 {page} 超出范围 (共 {pages} 页)",
+                       f"page {page} is outside the document ({pages} pages: 0 to {pages - 1}, or -1 to -{pages})")
+    return index
+
+
+def _seal_picture(image: bytes) -> Image.Image:
+    """The caller's seal image as RGBA: 1-bit, grey and palette images are converted (pyHanko embeds RGB(A) well,
+    others not at all); a file that is no image, or has more than MAX_SEAL_PIXELS, is refused before decoding."""
+    from PIL import UnidentifiedImageError
+
+    try:
+        picture = Image.open(io.BytesIO(image))
+        width, height = picture.size
+        if width * height > MAX_SEAL_PIXELS:
+            raise _refused("image", f"印章图片超过 {MAX_SEAL_PIXELS} 像素", f"the seal image has more than "
+                                    f"{MAX_SEAL_PIXELS} pixels ({width}x{height})")  # fmt: skip
+        picture.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        unreadable = ("印章图片无法读取 (请用 PNG 或 JPEG)", "the seal image cannot be read (use PNG or JPEG)")
+        raise _refused("image", *unreadable) from error
+    return picture if picture.mode == "RGBA" else picture.convert("RGBA")
+
+
+def _free_field_name(writer: object) -> str:
+    """CbecSeal for the first seal, then CbecSeal2, CbecSeal3 ...: a filled signature field cannot be signed again."""
+    from pyhanko.sign import fields
+
+    taken = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
+    return next(name for n in range(1, len(taken) + 2) if (name := FIELD_NAME + (str(n) if n > 1 else "")) not in taken)
 
 
 def _placeholder(certificate: Certificate) -> object:

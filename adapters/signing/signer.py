@@ -8,7 +8,7 @@ from lxml import etree
 
 from . import rsa, sm2, xmldsig
 from .certificate import Certificate, load_certificate
-from .errors import SignatureError
+from .errors import InvalidInputError, SignatureError
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -95,11 +95,12 @@ def parse(xml: bytes) -> etree._Element:
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
-        raise SignatureError(f"not well-formed XML: {exc}") from exc
+        raise InvalidInputError("XML 格式不正确", f"not well-formed XML: {exc}") from exc
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
         # an entity reference would survive unresolved and break canonicalisation later (C14NError, not ours)
-        raise SignatureError("XML with a DTD (DOCTYPE or entities) is not signed or verified")
+        raise InvalidInputError("含 DTD (DOCTYPE 或实体) 的 XML 不予签名或验证",
+                                "XML with a DTD (DOCTYPE or entities) is not signed or verified")
     return root
 
 

@@ -12,6 +12,7 @@ from domain.shared.rules import FieldError
 
 VIEW, DECLARE, MANAGE = "view", "declare", "manage"
 SELF = "self:session"  # what every logged-in person may do: log out, change their own password
+ANY_KEY = "S1:any-key"  # a platform service signing for any enterprise (#17 item 2): only its own role holds it
 
 PERMISSIONS: dict[str, tuple[str, str]] = {
     "I1:view": ("查看海关参数", "view customs parameters"),
@@ -71,6 +72,7 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "B4:read": ("读取BI数据", "read BI read models"),
     "B4:view": ("查看数据统计", "view dashboards"),
     "S1:sign": ("调用签名服务", "use the signing service"),
+    ANY_KEY: ("使用任何企业的签名密钥", "use any enterprise's signing key"),
     "X5:view": ("查看报文跟踪与节点状态", "view message tracking and the customs node link"),
     "X5:manage": ("处理死信报文、修改节点配置", "resend or discard dead letters, configure the customs node link"),
 }
@@ -82,7 +84,9 @@ ECOMMERCE = ("I3:view", "I3:declare", "I4:view", "I4:declare", "I5:view", "I5:de
 
 BUILTIN_ROLES: dict[str, tuple[str, str, frozenset[str], bool]] = {
     # name: (zh, en, permissions, sees every organisation's documents)
-    "platform_admin": ("平台管理员", "Platform administrator", frozenset(PERMISSIONS), True),
+    # ANY_KEY is held by signing_platform_service alone: check_grant lets only a holder grant it, so no
+    # administrator can give a client every enterprise's keys by accident
+    "platform_admin": ("平台管理员", "Platform administrator", frozenset(PERMISSIONS) - {ANY_KEY}, True),
     "enterprise_admin": ("企业管理员", "Enterprise administrator",
                          frozenset({"A3:manage", "A4:view", "I1:view", "I2:view", *ECOMMERCE}), False),
     "declarant_ecommerce": ("电商企业申报员", "E-commerce declarant",
@@ -102,6 +106,8 @@ BUILTIN_ROLES: dict[str, tuple[str, str, frozenset[str], bool]] = {
                 frozenset({p for p in PERMISSIONS if p.endswith(":view")}
                           | {"B1:view", "B2:verify", "A9:signing-audit"}), True),
     "signing_client": ("签名服务调用方", "Signing-service client", frozenset({"S1:sign"}), False),
+    "signing_platform_service": ("平台签名服务调用方(任何企业)", "Platform service signing for any enterprise",
+                                 frozenset({"S1:sign", ANY_KEY}), False),
     "bi_reader": ("BI读取", "BI reader", frozenset({"B4:read", "B4:view", "I3:view"}), True),
 }
 

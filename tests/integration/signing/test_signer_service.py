@@ -59,10 +59,12 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def api_clients(data_dir) -> dict[str, tuple[str, str]]:
-    """Two API clients of the platform (#4): one whose role grants S1:sign, one whose role does not."""
+    """Two API clients of the platform (#4): one whose role grants S1:sign, one whose role does not; their
+    organisation owns the RSA enterprise."""
     platform = bootstrap.build(Settings.from_env(data_dir, env={}))
     try:
         platform.identity.register_organisation("ERP", "企业系统", by="test")
+        platform.identity.assign_enterprise("ERP", RSA_ENTERPRISE, by="test")
         return {"signer": platform.identity.register_client("ERP signer", "ERP", ["signing_client"], by="test"),
                 "declarant": platform.identity.register_client("ERP orders", "ERP", ["declarant_ecommerce"], "t")}
     finally:
@@ -78,7 +80,8 @@ def local(data_dir) -> SigningService:
 @pytest.fixture(scope="module")
 def url(data_dir, api_clients):
     port = free_port()
-    env = {**os.environ, "CBEC_SIGNER_API_KEY": API_KEY, "CBEC_KEYSTORE_PASSPHRASE": PASSPHRASE.decode()}
+    env = {**os.environ, "CBEC_SIGNER_API_KEY": API_KEY, "CBEC_SIGNER_API_KEY_ENTERPRISES": "*",
+           "CBEC_KEYSTORE_PASSPHRASE": PASSPHRASE.decode()}
     command = [sys.executable, "-m", "engine.cli", "signer", "--port", str(port), "--workers", "2",
                "--data", str(data_dir)]  # fmt: skip
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -227,7 +230,7 @@ def test_sm2_envelopes_sm2_seals_and_batch_verification_over_http(client, local)
         assert (checked["ok"], checked["reason"]) == (False, "signature-invalid")
         assert [n for n, ok in enumerate(checked["results"]) if not ok] == [9]
     mixed = client.post("/v1/raw/verify", json={"enterprise": rsa, "data": data, "items": [data], "signatures": [data]})
-    assert (mixed.status_code, mixed.json()["code"]) == (400, "invalid-input")
+    assert (mixed.status_code, mixed.json()["code"], mixed.json()["field"]) == (422, "invalid-input", "items")
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [
@@ -235,7 +238,7 @@ def test_sm2_envelopes_sm2_seals_and_batch_verification_over_http(client, local)
     ({"enterprise": EXPIRED_ENTERPRISE}, 409, "certificate-expired"),
     ({"enterprise": LOCKED_ENTERPRISE}, 403, "wrong-passphrase"),
     ({"enterprise": SM2_ENTERPRISE, "algorithm": "RSA-SHA1"}, 422, "unsupported-algorithm"),
-    ({"enterprise": RSA_ENTERPRISE, "data": "not base64!"}, 400, "invalid-input"),
+    ({"enterprise": RSA_ENTERPRISE, "data": "not base64!"}, 422, "invalid-input"),
 ])  # fmt: skip
 def test_refusals_carry_a_stable_code_and_chinese_and_english_messages(client, body, status, code):
     response = client.post("/v1/cms/sign", json={"data": b64(b"x"), **body})

@@ -30,6 +30,10 @@ def test_the_refusal_names_the_field_and_rule_in_chinese_and_english():
         "permissions"
 
 
-def test_a_platform_administrator_grants_every_built_in_role_anywhere():
+def test_a_platform_administrator_grants_every_built_in_role_anywhere_but_any_signing_key():
     for name, (_, _, permissions, every) in BUILTIN_ROLES.items():
-        assert check_grant(PLATFORM_ADMIN, "OTHER", permissions, every) == [], name
+        if name != "signing_platform_service":
+            assert check_grant(PLATFORM_ADMIN, "OTHER", permissions, every) == [], name
+    # #17 item 2: using every enterprise's key is granted only by who holds it, never by an administrator
+    assert rules(check_grant(PLATFORM_ADMIN, "OTHER", permissions_of(["signing_platform_service"]), False)) == {
+        "grant_exceeds"}

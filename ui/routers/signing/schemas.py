@@ -1,22 +1,54 @@
 """Request and response bodies of the signing service API (ui/routers/signing/api.py). Binary values are Base64
-strings."""
+strings.
+
+Every bound a caller can hit is written here once, as ``max_length`` / ``max_items`` (so the OpenAPI document says it
+too, #17 item 4): a refusal names the field, never echoes the input. The body limit as a whole is the app's
+(``CBEC_SIGNER_MAX_BODY_MB``, answered 413 before the body is read).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-Enterprise = Field(description="企业海关编码 the enterprise whose key signs, e.g. 3301960001")
-Algorithm = Field(None, description="RSA-SHA256 (default for RSA keys), RSA-PSS-SHA256, SM2-SM3 (default for SM2)")
+Algorithm = Field(None, max_length=40,
+                  description="RSA-SHA256 (default for RSA keys), RSA-PSS-SHA256, SM2-SM3 (default for SM2)")
+
+MAX_ITEMS = 1000  # items of one raw batch
+MIB = 1024 * 1024
+
+
+def b64_chars(size: int) -> int:
+    """The Base64 length of ``size`` bytes: what a ``max_length`` on a Base64 field must allow."""
+    return (size + 2) // 3 * 4
+
+
+MAX_ITEM = b64_chars(64 * 1024)  # one raw item: a digest or a short text, 64 KiB at most
+MAX_DATA = b64_chars(10 * MIB)  # CMS content, envelope content, detached XMLDSig resources
+MAX_PDF = b64_chars(10 * MIB)
+MAX_XML = 10 * MIB  # characters of an XML document
+MAX_IMAGE = b64_chars(2 * MIB)  # a seal image (its pixel bound is adapters/signing/pdf_seal.MAX_SEAL_PIXELS)
+MAX_TEXT = 4096  # QR payloads and texts, reasons, URIs
+MAX_RECIPIENTS = 100  # envelope recipients (enterprises or certificates)
+Item = Annotated[str, Field(max_length=MAX_ITEM)]
+Coordinate = Annotated[int, Field(ge=-100_000, le=100_000)]
+Pem = Annotated[str, Field(max_length=16 * 1024)]
+Enterprise = Field(max_length=32, description="企业海关编码 the enterprise whose key signs, e.g. 3301960001")
 
 
 class Problem(BaseModel):
-    code: str = Field(description="stable error code: unknown-key, wrong-passphrase, certificate-expired, "
-                                  "certificate-not-yet-valid, unsupported-algorithm, invalid-input, not-a-recipient, "
-                                  "envelope-tampered")
-    message_zh: str
-    message_en: str
+    """Every refusal of the service, whatever its status (401, 403, 404, 409, 413, 422, 500): one shape."""
+
+    code: str = Field(description="stable error code: unauthorized, forbidden, key-not-yours, not-found, "
+                                  "unknown-key, wrong-passphrase, certificate-expired, certificate-not-yet-valid, "
+                                  "unsupported-algorithm, invalid-input, too-large, not-a-recipient, "
+                                  "envelope-tampered, body-too-large, internal-error")
+    message_zh: str = Field(description="中文说明")
+    message_en: str = Field(description="the same in English")
+    field: str | None = Field(None, description="the request field refused (a path such as items.3), or null; "
+                                                "the refused value itself is never repeated")
 
 
 class VerificationOut(BaseModel):
@@ -34,7 +66,7 @@ class VerificationOut(BaseModel):
 
 class CustomsSignIn(BaseModel):
     enterprise: str = Enterprise
-    xml: str = Field(description="the unsigned CEB message")
+    xml: str = Field(max_length=MAX_XML, description="the unsigned CEB message")
 
 
 class XmlOut(BaseModel):
@@ -42,30 +74,32 @@ class XmlOut(BaseModel):
 
 
 class XmlIn(BaseModel):
-    xml: str
+    xml: str = Field(max_length=MAX_XML)
 
 
 class DsigSignIn(BaseModel):
     enterprise: str = Enterprise
-    xml: str = Field(description="the document; the enveloped ds:Signature is appended to its root")
+    xml: str = Field(max_length=MAX_XML, description="the document; the enveloped ds:Signature is appended to its "
+                                                     "root; a DOCTYPE is refused")
     algorithm: str | None = Algorithm
 
 
 class DsigDetachedIn(BaseModel):
     enterprise: str = Enterprise
-    content: str = Field(description="Base64 of the signed resource")
-    uri: str = Field(description="where verifiers find the resource (ds:Reference URI)")
+    content: str = Field(max_length=MAX_DATA, description="Base64 of the signed resource")
+    uri: str = Field(max_length=MAX_TEXT, description="where verifiers find the resource (ds:Reference URI)")
     algorithm: str | None = Algorithm
 
 
 class DsigVerifyIn(BaseModel):
-    xml: str
-    content: str | None = Field(None, description="Base64 of the referenced resource (detached signatures)")
+    xml: str = Field(max_length=MAX_XML)
+    content: str | None = Field(None, max_length=MAX_DATA,
+                                description="Base64 of the referenced resource (detached signatures)")
 
 
 class CmsSignIn(BaseModel):
     enterprise: str = Enterprise
-    data: str = Field(description="Base64 of the content")
+    data: str = Field(max_length=MAX_DATA, description="Base64 of the content")
     detached: bool = False
     algorithm: str | None = Algorithm
 
@@ -75,8 +109,8 @@ class CmsOut(BaseModel):
 
 
 class CmsVerifyIn(BaseModel):
-    cms: str
-    data: str | None = Field(None, description="Base64 of the content (detached signatures)")
+    cms: str = Field(max_length=MAX_DATA)
+    data: str | None = Field(None, max_length=MAX_DATA, description="Base64 of the content (detached signatures)")
 
 
 class CmsVerificationOut(VerificationOut):
@@ -85,8 +119,8 @@ class CmsVerificationOut(VerificationOut):
 
 class RawSignIn(BaseModel):
     enterprise: str = Enterprise
-    data: str | None = Field(None, description="Base64 of one item")
-    items: list[str] | None = Field(None, max_length=1000, description="Base64 of several items (batch)")
+    data: str | None = Field(None, max_length=MAX_ITEM, description="Base64 of one item")
+    items: list[Item] | None = Field(None, max_length=MAX_ITEMS, description="Base64 of several items (batch)")
     algorithm: str | None = Algorithm
 
 
@@ -99,11 +133,12 @@ class RawOut(BaseModel):
 
 class RawVerifyIn(BaseModel):
     enterprise: str = Enterprise
-    key_id: str | None = Field(None, description="default: the active key")
-    data: str | None = Field(None, description="Base64 of one item")
-    signature: str | None = Field(None, description="Base64 of its signature")
-    items: list[str] | None = Field(None, max_length=1000, description="Base64 of several items (batch)")
-    signatures: list[str] | None = Field(None, max_length=1000, description="Base64 of their signatures, in order")
+    key_id: str | None = Field(None, max_length=128, description="default: the active key")
+    data: str | None = Field(None, max_length=MAX_ITEM, description="Base64 of one item")
+    signature: str | None = Field(None, max_length=MAX_TEXT, description="Base64 of its signature")
+    items: list[Item] | None = Field(None, max_length=MAX_ITEMS, description="Base64 of several items (batch)")
+    signatures: list[Annotated[str, Field(max_length=MAX_TEXT)]] | None = Field(
+        None, max_length=MAX_ITEMS, description="Base64 of their signatures, in order")
     algorithm: str | None = Algorithm
 
 
@@ -112,9 +147,11 @@ class RawVerificationOut(VerificationOut):
 
 
 class EncryptIn(BaseModel):
-    data: str
-    recipients: list[str] = Field(default_factory=list, description="enterprise codes (their active keys, RSA or SM2)")
-    certificates: list[str] = Field(default_factory=list, description="PEM certificates of other recipients")
+    data: str = Field(max_length=MAX_DATA)
+    recipients: list[Annotated[str, Field(max_length=32)]] = Field(
+        default_factory=list, max_length=MAX_RECIPIENTS, description="enterprise codes (their active keys, RSA or SM2)")
+    certificates: list[Pem] = Field(default_factory=list, max_length=MAX_RECIPIENTS,
+                                    description="PEM certificates of other recipients")
     cipher: str | None = Field(None, max_length=40, description=(
         "AES-256-GCM, AES-128-GCM or SM4-GCM (authenticated: AuthEnvelopedData, RFC 5083/5084; a changed envelope "
         "is refused); AES-256-CBC, AES-128-CBC or SM4-CBC only for legacy peers: CBC carries no integrity, a changed "
@@ -130,7 +167,7 @@ class EnvelopeOut(BaseModel):
 
 class DecryptIn(BaseModel):
     enterprise: str = Enterprise
-    envelope: str
+    envelope: str = Field(max_length=MAX_DATA)
 
 
 class DataOut(BaseModel):
@@ -139,7 +176,7 @@ class DataOut(BaseModel):
 
 class QrSignIn(BaseModel):
     enterprise: str = Enterprise
-    payload: str
+    payload: str = Field(max_length=MAX_TEXT)
     algorithm: str | None = Algorithm
 
 
@@ -150,7 +187,7 @@ class QrOut(BaseModel):
 
 
 class QrVerifyIn(BaseModel):
-    text: str = Field(description="the scanned string")
+    text: str = Field(max_length=2 * MAX_TEXT, description="the scanned string")
 
 
 class QrVerificationOut(VerificationOut):
@@ -159,11 +196,15 @@ class QrVerificationOut(VerificationOut):
 
 class PdfSealIn(BaseModel):
     enterprise: str = Enterprise
-    pdf: str
-    page: int = Field(-1, description="page index, 0 the first, -1 the last")
-    box: tuple[int, int, int, int] = Field((400, 60, 520, 180), description="x1, y1, x2, y2 in PDF points")
-    image: str | None = Field(None, description="Base64 PNG of the seal; default a generated red round seal")
-    reason: str = ""
+    pdf: str = Field(max_length=MAX_PDF, description="Base64 of the PDF (10 MiB, 2,000 pages at most); a PDF "
+                                                     "sealed before gets one more seal (多次签章)")
+    page: int = Field(-1, ge=-100_000, le=100_000, description="page index, 0 the first, -1 the last")
+    box: tuple[Coordinate, Coordinate, Coordinate, Coordinate] = Field(
+        (400, 60, 520, 180), description="x1, y1, x2, y2 in PDF points")
+    image: str | None = Field(None, max_length=MAX_IMAGE, description="Base64 of the seal image (PNG, JPEG ...; at "
+                                                                      "most 4 million pixels); default a generated red "
+                                                                      "round seal")
+    reason: str = Field("", max_length=MAX_TEXT)
     algorithm: str | None = Algorithm
 
 
@@ -174,7 +215,7 @@ class PdfOut(BaseModel):
 
 
 class PdfVerifyIn(BaseModel):
-    pdf: str
+    pdf: str = Field(max_length=MAX_PDF)
 
 
 class KeyOut(BaseModel):
