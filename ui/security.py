@@ -119,14 +119,15 @@ async def _from_signature(request: Request) -> Principal:
     identity = request.app.state.platform.identity
     app_id = request.headers.get("x-app-id", "")
     timestamp, nonce = request.headers.get("x-timestamp", ""), request.headers.get("x-nonce", "")
-    found = identity.client(app_id)
+    found = identity.client_secrets(app_id)  # the current secret, and the previous within a rotation's overlap
     if found is None or not timestamp.isdigit() or not 8 <= len(nonce) <= 128:
         raise HTTPException(401, "签名请求无效 invalid signed request")
     if abs(time.time() - int(timestamp)) > MAX_SKEW:
         raise HTTPException(401, "请求时间戳过期 request timestamp too old or in the future")
-    principal, secret = found
-    expected = sign_request(secret, request.method, _path(request), timestamp, nonce, await request.body())
-    if not hmac.compare_digest(expected, request.headers.get("x-signature", "")):
+    principal, secrets_now = found
+    body, sent = await request.body(), request.headers.get("x-signature", "")
+    expected = [sign_request(s, request.method, _path(request), timestamp, nonce, body) for s in secrets_now]
+    if not any([hmac.compare_digest(e, sent) for e in expected]):
         raise HTTPException(401, "签名不符 signature does not match")
     if not identity.use_nonce(app_id, nonce, 2 * MAX_SKEW):
         raise HTTPException(401, "随机数已使用 nonce already used (replay refused)")

@@ -24,8 +24,13 @@ class Organisation(Aggregate):
 
     @event("Registered")
     def __init__(self, code: str, name: str, registered_by: str) -> None:
-        self.code, self.name = code, name
+        self.code, self.name, self.contact = code, name, ""
         self.enterprise_codes: list[str] = []
+
+    @event("Edited")
+    def edit(self, name: str, contact: str, by: str, reason: str) -> None:
+        """A new name or contact (A1); the events keep every earlier one, with who and why."""
+        self.name, self.contact = name, contact
 
     @event("EnterpriseAssigned")
     def assign_enterprise(self, enterprise_code: str, by: str) -> None:
@@ -50,6 +55,29 @@ class Enterprise(Aggregate):
         self.signing = signing
         self.uscc = uscc
         self.organisation = organisation
+        self.renewal: dict[str, str] = {}  # a scheduled key switch: key_id, switch_at (ISO 8601), previous
+        self.key_id = ""  # the key store key that signs, once one was switched to (A5 renewal)
+
+    @event("Edited")
+    def edit(self, name: str, kinds: list[str], dxp_id: str, uscc: str, by: str, reason: str) -> None:
+        """New registration details (A5); the code is the enterprise's identity and never changes."""
+        self.name, self.kinds, self.dxp_id, self.uscc = name, kinds, dxp_id, uscc
+
+    @event("KeyRenewalScheduled")
+    def schedule_renewal(self, key_id: str, switch_at: datetime, by: str, reason: str) -> None:
+        """A renewed certificate (already in the key store, not signing yet) takes over at switch_at; until then
+        the current key keeps signing, and both verify before and after."""
+        self.renewal = {"key_id": key_id, "switch_at": switch_at.isoformat(), "previous": self.key_id}
+
+    @event("KeySwitched")
+    def switch_key(self, key_id: str, at: datetime, by: str) -> None:
+        """The renewed key signs from now on (the key store's active key moved to it)."""
+        self.key_id, self.renewal = key_id, {}
+        self.signing = {**self.signing, "key_id": key_id}
+
+    def renewal_due(self, now: datetime) -> bool:
+        """A scheduled renewal whose switch time has come."""
+        return bool(self.renewal) and datetime.fromisoformat(self.renewal["switch_at"]) <= now
 
 
 class User(Aggregate):
@@ -67,14 +95,25 @@ class User(Aggregate):
         self.username, self.display_name, self.organisation = username, display_name, organisation
         self.roles, self.password_hash, self.active = roles, password_hash, True
         self.session_epoch = 0
+        self.must_change_password = False
 
     @event("PasswordChanged")
     def change_password(self, password_hash: str, by: str) -> None:
+        """The user's own new password: a temporary one given by an administrator stops being required."""
         self.password_hash = password_hash
+        self.must_change_password = False
+        self.session_epoch += 1
+
+    @event("PasswordReset")
+    def reset_password(self, password_hash: str, by: str, reason: str) -> None:
+        """An administrator gave a temporary password: every session ends and, until the user chose a password of
+        their own, a login reaches nothing but the change of password."""
+        self.password_hash = password_hash
+        self.must_change_password = True
         self.session_epoch += 1
 
     @event("RolesChanged")
-    def change_roles(self, roles: list[str], by: str) -> None:
+    def change_roles(self, roles: list[str], by: str, reason: str = "") -> None:
         self.roles = roles
         self.session_epoch += 1
 
@@ -82,6 +121,16 @@ class User(Aggregate):
     def deactivate(self, by: str, reason: str) -> None:
         self.active = False
         self.session_epoch += 1
+
+    @event("Reactivated")
+    def reactivate(self, by: str, reason: str) -> None:
+        """The user may log in again; sessions ended by the deactivation stay ended."""
+        self.active = True
+
+    @event("Unlocked")
+    def unlock(self, by: str, reason: str) -> None:
+        """An administrator lifted the login lockout (the throttle lives outside the events; this records who and
+        why)."""
 
     @event("SessionsEnded")
     def end_sessions(self, by: str, reason: str) -> None:
@@ -117,10 +166,24 @@ class ApiClient(Aggregate):
                  registered_by: str) -> None:
         self.app_id, self.name, self.organisation, self.roles = app_id, name, organisation, roles
         self.secret_sealed, self.active = secret_sealed, True
+        self.previous_sealed, self.previous_until = "", ""  # the secret before a rotation, and until when it works
 
     @event("Revoked")
-    def revoke(self, by: str) -> None:
+    def revoke(self, by: str, reason: str = "") -> None:
         self.active = False
+
+    @event("SecretRotated")
+    def rotate_secret(self, secret_sealed: str, previous_until: datetime | None, by: str, reason: str) -> None:
+        """A new secret; the old one keeps signing until previous_until (None: it stops at once), so the client's
+        systems can switch without a gap."""
+        self.previous_sealed = self.secret_sealed if previous_until is not None else ""
+        self.previous_until = previous_until.isoformat() if previous_until is not None else ""
+        self.secret_sealed = secret_sealed
+
+    def sealed_secrets(self, now: datetime) -> list[str]:
+        """The secrets a signed request may use now: the current one, and the previous within its overlap."""
+        keep = self.previous_sealed and datetime.fromisoformat(self.previous_until) > now
+        return [self.secret_sealed, self.previous_sealed] if keep else [self.secret_sealed]
 
 
 class LogEntry(Aggregate):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
+from domain.identity.roles import Principal, check_grant
 from domain.shared.rules import FieldError
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -50,3 +52,63 @@ def check_password(password: str, username: str) -> list[FieldError]:
         errors.append(FieldError("password", "password_username", "密码不能包含用户名",
                                  "the password must not contain the user name"))
     return errors
+
+
+MAX_REASON = 200
+MAX_OVERLAP_HOURS = 24 * 90
+
+
+def check_reason(reason: str, field: str = "reason") -> FieldError | None:
+    """Every change of a user, client, organisation or enterprise says why: the history and the system log keep
+    it, and an auditor reads it later."""
+    if not reason.strip():
+        return FieldError(field, "reason_required", "请填写原因", "give a reason")
+    if len(reason) > MAX_REASON:
+        return FieldError(field, "reason_length", f"原因最多{MAX_REASON}字", f"the reason has {MAX_REASON} "
+                          "characters at most", reason[:40])
+    return None
+
+
+def check_new_password(new: str, current: str, username: str) -> list[FieldError]:
+    """The password policy, and a new password is not the one it replaces (a temporary password from an
+    administrator must really be replaced)."""
+    errors = check_password(new, username)
+    if new and new == current:
+        errors.append(FieldError("new", "password_unchanged", "新密码不能与当前密码相同",
+                                 "the new password must differ from the current one"))
+    return errors
+
+
+def check_overlap_hours(value: str, field: str = "overlap_hours") -> tuple[int, FieldError | None]:
+    """Hours the old secret or key keeps working beside the new one: a whole number from 0 (stops at once) to
+    MAX_OVERLAP_HOURS."""
+    text = (value or "0").strip()
+    if not text.isdigit() or int(text) > MAX_OVERLAP_HOURS:
+        return 0, FieldError(field, "overlap_hours", f"重叠期应为0到{MAX_OVERLAP_HOURS}之间的整数小时",
+                             f"the overlap is a whole number of hours from 0 to {MAX_OVERLAP_HOURS}", text[:20])
+    return int(text), None
+
+
+def check_enterprise_details(name: str, kinds: list[str], uscc: str, dxp_id: str,
+                             known_kinds: tuple[str, ...]) -> list[FieldError]:
+    """What an edited enterprise must satisfy (A5): a name, known kinds, a valid USCC when given, a DXP id that
+    fits the message header."""
+    errors = [e for e in (check_uscc(uscc) if uscc else None,) if e]
+    if not name.strip() or len(name) > 100:
+        errors.append(FieldError("name", "required", "企业名称为必填项（最多100字）", "name is required (100 at most)"))
+    if not kinds or set(kinds) - set(known_kinds):
+        errors.append(FieldError("kinds", "kinds", f"企业类型应为 {', '.join(known_kinds)}",
+                                 f"kinds are {', '.join(known_kinds)}"))
+    if len(dxp_id) > 30 or not re.fullmatch(r"[0-9A-Za-z]*", dxp_id):
+        errors.append(FieldError("dxp_id", "dxp_id", "DXP编号最多30位字母或数字",
+                                 "the DXP id has 30 letters or digits at most", dxp_id[:40]))
+    return errors
+
+
+def grantable_roles(granter: Principal, organisation: str,
+                    roles: Mapping[str, tuple[frozenset[str], bool]]) -> list[str]:
+    """The roles (name: permissions, sees every organisation) a granter may give in an organisation: what a role
+    picker offers, so it never offers what the service would refuse (an enterprise administrator is never offered
+    平台管理员)."""
+    return [name for name, (permissions, every) in roles.items()
+            if not check_grant(granter, organisation, permissions, every)]

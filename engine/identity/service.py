@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
+import string
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
 from argon2 import PasswordHasher
@@ -14,12 +15,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.identity import roles as role_rules
-from domain.identity.model import ApiClient, LogEntry, Organisation, Role, User
+from domain.identity.model import KINDS, ApiClient, Enterprise, LogEntry, Organisation, Role, User
 from domain.identity.roles import Principal
-from domain.identity.rules import check_password
+from domain.identity.rules import (
+    check_enterprise_details,
+    check_overlap_hours,
+    check_password,
+    check_reason,
+    grantable_roles,
+)
 from domain.shared.rules import DeclarationRejected, FieldError
 from engine import clock
 from engine.identity.enterprises import Enterprises
+from engine.identity.renewals import KeyRenewals
 from engine.secrets_box import Sealer
 from engine.store import EventStore
 from projections.db import Database
@@ -55,6 +63,29 @@ def _acting(by: Actor) -> tuple[str, Principal | None]:
     return (by.name, by) if isinstance(by, Principal) else (by, None)
 
 
+def _reason_errors(reason: str, granter: Principal | None) -> list[FieldError]:
+    """A person changing users, clients, organisations or enterprises says why (the platform itself, from the
+    command line or the demo, may not)."""
+    error = check_reason(reason) if granter is not None or reason else None
+    return [error] if error else []
+
+
+def acts_for(principal: Principal, enterprise: Enterprise) -> bool:
+    """Whether a principal acts for an enterprise: it sees all, or the enterprise is its organisation's (registered
+    for it, or assigned to it later, as the demo enterprises are)."""
+    return principal.sees_all or enterprise.organisation == principal.organisation \
+        or enterprise.code in principal.enterprise_codes
+
+
+def temporary_password(username: str) -> str:
+    """A random password that meets the policy, for an administrator's reset (shown once, changed at next login)."""
+    while True:
+        candidate = (secrets.token_urlsafe(9) + "-" + secrets.choice(string.ascii_uppercase)
+                     + secrets.choice(string.digits) + secrets.choice(string.ascii_lowercase))
+        if not check_password(candidate, username):
+            return candidate
+
+
 class Identity:
     def __init__(self, store: EventStore, db: Database, sealer: Sealer, enterprises: Enterprises,
                  log_view: SystemLogView, now: Callable[[], datetime] = clock.now,
@@ -62,6 +93,9 @@ class Identity:
         self.store, self.db, self.sealer, self.now, self.timer = store, db, sealer, now, timer
         self.enterprises = enterprises  # 企业管理 (A5)
         self.log_view = log_view  # 系统日志 (A4)
+        # 证书续期 (A5): over the key store the enterprises keep their keys in, once they have one
+        self.renewals = KeyRenewals(store, lambda: getattr(self.enterprises, "keystore", None), lambda: self.now(),
+                                    self.log)
         self.hasher = PasswordHasher()
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
         self._create_throttle()
@@ -127,28 +161,91 @@ class Identity:
                                username)]
         return []
 
-    def change_roles(self, username: str, roles: list[str], by: Actor) -> None:
+    def change_roles(self, username: str, roles: list[str], by: Actor, reason: str = "") -> None:
         """Other roles end the user's sessions: the next request logs in again with what the roles now allow."""
         actor, granter = _acting(by)
         user = self._get(User.create_id(username)) if username else None
-        errors = self._manage_errors(user, username, granter)
+        errors = self._manage_errors(user, username, granter) + _reason_errors(reason, granter)
         if user is not None:
             errors += self._grant_errors(user.organisation, roles, granter)
         if errors or user is None:
             raise DeclarationRejected(errors)
-        user.change_roles(roles=roles, by=actor)
+        before = list(user.roles)
+        user.change_roles(roles=roles, by=actor, reason=reason[:200])
         self.store.save(user)
+        self._record(actor, "user.roles", username, user.organisation, reason, {"roles": roles, "before": before})
 
-    def deactivate_user(self, username: str, by: Actor, reason: str = "") -> None:
-        """A deactivated user cannot log in, and its sessions end."""
-        actor, granter = _acting(by)
+    def _managed_user(self, username: str, granter: Principal | None, reason: str, itself: bool = True) -> User:
+        """The user a command is about, once the actor may manage it and gave a reason; itself=False refuses the
+        actor's own account (nobody disables or resets themselves out of the platform)."""
         user = self._get(User.create_id(username)) if username else None
-        errors = self._manage_errors(user, username, granter)
+        errors = self._manage_errors(user, username, granter) + _reason_errors(reason, granter)
+        if not itself and granter is not None and user is not None and user.username == granter.name:
+            errors.append(FieldError("username", "not_yourself", "不能对自己的账户执行此操作",
+                                     "you cannot do this to your own account", username))
         if errors or user is None:
             raise DeclarationRejected(errors)
+        return user
+
+    def deactivate_user(self, username: str, by: Actor, reason: str = "") -> None:
+        """A deactivated user cannot log in, and its sessions end at once."""
+        actor, granter = _acting(by)
+        user = self._managed_user(username, granter, reason, itself=False)
         if user.active:
             user.deactivate(by=actor, reason=reason[:200])
             self.store.save(user)
+            self._record(actor, "user.disable", user.username, user.organisation, reason)
+
+    def reactivate_user(self, username: str, by: Actor, reason: str = "") -> None:
+        """A deactivated user may log in again (with its password as it was)."""
+        actor, granter = _acting(by)
+        user = self._managed_user(username, granter, reason)
+        if not user.active:
+            user.reactivate(by=actor, reason=reason[:200])
+            self.store.save(user)
+            self._record(actor, "user.enable", user.username, user.organisation, reason)
+
+    def reset_password(self, username: str, by: Actor, reason: str = "") -> str:
+        """A temporary password, returned once (only its hash is kept): the user's sessions end and the next login
+        must choose a new password before anything else."""
+        actor, granter = _acting(by)
+        user = self._managed_user(username, granter, reason, itself=False)
+        password = temporary_password(user.username)
+        user.reset_password(password_hash=self.hasher.hash(password), by=actor, reason=reason[:200])
+        self.store.save(user)
+        self._record(actor, "user.reset_password", user.username, user.organisation, reason)
+        return password
+
+    def unlock_user(self, username: str, by: Actor, reason: str = "") -> None:
+        """Lift the login lockout of a user name from every address (see authenticate); a lock of an address as a
+        whole (password spraying) stays."""
+        actor, granter = _acting(by)
+        user = self._managed_user(username, granter, reason)
+        prefix = f"user:{user.username.lower()[:100]}@"
+        self.db.execute("DELETE FROM login_throttle WHERE substr(scope, 1, ?) = ?", (len(prefix), prefix))
+        user.unlock(by=actor, reason=reason[:200])
+        self.store.save(user)
+        self._record(actor, "user.unlock", user.username, user.organisation, reason)
+
+    def locked_users(self) -> set[str]:
+        """User names locked out of logging in from at least one address right now."""
+        rows = self.db.query("SELECT scope FROM login_throttle WHERE locked_until > ?", (self.timer(),))
+        return {row["scope"][5:].rsplit("@", 1)[0] for row in rows if row["scope"].startswith("user:")}
+
+    def must_change_password(self, username: str) -> bool:
+        user = self._get(User.create_id(username)) if username else None
+        return bool(user is not None and getattr(user, "must_change_password", False))
+
+    def grantable_roles(self, granter: Principal, organisation: str | None = None) -> list[str]:
+        """The roles this granter may give (in its own organisation unless one is named): the role picker."""
+        names = sorted(self.role_names(), key=lambda r: (r not in role_rules.BUILTIN_ROLES, r))
+        held = {r: (role_rules.permissions_of([r], self._custom_permissions([r])), role_rules.sees_all([r]))
+                for r in names}
+        return grantable_roles(granter, organisation or granter.organisation, held)
+
+    def may_manage(self, granter: Principal, user: User) -> bool:
+        """Whether the consoles offer this user's actions to the granter."""
+        return not self._manage_errors(user, user.username, granter)
 
     def end_sessions(self, username: str, by: str, reason: str = "logout") -> None:
         """Logout: every session of the user ends (its cookies carry an epoch that no longer matches)."""
@@ -166,7 +263,13 @@ class Identity:
         user = self._get(User.create_id(username)) if username else None
         if user is None or not isinstance(epoch, int) or getattr(user, "session_epoch", 0) != epoch:
             return None
-        return self.principal(user.username)
+        principal = self.principal(user.username)
+        if principal is not None and getattr(user, "must_change_password", False):
+            # a temporary password from an administrator: nothing but the user's own session (change the password,
+            # log out) until a password of their own replaces it
+            return Principal(name=principal.name, organisation=principal.organisation, roles=principal.roles,
+                             permissions=frozenset(), kind=principal.kind)
+        return principal
 
     def change_password(self, username: str, new_password: str, by: str) -> None:
         errors = check_password(new_password, username)
@@ -345,30 +448,147 @@ class Identity:
         if organisation:
             self.assign_enterprise(organisation, code, actor)
 
-    def revoke_client(self, app_id: str, by: Actor) -> None:
-        """A revoked client's signed requests are refused from then on; a principal revokes only the clients of
-        an organisation it acts for, holding what the client holds."""
-        actor, granter = _acting(by)
+    def _managed_client(self, app_id: str, granter: Principal | None, reason: str) -> ApiClient:
+        """A client is managed only by someone acting for its organisation and holding what it holds, with a
+        reason."""
         client = self._get(ApiClient.create_id(app_id)) if app_id else None
         if client is None:
             raise DeclarationRejected([FieldError("app_id", "unknown", f"接口客户端 {app_id} 不存在",
                                                   f"unknown API client {app_id}", app_id[:64])])
-        held = role_rules.permissions_of(client.roles, self._custom_permissions(client.roles))
-        if granter is not None and role_rules.check_grant(granter, client.organisation, held,
-                                                          role_rules.sees_all(client.roles)):
+        if not self.may_manage_client(granter, client):
             raise DeclarationRejected([FieldError(
                 "app_id", "manage_exceeds", "不能管理其他单位或权限超过自己的接口客户端",
                 "you cannot manage a client of another organisation or with more rights than yours", app_id[:64])])
+        errors = _reason_errors(reason, granter)
+        if errors:
+            raise DeclarationRejected(errors)
+        return client
+
+    def may_manage_client(self, granter: Principal | None, client: ApiClient) -> bool:
+        held = role_rules.permissions_of(client.roles, self._custom_permissions(client.roles))
+        return granter is None or not role_rules.check_grant(granter, client.organisation, held,
+                                                             role_rules.sees_all(client.roles))
+
+    def revoke_client(self, app_id: str, by: Actor, reason: str = "") -> None:
+        """A revoked client's signed requests are refused from then on; a principal revokes only the clients of
+        an organisation it acts for, holding what the client holds."""
+        actor, granter = _acting(by)
+        client = self._managed_client(app_id, granter, reason)
         if client.active:
-            client.revoke(by=actor)
+            client.revoke(by=actor, reason=reason[:200])
             self.store.save(client)
+            self._record(actor, "client.revoke", app_id, client.organisation, reason)
+
+    def rotate_client_secret(self, app_id: str, overlap_hours: str | int, by: Actor, reason: str = "") -> tuple[
+            str, str]:
+        """A new secret, returned once; the old one keeps working for overlap_hours (0: stops at once) on the
+        platform clock, so the client's systems switch without a gap."""
+        actor, granter = _acting(by)
+        hours, error = check_overlap_hours(str(overlap_hours))
+        client = self._managed_client(app_id, granter, reason)
+        if error or not client.active:
+            raise DeclarationRejected([error] if error else [FieldError(
+                "app_id", "revoked", f"接口客户端 {app_id} 已吊销", f"API client {app_id} is revoked", app_id[:64])])
+        secret = secrets.token_urlsafe(32)
+        until = self.now() + timedelta(hours=hours) if hours else None
+        client.rotate_secret(secret_sealed=self.sealer.seal(secret), previous_until=until, by=actor,
+                             reason=reason[:200])
+        self.store.save(client)
+        self._record(actor, "client.rotate_secret", app_id, client.organisation, reason,
+                     {"overlap_hours": hours, "previous_until": until.isoformat() if until else ""})
+        return app_id, secret
 
     def client(self, app_id: str) -> tuple[Principal, str] | None:
+        """The principal of an active client and its current secret."""
+        found = self.client_secrets(app_id)
+        return (found[0], found[1][0]) if found else None
+
+    def client_secrets(self, app_id: str) -> tuple[Principal, list[str]] | None:
+        """The principal of an active client and every secret a signed request may use now: the current one and,
+        within the overlap of a rotation, the previous one (see ui/security.py _from_signature)."""
         client = self._get(ApiClient.create_id(app_id)) if app_id else None
         if client is None or not client.active:
             return None
         principal = self._principal(app_id, client.organisation, client.roles, "client")
-        return principal, self.sealer.open(client.secret_sealed)
+        return principal, [self.sealer.open(sealed) for sealed in client.sealed_secrets(self.now())]
+
+    # --- editing organisations and enterprises (A1, A5) ----------------------------------------------------
+
+    def edit_organisation(self, code: str, name: str, contact: str, by: Actor, reason: str = "") -> None:
+        """A new name or contact; only who acts for the organisation (or sees all) may."""
+        actor, granter = _acting(by)
+        organisation = self._get(Organisation.create_id(code)) if code else None
+        if organisation is None:
+            raise DeclarationRejected([FieldError("code", "unknown", f"单位 {code} 不存在",
+                                                  f"unknown organisation {code}", code[:60])])
+        errors = role_rules.check_grant(granter, code, (), False) if granter is not None else []
+        errors += _reason_errors(reason, granter)
+        if not name.strip() or len(name) > 100:
+            errors.append(FieldError("name", "required", "单位名称为必填项（最多100字）",
+                                     "a name is required (100 at most)"))
+        if len(contact) > 200:
+            errors.append(FieldError("contact", "contact_length", "联系方式最多200字", "the contact has 200 characters "
+                                     "at most", contact[:40]))
+        if errors:
+            raise DeclarationRejected(errors)
+        before = {"name": organisation.name, "contact": getattr(organisation, "contact", "")}
+        organisation.edit(name=name.strip(), contact=contact.strip(), by=actor, reason=reason[:200])
+        self.store.save(organisation)
+        self._record(actor, "organisation.edit", code, code, reason, {"before": before,
+                                                                      "name": name.strip(), "contact": contact.strip()})
+
+    def managed_enterprise(self, code: str, granter: Principal | None) -> Enterprise:
+        """An enterprise the actor acts for (its organisation's, or any for who sees all)."""
+        enterprise = self.enterprises.get(code) if code else None
+        if enterprise is None:
+            raise DeclarationRejected([FieldError("code", "unknown", f"企业 {code} 不存在",
+                                                  f"unknown enterprise {code}", code[:20])])
+        if granter is not None and not acts_for(granter, enterprise):
+            raise DeclarationRejected([FieldError("code", "manage_exceeds", "不能管理其他单位的企业",
+                                                  "you cannot manage an enterprise of another organisation",
+                                                  code[:20])])
+        return enterprise
+
+    def edit_enterprise(self, code: str, name: str, kinds: list[str], dxp_id: str, uscc: str, by: Actor,
+                        reason: str = "") -> None:
+        """New registration details; the code (the customs identity) and the signing key are not edited here."""
+        actor, granter = _acting(by)
+        enterprise = self.managed_enterprise(code, granter)
+        errors = check_enterprise_details(name, kinds, uscc, dxp_id, KINDS) + _reason_errors(reason, granter)
+        if errors:
+            raise DeclarationRejected(errors)
+        before = {"name": enterprise.name, "kinds": enterprise.kinds, "dxp_id": enterprise.dxp_id,
+                  "uscc": enterprise.uscc}
+        enterprise.edit(name=name.strip(), kinds=kinds, dxp_id=dxp_id, uscc=uscc, by=actor, reason=reason[:200])
+        self.store.save(enterprise)
+        self._record(actor, "enterprise.edit", code, enterprise.organisation, reason,
+                     {"before": before, "name": name.strip(), "kinds": kinds, "dxp_id": dxp_id, "uscc": uscc})
+
+    def renew_certificate(self, code: str, overlap_hours: str | int, by: Actor, reason: str = "",
+                          key_files: tuple[bytes, bytes] | None = None) -> Any:
+        """A new signing key (generated, or key_files = a CA-issued key and certificate) that takes over after
+        overlap_hours; the current key signs until then (see engine/identity/renewals.py)."""
+        actor, granter = _acting(by)
+        enterprise = self.managed_enterprise(code, granter)
+        errors = _reason_errors(reason, granter)
+        if errors:
+            raise DeclarationRejected(errors)
+        return self.renewals.renew(enterprise, overlap_hours, actor, reason, key_files)
+
+    def history(self, aggregate_id: Any) -> list[dict[str, Any]]:
+        """The events of a user, client, organisation or enterprise, oldest first: what changed, when, who and why
+        (secrets and hashes left out)."""
+        hidden = {"password_hash", "secret_sealed", "originator_id", "originator_version", "timestamp", "signing"}
+        return [{"event": type(e).__name__, "at": getattr(e, "timestamp", None), "by": getattr(e, "by", "") or getattr(
+            e, "registered_by", ""), "reason": getattr(e, "reason", ""),
+                 "changes": {k: v for k, v in vars(e).items() if k not in hidden | {"by", "reason", "registered_by"}}}
+                for e in self.store.events.get(aggregate_id)]
+
+    def _record(self, actor: str, action: str, target: str, organisation: str, reason: str,
+                details: dict[str, Any] | None = None) -> None:
+        """系统日志: an administrator's change, with who and why, under the organisation it concerns (so that
+        organisation's administrators see what was done to their users)."""
+        self.log("command", actor, organisation, "", action, target, "ok", {"reason": reason[:200], **(details or {})})
 
     def use_nonce(self, app_id: str, nonce: str, max_age: float) -> bool:
         """False when this nonce was seen before (a replay); old nonces are forgotten after max_age."""

@@ -112,6 +112,6 @@ def test_a_client_issued_before_the_fix_can_be_revoked_and_its_requests_are_refu
     with pytest.raises(DeclarationRejected) as refused:
         platform.identity.revoke_client(app_id, by=platform.identity.principal("ecomadmin"))
     assert [e.rule for e in refused.value.errors] == ["manage_exceeds"]
-    page = client_for(app, "admin").post(f"/admin/clients/{app_id}/revoke")
+    page = client_for(app, "admin").post(f"/admin/clients/{app_id}/revoke", data={"reason": "escalated before #16"})
     assert page.status_code == 200 and "已吊销" in page.text
     assert signed(caller, app_id, secret, "GET", "/admin/log").status_code == 401

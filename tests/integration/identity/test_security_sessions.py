@@ -69,7 +69,7 @@ def test_deactivating_a_user_ends_its_sessions(app, platform):
 def test_changing_a_users_roles_ends_its_sessions(app, platform):
     ecom = session(app)
     admin = session(app, "admin")
-    page = admin.post("/admin/users/ecom/roles", data={"roles": ["declarant_logistics"]})
+    page = admin.post("/admin/users/ecom/roles", data={"roles": ["declarant_logistics"], "reason": "moved"})
     assert page.status_code == 200
     assert ecom.get("/api/import/orders").status_code == 401
     again = session(app, check="/api/import/waybills")  # logging in again gives the new roles

@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from domain.identity.rules import check_new_password
 from domain.shared.rules import DeclarationRejected
 from engine.identity.service import LoginRefused
 from ui.deps import PlatformDep, render
+from ui.i18n import lang_of
 from ui.security import (
     LOGIN_CSRF_COOKIE,
     PUBLIC,
@@ -55,7 +57,9 @@ def login(request: Request, platform: PlatformDep, username: str = Form(""), pas
     except LoginRefused as refused:
         message = refused.message_en if request.cookies.get("lang") == "en" else refused.message_zh
         return _login_page(request, next, message, 401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    # a temporary password from an administrator: the change of password first, nothing else until then
+    target = "/account" if platform.identity.must_change_password(principal.name) else _safe_next(next)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, new_session(request, principal.name), max_age=SESSION_MAX_AGE,
                         httponly=True, samesite="lax", secure=platform.settings.cookie_secure)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
@@ -71,24 +75,35 @@ def logout(request: Request, platform: PlatformDep) -> Any:
     return response
 
 
+def _account(request: Request, errors: list[str], done: bool, status_code: int = 200) -> Any:
+    identity = request.app.state.platform.identity
+    required = identity.must_change_password(request.state.principal.name)
+    return render(request, "identity/auth/account.html", {"errors": errors, "done": done, "required": required},
+                  status_code)
+
+
 @router.get("/account", response_class=HTMLResponse, dependencies=[require("self:session")])
 def account(request: Request) -> Any:
-    return render(request, "identity/auth/account.html", {"errors": [], "done": False})
+    return _account(request, [], False)
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[require("self:session")])
 def change_password(request: Request, platform: PlatformDep, current: str = Form(""), new: str = Form("")) -> Any:
-    principal = request.state.principal
+    """The user's own new password (which also replaces a temporary one an administrator gave), refused in the
+    user's language when the current one is wrong or the new one breaks the policy or repeats the current one."""
+    principal, english = request.state.principal, lang_of(request, platform.settings.lang) == "en"
     try:
         platform.identity.authenticate(principal.name, current, client_address(request))
+        errors = check_new_password(new, current, principal.name)
+        if errors:
+            raise DeclarationRejected(errors)
         platform.identity.change_password(principal.name, new, by=principal.name)
     except LoginRefused as refused:
-        return render(request, "identity/auth/account.html", {"errors": [refused.message_zh], "done": False}, 400)
+        return _account(request, [refused.message_en if english else refused.message_zh], False, 400)
     except DeclarationRejected as rejected:
-        return render(request, "identity/auth/account.html",
-                      {"errors": [e.message_zh for e in rejected.errors], "done": False}, 400)
+        return _account(request, [e.message("en" if english else "zh-CN") for e in rejected.errors], False, 400)
     # the new password ended every session of the user; this one goes on with a new cookie
-    response = render(request, "identity/auth/account.html", {"errors": [], "done": True})
+    response = _account(request, [], True)
     response.set_cookie(SESSION_COOKIE, new_session(request, principal.name, csrf_token(request)),
                         max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
                         secure=platform.settings.cookie_secure)
