@@ -123,7 +123,11 @@ class StoreKey:
 
 @dataclass
 class _Enterprise:
-    stamp: tuple[int, ...]
+    """An enterprise's keys as read, with the modification times of its folder and key folders when read: a key
+    added, removed or activated changes the first, a key marked revoked its own folder's."""
+
+    folder: int
+    key_folders: dict[str, int] = field(default_factory=dict)
     keys: list[StoreKey] = field(default_factory=list)
 
 
@@ -145,9 +149,13 @@ class KeyStoreTrust:
         key = (usable or found)[0]
         return TrustDecision(bool(usable), key.refusal(moment), key.enterprise, key.key_id)
 
-    def keys_of(self, enterprise: str) -> list[StoreKey]:
-        """Every key the enterprise has here (current state), the active one first."""
-        return sorted(self._fresh(enterprise).keys, key=lambda key: not key.active)
+    def keys_of(self, enterprise: str, key_id: str | None = None) -> list[StoreKey]:
+        """Every key the enterprise has here (current state), the active one first; only ``key_id`` if given (then
+        only its folder is checked for changes: the hot path of a raw verification)."""
+        keys = self._fresh(enterprise, key_id).keys
+        if key_id is not None:
+            return [key for key in keys if key.key_id == key_id]
+        return sorted(keys, key=lambda key: not key.active)
 
     def usable(self, enterprise: str, key_id: str | None, moment: datetime | None = None,
                check_validity: bool = True) -> tuple[list[StoreKey], str]:  # fmt: skip
@@ -155,9 +163,7 @@ class KeyStoreTrust:
         else every key, the active one first; never a revoked one, and only valid at ``moment`` when
         ``check_validity``. When there is none, why."""
         moment = moment or self._now()
-        keys = self.keys_of(enterprise)
-        if key_id is not None:
-            keys = [key for key in keys if key.key_id == key_id.lower()]
+        keys = self.keys_of(enterprise, key_id.lower() if key_id is not None else None)
         usable = [key for key in keys if not (key.revoked or (check_validity and not key.covers(moment)))]
         if usable:
             return usable, ""
@@ -185,12 +191,16 @@ class KeyStoreTrust:
                     self._enterprises.pop(enterprise, None)
                 self._reindex()
 
-    def _fresh(self, enterprise: str) -> _Enterprise:
-        stamp = _stamp(self.keystore.root / enterprise)
+    def _fresh(self, enterprise: str, key_id: str | None = None) -> _Enterprise:
+        """The enterprise's keys, re-read when its folder or a key folder changed (only ``key_id``'s, if given)."""
+        folder = os.path.join(self.keystore.root, enterprise)  # strings, not Paths: this runs per verification
         cached = self._enterprises.get(enterprise)
-        if cached is not None and cached.stamp == stamp:
-            return cached
-        loaded = _Enterprise(stamp, self._read(enterprise) if stamp else [])
+        if cached is not None and cached.folder == _mtime(folder):
+            names = [key_id] if key_id in cached.key_folders else list(cached.key_folders)
+            if all(_mtime(os.path.join(folder, name)) == cached.key_folders[name] for name in names):
+                return cached
+        loaded = _Enterprise(_mtime(folder), _key_folders(folder))
+        loaded.keys = self._read(enterprise) if loaded.folder else []
         with self._lock:
             self._enterprises[enterprise] = loaded
             self._reindex()
@@ -212,16 +222,23 @@ class KeyStoreTrust:
         self._by_der = index
 
 
-def _stamp(directory: Path) -> tuple[int, ...]:
-    """Modification times of an enterprise folder and its key folders: any key added, removed, activated or marked
-    revoked changes one of them. Empty when the folder is gone."""
+def _mtime(path: str) -> int:
+    """Modification time in ns; 0 when the path is gone."""
     try:
-        stamps = [directory.stat().st_mtime_ns]
-        with os.scandir(directory) as entries:
-            stamps += sorted(entry.stat().st_mtime_ns for entry in entries if entry.is_dir())
-        return tuple(stamps)
+        return os.stat(path).st_mtime_ns
     except OSError:
-        return ()
+        return 0
+
+
+def _key_folders(folder: str) -> dict[str, int]:
+    """Modification times of the key folders of an enterprise folder, taken before the keys are read (a change in
+    between is seen at the next check)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name: entry.stat().st_mtime_ns for entry in entries
+                    if entry.is_dir() and not entry.name.startswith(".")}  # fmt: skip
+    except OSError:
+        return {}
 
 
 def _unknown(certificate: bytes) -> str:

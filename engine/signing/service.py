@@ -37,6 +37,7 @@ from adapters.signing.errors import (
     NotARecipientError,
     SignatureError,
     SigningError,
+    UnknownKeyError,
     WrongPassphraseError,
 )
 from adapters.signing.keystore import KeyInfo, KeyStore, LoadedKey, validity
@@ -210,8 +211,13 @@ class SigningService:
         if key_id:
             self.keystore.certificate(enterprise, _store_id(key_id))
             return self.store_trust.usable(enterprise, _store_id(key_id), check_validity=False)
-        self.keystore.keys(enterprise)
+        self._known(enterprise)
         return self.store_trust.usable(enterprise, None)
+
+    def _known(self, enterprise: str) -> None:
+        """UnknownKeyError unless the key store has keys of ``enterprise`` (from the trust index: no file is read)."""
+        if not self.store_trust.keys_of(enterprise):
+            raise UnknownKeyError(f"企业 {enterprise} 没有密钥", f"no keys for enterprise {enterprise}")
 
     def encrypt(self, data: bytes, recipients: Sequence[str] = (), certificates: Sequence[bytes] = (),
                 cipher: str | None = None, oaep: bool = False, profile: str = "cms") -> bytes:  # fmt: skip
@@ -270,7 +276,7 @@ class SigningService:
         if key_id:
             self.keystore.certificate(enterprise, _store_id(key_id))  # UnknownKeyError names what is missing
         else:
-            self.keystore.keys(enterprise)
+            self._known(enterprise)
         found, why = self.store_trust.usable(enterprise, key_id and _store_id(key_id), signed_at)
         return [(key.key_id, key.certificate) for key in found], why
 
