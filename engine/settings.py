@@ -57,6 +57,11 @@ class Settings:
     max_body_mb: int = 21  # #16: the largest request body (a 20 MB workbook and its form), refused before parsing
     api_docs: str = "users"  # #16: /docs and /openapi.json: off | users (logged-in users) | public
     health_token: str = ""  # #16: /healthz details for this token (X-Health-Token) besides platform administrators
+    # #17: the enterprises' signing keys (engine/signing/platform_keys.py): the sealed key store, its passphrase (the
+    # demo generates one into <data>/keystore.passphrase), and how many days ahead a certificate's end is alerted
+    keystore_dir: str = ""
+    keystore_passphrase: str = field(default="", repr=False)
+    key_expiry_warn_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -105,6 +110,9 @@ class Settings:
             max_body_mb=_integer(env, "CBEC_MAX_BODY_MB", "21"),
             api_docs=env.get("CBEC_API_DOCS", "users"),
             health_token=env.get("CBEC_HEALTH_TOKEN", ""),
+            keystore_dir=env.get("CBEC_KEYSTORE_DIR", ""),
+            keystore_passphrase=env.get("CBEC_KEYSTORE_PASSPHRASE", ""),
+            key_expiry_warn_days=_integer(env, "CBEC_KEY_EXPIRY_WARN_DAYS", "30"),
         )
         settings.check()
         return settings
