@@ -6,10 +6,13 @@ the arithmetic and fixed-value rules are the customs specification's own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
+
+from domain.shared.formats import Format, format_of
 
 
 class FieldSpec(Protocol):
@@ -84,14 +87,67 @@ def to_decimal(value: Any) -> Decimal | None:
 
 
 def check_field(path: str, value: Any, spec: FieldSpec) -> FieldError | None:
-    """Required, length and number shape of one value against its XSD field spec."""
+    """Required, length and number shape of one value against its XSD field spec, and the customs format the
+    specification gives the field where the XSD says only a length (date-times, dates, digit codes: formats.py)."""
     label = spec.label_zh or spec.name
     if is_blank(value):
         return FieldError(path, "required", f"{label}({spec.name})为必填项", f"{spec.name} is required") \
             if spec.required else None
     if spec.kind in ("decimal", "int"):
-        return _check_number(path, value, spec, label)
-    return _check_length(path, str(value), spec, label)
+        return _check_lexical(path, value, spec, label) or _check_number(path, value, spec, label)
+    wrong_length = _check_length(path, str(value), spec, label)
+    customs_format = format_of(spec.name)
+    if customs_format is None:
+        return wrong_length
+    if wrong_length is not None:  # the length rule, with the format to fix it by
+        return _with_fix(wrong_length, customs_format, str(value))
+    # "2026-12-07 23:" has the 14 characters of a date-time (#18): the XSD's length alone lets it through
+    return _check_format(path, str(value), spec, label, customs_format)
+
+
+def _fix(shape: Format) -> tuple[str, str]:
+    if not shape.example:
+        return f"格式为 {shape.shape_zh}", f"use {shape.shape_en}"
+    return f"格式为 {shape.shape_zh}，例如 {shape.example}", f"use {shape.shape_en}, e.g. {shape.example}"
+
+
+def _with_fix(error: FieldError, shape: Format, text: str) -> FieldError:
+    fix_zh, fix_en = _fix(shape)
+    return replace(error, value=text, fix_zh=fix_zh, fix_en=fix_en)
+
+
+def _check_format(path: str, text: str, spec: FieldSpec, label: str, shape: Format) -> FieldError | None:
+    """The customs format the specification gives the field (domain/shared/formats.py): a date-time must be 14
+    digits of a real moment, a code digits only ... The refusal names the value, the format and an example."""
+    if shape.accepts(text):
+        return None
+    fix_zh, fix_en = _fix(shape)
+    if re.fullmatch(shape.pattern, text):  # the digits of a date-time, but no such day or hour (20261307...)
+        zh, en = (f"{text!r} 不是真实的日期", f"{text!r} is not a real date") if shape.rule == "date" else \
+            (f"{text!r} 不是真实的日期时间", f"{text!r} is not a real date and time")
+    else:
+        zh, en = f"{text!r} 不是 {shape.shape_zh}", f"{text!r} is not {shape.shape_en}"
+    return FieldError(path, f"format.{shape.rule}", f"{label}({spec.name})格式不正确：{zh}",
+                      f"{spec.name} has the wrong format: {en}", value=text,
+                      fix_zh=fix_zh, fix_en=fix_en)
+
+
+_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def _check_lexical(path: str, value: Any, spec: FieldSpec, label: str) -> FieldError | None:
+    """A number typed as text is written as the XSD's xs:decimal / xs:int allow it: digits and one point, no
+    exponent ("1e3"), no spaces or thousands separators; numbers given as numbers (JSON, Excel) are judged by value."""
+    if not isinstance(value, str):
+        return None
+    if _DECIMAL_TEXT.fullmatch(value.strip()):  # an int's "2.0" is its value 2 (to_values writes 2)
+        return None
+    kind_zh, kind_en, example = ("整数", "a whole number", "12") if spec.kind == "int" else \
+        ("数字", "a number", "12.5")
+    return FieldError(path, "number", f"{label}({spec.name})必须是{kind_zh}：{value!r}",
+                      f"{spec.name} must be {kind_en}: {value!r}", value=value,
+                      fix_zh=f"只填数字和小数点，例如 {example}",
+                      fix_en=f"digits and a decimal point only, e.g. {example}")
 
 
 def _check_length(path: str, text: str, spec: FieldSpec, label: str) -> FieldError | None:

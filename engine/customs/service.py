@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from domain.customs import export_rules, import_rules
+from domain.customs import export_rules, import_rules, prechecks
 from domain.customs import rules as document_rules
 from domain.customs.bagging import PARCEL_LIST, PARCEL_NO, ParcelInBag, parcels_of
 from domain.customs.documents import BAG, INVENTORY, ORDER, SITE, DocumentType, of_message
@@ -30,6 +30,7 @@ from domain.shared import rules, tax
 from domain.shared.rules import DeclarationRejected, FieldError
 from engine import clock
 from engine.customs.catalog import Catalog
+from engine.customs.prechecks import ThreeDocuments
 from engine.store import EventStore
 
 
@@ -44,7 +45,8 @@ class Outcome:
     document_id: str = ""
     along: list[Any] = field(default_factory=list, repr=False, compare=False)  # saved with it (a bag's claims)
     key: tuple[str, ...] = ()  # the document's key fields, once its shape was read
-    warnings: list[FieldError] = field(default_factory=list)  # accepted, but a code is not in an incomplete list
+    # accepted, but a code is not in an incomplete list, or an inventory's three-document findings (#18)
+    warnings: list[FieldError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -125,9 +127,11 @@ class Declarations:
 
     def __init__(self, store: EventStore, catalog: Catalog, doc_type: DocumentType,
                  now: Callable[[], datetime] = clock.now, codes: CodeCheck | None = None,
-                 linked: Linked | None = None):
+                 linked: Linked | None = None, documents: ThreeDocuments | None = None,
+                 three_document_check: str = "warn"):
         self.store, self.catalog, self.doc_type, self.now = store, catalog, doc_type, now
         self.codes, self.linked = codes, linked
+        self.documents, self.three_document_check = documents, three_document_check
         self._enterprises: dict[str, Enterprise] = {}
 
     def declare(self, raw: dict[str, Any], declared_by: str, principal: Principal | None = None) -> Any:
@@ -197,7 +201,10 @@ class Declarations:
         links: dict[str, str] = {}
         if not errors:
             links, errors = self._links(document, batch, moment, passthrough, principal)
-        outcome = Outcome(index, number, errors, key=key)
+        warnings = self._three_documents(document, principal) if not errors and not passthrough else []
+        if warnings and self.three_document_check == "refuse":
+            errors = warnings
+        outcome = Outcome(index, number, errors, key=key, warnings=[] if errors else warnings)
         if errors:
             return outcome, None
         if self.doc_type is BAG:
@@ -213,6 +220,21 @@ class Declarations:
         if ledger is not None and ledger.count(str(aggregate.id)):  # saved with the inventory (I4)
             outcome.along.append(ledger)
         return outcome, aggregate
+
+    def precheck(self, raw: dict[str, Any], principal: Principal | None = None) -> list[FieldError]:
+        """#18: what customs' three-document match would refuse the inventory for (its order, payment and waybill
+        missing, refused or disagreeing), before it is declared: the form asks the declarant to confirm them, the API
+        answer lists them. [] for the other types."""
+        return self._three_documents(self.complete(raw, self.now()), principal)
+
+    def _three_documents(self, document: dict[str, Any], principal: Principal | None) -> list[FieldError]:
+        if self.documents is None or self.doc_type.message not in prechecks.CHECKED:
+            return []
+
+        def sees(message_type: str, found: Mapping[str, Any]) -> bool:
+            return principal is None or visible(principal, message_type, dict(found))
+
+        return self.documents.findings(self.doc_type.message, document, sees)
 
     def _claim_parcels(self, key: tuple[str, ...], number: str, document: dict[str, Any],
                        batch: _Batch) -> tuple[list[Any], list[FieldError]]:

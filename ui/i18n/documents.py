@@ -48,6 +48,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "doc_back": ("返回列表", "Back to the list"),
     "doc_declare": ("提交申报", "Declare"),
     "doc_save_draft": ("保存暂存", "Save as draft"),
+    "three_documents_warning": ("三单对碰预检：海关将据此退回清单。请先补齐或更正，或确认后仍然申报：",
+                                "Three-document pre-check: customs will refuse the inventory for these. Declare or "
+                                "correct them first, or confirm to declare anyway:"),
+    "three_documents_confirm": ("我已知悉，仍然申报", "I understand; declare anyway"),
     "doc_compute_tax": ("计算税费", "Compute the tax"),
     "doc_selected": ("已选", "selected"),
     "tax_preview": ("税费预估（跨境电商零售进口，按海关参数税率）",

@@ -27,7 +27,7 @@ from domain.customs.documents import (
     DocumentType,
     of_message,
 )
-from domain.shared import statuses
+from domain.shared import formats, statuses
 from domain.shared.rules import DeclarationRejected
 from engine.customs.catalog import Catalog, Fields
 from ui.deps import PlatformDep, render
@@ -50,6 +50,7 @@ STATUSES = [statuses.DRAFT, statuses.DECLARED, statuses.PREPARED, statuses.SENT,
             "500", "800", "899", statuses.CANCELLED]
 LINE_FIELD = re.compile(r"(\w+)\.(\d+)\.(\w+)")
 NOTICES = {"none_selected", "conflict", "discarded"}  # what the list says after a batch action sent the user back
+CONFIRM = "confirm_missing_documents"  # #18: the declarant declares an inventory despite the three-document warnings
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ def parse_form(form: dict[str, Any], list_key: str) -> dict[str, Any]:
         match = LINE_FIELD.fullmatch(name)
         if match and match.group(1) == list_key:
             lines.setdefault(int(match.group(2)), {})[match.group(3)] = value
-        elif not name.startswith("_") and not match:
-            head[name] = value
+        elif not name.startswith("_") and not match and name != CONFIRM:
+            head[name] = formats.from_picker(name, value) if isinstance(value, str) else value  # #18: picker values
     if list_key:
         head[list_key] = [lines[n] for n in sorted(lines) if any(str(v).strip() for v in lines[n].values())]
     return head
@@ -133,12 +134,13 @@ def _list_page(doc_type: DocumentType) -> Any:
 
 
 def form_page(request: Request, doc_type: DocumentType, values: dict[str, Any], errors: list[Any],
-              tax: Any = None, status_code: int = 200) -> Any:
+              tax: Any = None, status_code: int = 200, warnings: list[Any] | None = None) -> Any:
     form = form_of(doc_type)
     lines = (values.get(form.list_key) or [{}]) if form.list_key else []
     return render(request, "customs/documents/form.html", page_context(doc_type) | {
         "form": form, "values": values, "lines": lines, "errors": errors, "by_field": {e.field: e for e in errors},
-        "tax": tax}, status_code=status_code)
+        "tax": tax, "warnings": warnings or [], "picker_kind": formats.kind_of, "picker": formats.to_picker},
+        status_code=status_code)
 
 
 def _new_page(doc_type: DocumentType) -> Any:
@@ -158,8 +160,12 @@ def _submit(doc_type: DocumentType) -> Any:
             if action == "draft":
                 draft = platform.customs.drafts.save(doc_type, raw, principal)
                 return RedirectResponse(f"{base_url(doc_type)}/drafts/{draft.id}?saved=1", status_code=303)
-            stored = platform.customs.declarations[doc_type.message].declare(raw, declared_by=principal.name,
-                                                                     principal=principal)
+            declarations = platform.customs.declarations[doc_type.message]
+            if not form.get(CONFIRM):  # #18: an inventory's three-document warnings are shown, declared once confirmed
+                [checked] = declarations.declare_many([raw], principal.name, principal, dry_run=True)
+                if checked.ok and checked.warnings:
+                    return form_page(request, doc_type, raw, [], status_code=409, warnings=checked.warnings)
+            stored = declarations.declare(raw, declared_by=principal.name, principal=principal)
         except DeclarationRejected as rejected:
             return form_page(request, doc_type, raw, rejected.errors, status_code=422)
         platform.runner.wake.set()

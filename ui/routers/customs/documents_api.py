@@ -69,14 +69,15 @@ def _declare_one(doc_type: DocumentType) -> Any:
                 document: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
         """Checks the document (XSD field rules, codes, business rules, tenancy) and stores it; the processors then
         build, sign and send it. Errors: 422 with one entry per field, in Chinese and English."""
-        try:
+        try:  # #18: an inventory's three-document pre-check is answered as warnings (or refuses it, by setting)
+            found = platform.customs.declarations[doc_type.message].precheck(document, principal)
             stored = platform.customs.declarations[doc_type.message].declare(document, declared_by=principal.name,
                                                                      principal=principal)
         except DeclarationRejected as rejected:
             return rejected_json(doc_type, rejected)
         platform.runner.wake.set()
         return {"documentId": str(stored.id), "number": stored.number, "guid": stored.guid, "status": stored.status,
-                "statusLabel": statuses.label(stored.status), "warnings": [
+                "statusLabel": statuses.label(stored.status), "warnings": [e.as_dict() for e in found] + [
                     e.as_dict() for e in platform.customs.declarations[doc_type.message].warnings(document)]}
     return declare
 
