@@ -39,6 +39,7 @@ from engine.reference.service import ReferenceData
 from engine.secrets_box import Sealer, secret_key
 from engine.settings import Settings
 from engine.signing.audit_queries import KeyUseQueries
+from engine.signing.expiry import KeyExpiryWatch
 from engine.signing.signers import Signers
 from engine.store import EventStore, open_store
 from projections.base import Projector
@@ -92,6 +93,7 @@ STEPS: dict[str, Host] = {
     "alert-mails": Host.LEADER,
     "projection:link_alerts": Host.LEADER,  # X5
     "link-heartbeat": Host.LEADER,
+    "key-expiry": Host.LEADER,  # #17: certificates ending soon -> alerts mailed to the contacts
     "projection:signing_key_uses": Host.LEADER,  # #17 item 5: 签名审计, the batches the signer workers write
 }
 
@@ -203,9 +205,11 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
     catalog = Catalog()
     reference = ReferenceData(store, ReferenceView(readmodels, store))
     reference.ensure_seeded()
-    signers = Signers(store)
+    enterprises = Enterprises(store, settings)  # #17: their keys in the sealed key store (engine/signing/platform_keys)
+    enterprises.move_keys_into_store()
+    signers = Signers(store, enterprises.keystore)
     secret = secret_key(settings.secret_key, settings.data_dir)
-    identity = Identity(store, readmodels, Sealer(secret), enterprises=Enterprises(store, settings),
+    identity = Identity(store, readmodels, Sealer(secret), enterprises=enterprises,
                         log_view=SystemLogView(readmodels, store))
     simulator = make_simulator(settings, faults, reference) if with_simulator else None
 
@@ -266,6 +270,8 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
         "alert-mails": exchange.alert_mailer.run_once,
         "projection:link_alerts": heartbeat.view.run_once,
         "link-heartbeat": heartbeat.run_once,
+        "key-expiry": KeyExpiryWatch(store, enterprises.keystore, settings.key_expiry_warn_days,
+                                     settings.alert_contacts).run_once,
     }
     signing_audit = KeyUseQueries(KeyUsesView(readmodels, store))
     steps["projection:signing_key_uses"] = signing_audit.view.run_once

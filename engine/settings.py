@@ -57,6 +57,11 @@ class Settings:
     max_body_mb: int = 21  # #16: the largest request body (a 20 MB workbook and its form), refused before parsing
     api_docs: str = "users"  # #16: /docs and /openapi.json: off | users (logged-in users) | public
     health_token: str = ""  # #16: /healthz details for this token (X-Health-Token) besides platform administrators
+    # #17: the enterprises' signing keys (engine/signing/platform_keys.py): the sealed key store, its passphrase (the
+    # demo generates one into <data>/keystore.passphrase), and how many days ahead a certificate's end is alerted
+    keystore_dir: str = ""
+    keystore_passphrase: str = field(default="", repr=False)
+    key_expiry_warn_days: int = 30
     # #18: an inventory whose order, payment or waybill the platform does not hold (or that disagree): warn (the
     # declarant confirms on the form, the API answer lists warnings) or refuse (nothing stored, what is missing named)
     three_document_check: str = "warn"
@@ -108,6 +113,9 @@ class Settings:
             max_body_mb=_integer(env, "CBEC_MAX_BODY_MB", "21"),
             api_docs=env.get("CBEC_API_DOCS", "users"),
             health_token=env.get("CBEC_HEALTH_TOKEN", ""),
+            keystore_dir=env.get("CBEC_KEYSTORE_DIR", ""),
+            keystore_passphrase=env.get("CBEC_KEYSTORE_PASSPHRASE", ""),
+            key_expiry_warn_days=_integer(env, "CBEC_KEY_EXPIRY_WARN_DAYS", "30"),
             three_document_check=_choice(env, "CBEC_THREE_DOCUMENT_CHECK", ("warn", "refuse"), "warn"),
         )
         settings.check()

@@ -148,11 +148,19 @@ def example_message(message_type: str, signed: bool = False, algorithm: str = "R
 
 
 def _sign(root: Any, algorithm: str, data_dir: Path | None) -> None:
+    """With the demo enterprise's key from the data folder's sealed key store when it has one (its passphrase as
+    the platform opens it), else with a throwaway identity."""
     from adapters.signing import generate_identity, load_signer
+    from adapters.signing.keys import customs_signer
+    from engine.settings import Settings
+    from engine.signing.platform_keys import platform_keystore
 
-    demo_key = (data_dir or Path()) / "keys" / DEMO["code"]
-    if data_dir and (demo_key / "key.pem").exists():
-        load_signer(demo_key / "key.pem", demo_key / "cert.pem").sign_tree(root)
-        return
+    if data_dir and Path(data_dir).is_dir():
+        settings = Settings.from_env(data_dir)
+        store_dir = Path(settings.keystore_dir or Path(data_dir) / "keystore")
+        if (store_dir / DEMO["code"] / "active").exists():
+            loaded = platform_keystore(settings).load(DEMO["code"])
+            customs_signer(loaded.key, loaded.certificate).sign_tree(root)
+            return
     with tempfile.TemporaryDirectory() as tmp:
         load_signer(*generate_identity(Path(tmp), algorithm, common_name=DEMO["name"])).sign_tree(root)

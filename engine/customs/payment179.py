@@ -15,7 +15,6 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from ipaddress import ip_address, ip_network
-from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -25,8 +24,7 @@ from eventsourcing.utils import get_topic
 
 from adapters.customs import payment179
 from adapters.customs_node.payment179 import Customs179Simulator
-from adapters.signing import keys
-from adapters.signing.certificate import Certificate, load_certificate
+from adapters.signing.certificate import Certificate
 from domain.customs.documents import PAYMENT
 from domain.customs.model import Declaration, ImportOrder
 from domain.customs.payment179 import MissingData, PaymentDataRequest, PaymentRawData, check_raw, payment_exchange
@@ -195,17 +193,13 @@ class PaymentData:
             enterprise = self.enterprises.get(code)
             if enterprise is None:
                 raise UnknownSenderError(f"电商平台 {code} 未在平台登记 enterprise {code} is not registered")
-            certificate = _certificate(enterprise.signing["cert_path"])
-            key = keys.load_private_key(Path(enterprise.signing["key_path"]).read_bytes(), certificate)
-            self._keys[code] = (payment179.customs_signing(key), certificate.key_name)
+            loaded = self.enterprises.signing_key(code)  # the sealed key store (#17)
+            self._keys[code] = (payment179.customs_signing(loaded.key), loaded.certificate.key_name)
         return self._keys[code]
 
     def certificate_of(self, code: str) -> Certificate | None:
         """The certificate registered for an enterprise (what customs checks certNo and signValue with)."""
-        enterprise = self.enterprises.get(code)
-        if enterprise is None or not enterprise.signing.get("cert_path"):
-            return None
-        return _certificate(enterprise.signing["cert_path"])
+        return self.enterprises.certificate(code)
 
 
 def _text(value: Any) -> Any:
@@ -215,10 +209,6 @@ def _text(value: Any) -> Any:
 
 def _may_see(principal: Principal | None, *codes: str) -> bool:
     return principal is None or any(principal.may_see(code) for code in codes if code)
-
-
-def _certificate(path: str) -> Certificate:
-    return load_certificate(Path(path).read_bytes())
 
 
 class UploadPaymentData:

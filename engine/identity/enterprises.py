@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import contextlib
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
 from eventsourcing.application import AggregateNotFoundError
 
-from adapters.signing import generate_identity, load_signer
+from adapters.signing import SignatureError
+from adapters.signing.certificate import Certificate, load_certificate
+from adapters.signing.keystore import KeyInfo, KeyStore, LoadedKey
 from domain.identity.model import KINDS, Enterprise
 from domain.identity.rules import check_customs_code, check_uscc, uscc_check_digit
 from domain.shared.rules import DeclarationRejected, FieldError
 from engine.settings import Settings
+from engine.signing.platform_keys import platform_keystore
 from engine.store import EventStore
+
+log = logging.getLogger(__name__)
 
 DEMO_USCC_BASE = "91330106MA2H00001"
 ALGORITHMS = ("RSA-SHA1", "SM2-SM3")
+KEY_TYPES = {"RSA-SHA1": "RSA", "SM2-SM3": "SM2"}
 MAX_KEY_FILE = 64 * 1024
 
 
@@ -36,8 +41,10 @@ DEMO: DemoEnterprise = {"code": "3301960001", "name": "杭州示范跨境电商�
 
 
 class Enterprises:
-    def __init__(self, store: EventStore, settings: Settings):
+    def __init__(self, store: EventStore, settings: Settings, keystore: KeyStore | None = None):
+        """``keystore``: the platform's sealed key store (default: the one of ``settings``)."""
         self.store, self.settings = store, settings
+        self.keystore = keystore if keystore is not None else platform_keystore(settings)
 
     def check(self, code: str, name: str, kinds: list[str], algorithm: str, uscc: str = "") -> list[FieldError]:
         """What is wrong with an enterprise's fields, before anything is written."""
@@ -60,10 +67,9 @@ class Enterprises:
                errors: Sequence[FieldError] = ()) -> Enterprise:
         """Register with an uploaded (key, certificate) or, without key_files, a generated test key.
 
-        Every field is checked first (with the caller's own errors); only then are the key files written, into a
-        new folder of their own (see _new_key_folder: never an existing one, so a refusal cannot replace another
-        enterprise's keys, and never a path built from input). A key that does not fit its certificate is
-        refused and its folder removed."""
+        Every field is checked first (with the caller's own errors); only then does the key go into the sealed key
+        store (engine/signing/platform_keys.py), never in clear on disk: a key that does not fit its certificate, an
+        expired certificate or an unreadable file is refused as a field error and nothing is stored."""
         found = [*errors, *self.check(code, name, kinds, algorithm, uscc)]
         if key_files is not None:
             for field, content in zip(("private_key", "certificate"), key_files, strict=True):
@@ -72,64 +78,69 @@ class Enterprises:
                                             f"upload the file ({MAX_KEY_FILE // 1024} KB at most)"))
         if found:
             raise DeclarationRejected(found)
-        folder = self._new_key_folder(code)
-        try:
-            if key_files is None:
-                key_path, cert_path = generate_identity(folder, algorithm, common_name=name)
-            else:
-                key_path, cert_path = folder / "key.pem", folder / "cert.pem"
-                _write_private(key_path, key_files[0])
-                _write_private(cert_path, key_files[1])
-            return self.register(code, name, kinds, dxp_id, key_path, cert_path, algorithm, uscc, organisation)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-
-    def _new_key_folder(self, code: str) -> Path:
-        """A new folder (0700) under <data>/keys for one enterprise's key files: keys/<code> when it does not exist
-        yet, else keys/<code>-<random>. The code has been checked to be 10 digits or capitals (so it names no
-        other place) and the folder is checked to be right under keys/."""
-        if check_customs_code(code) is not None:
-            raise DeclarationRejected([e for e in (check_customs_code(code),) if e])
-        root = (self.settings.data_dir / "keys").resolve()
-        root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder = root / code
-        if folder.parent != root:
-            raise DeclarationRejected([FieldError("code", "customs_code", "海关注册编码应为10位数字或大写字母",
-                                                  "the customs code has 10 digits or capitals", code)])
-        try:
-            folder.mkdir(mode=0o700)
-        except FileExistsError:
-            folder = Path(tempfile.mkdtemp(prefix=f"{code}-", dir=root))
-        return folder
-
-    def register(self, code: str, name: str, kinds: list[str], dxp_id: str, key_path: Path, cert_path: Path,
-                 algorithm: str, uscc: str = "", organisation: str = "") -> Enterprise:
-        """Check the codes and that the key belongs to the certificate, then record the enterprise."""
-        errors = self.check(code, name, kinds, algorithm, uscc)
-        if not errors:
-            errors += self._check_key(key_path, cert_path)
-        if errors:
-            raise DeclarationRejected(errors)
-        signing = {"key_path": str(key_path), "cert_path": str(cert_path), "algorithm": algorithm}
+        info = self._store_key(code, name, algorithm, key_files)
+        signing = {"keystore": "platform", "key_id": info.key_id, "algorithm": algorithm}
         enterprise = Enterprise(code=code, name=name, kinds=kinds, dxp_id=dxp_id, signing=signing, uscc=uscc,
                                 organisation=organisation)
         self.store.save(enterprise)
         return enterprise
 
-    @staticmethod
-    def _check_key(key_path: Path, cert_path: Path) -> list[FieldError]:
+    def _store_key(self, code: str, name: str, algorithm: str, key_files: tuple[bytes, bytes] | None) -> KeyInfo:
+        """The enterprise's key in the key store, active; the store's refusal becomes a field error."""
         try:
-            load_signer(key_path, cert_path)
-        except Exception as error:  # the signing adapter names what is wrong; never echo key material
-            return [FieldError("certificate", "signing_key", f"签名密钥或证书不可用: {type(error).__name__}",
-                               f"the signing key or certificate cannot be used: {error}"[:300])]
-        return []
+            if key_files is None:
+                return self.keystore.generate(code, KEY_TYPES[algorithm], common_name=name)
+            return self.keystore.add(code, key_files[0], key_files[1])
+        except SignatureError as refused:  # the signing adapter names what is wrong; never echo key material
+            zh, en = getattr(refused, "zh", "签名密钥或证书不可用"), getattr(refused, "en", str(refused))
+            raise DeclarationRejected([FieldError("certificate", "signing_key", zh,
+                                                  f"the signing key or certificate cannot be used: {en}"[:300])]) \
+                from refused
 
-    def generate_test_key(self, code: str, name: str, algorithm: str = "RSA-SHA1") -> tuple[Path, Path]:
-        """A self-signed test identity in a new folder of the data folder (for demos and customs test
-        environments)."""
-        return generate_identity(self._new_key_folder(code), algorithm, common_name=name)
+    def move_keys_into_store(self) -> int:
+        """Enterprises registered before the key store kept their key in clear under <data>/keys: import each into
+        the store (active unless the store already has an active key for that code) and remove the clear files once
+        it is in. A key that cannot be imported (expired, unreadable) stays where it is, with a log line, and keeps
+        signing from there. Returns how many were moved."""
+        moved = 0
+        for enterprise in self.all():
+            key_path = Path(enterprise.signing.get("key_path", ""))
+            if not enterprise.signing.get("key_path") or not key_path.is_file():
+                continue
+            cert_path = Path(enterprise.signing["cert_path"])
+            try:
+                self._import_clear(enterprise.code, key_path, cert_path)
+            except (SignatureError, OSError) as error:
+                log.warning("enterprise %s: key %s not moved into the key store: %s", enterprise.code, key_path, error)
+                continue
+            for path in (key_path, cert_path):
+                path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                key_path.parent.rmdir()
+            log.info("enterprise %s: signing key moved into the sealed key store, clear file removed", enterprise.code)
+            moved += 1
+        return moved
+
+    def _import_clear(self, code: str, key_path: Path, cert_path: Path) -> None:
+        certificate = load_certificate(cert_path.read_bytes())
+        known = {info.key_id for info in self.keystore.keys(code)} if code in self.keystore.enterprises() else set()
+        if certificate.key_name in known:
+            return
+        has_active = code in self.keystore.enterprises() and any(i.active for i in self.keystore.keys(code))
+        self.keystore.add(code, key_path.read_bytes(), cert_path.read_bytes(), activate=not has_active)
+
+    def signing_key(self, code: str) -> LoadedKey:
+        """The enterprise's active key from the key store, opened once (the store caches it)."""
+        return self.keystore.load(code)
+
+    def certificate(self, code: str) -> Certificate | None:
+        """The certificate of the enterprise's active key (what customs checks its signatures with), or None."""
+        try:
+            return self.keystore.certificate(code, self.keystore.active_id(code))
+        except SignatureError:
+            enterprise = self.get(code)
+            path = enterprise.signing.get("cert_path") if enterprise is not None else None
+            return load_certificate(Path(path).read_bytes()) if path and Path(path).is_file() else None
 
     def get(self, code: str) -> Enterprise | None:
         try:
@@ -157,8 +168,3 @@ class Enterprises:
             return existing
         return self.enroll(code, name, kinds, dxp_id, algorithm, uscc, organisation)
 
-
-def _write_private(path: Path, content: bytes) -> None:
-    """A new file readable by the owner only; an existing file is never replaced."""
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
-        file.write(content)

@@ -17,6 +17,8 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
+from domain.exchange import key_expiry
+from domain.exchange.key_expiry import KeyExpiryAlert
 from domain.exchange.model import ReceiptAlert, UnmatchedReceipt
 from domain.exchange.node_link import LinkAlert
 from projections.base import Projector
@@ -52,7 +54,8 @@ class AlertsView(Projector):
     tables = ("receipt_alerts", "alert_notifications", "unmatched_receipts")
     ddl = DDL
     topics = tuple(map(get_topic, (ReceiptAlert.Raised, ReceiptAlert.Resent, ReceiptAlert.Escalated,
-                                   ReceiptAlert.Acknowledged, UnmatchedReceipt.Kept, LinkAlert.Raised)))
+                                   ReceiptAlert.Acknowledged, UnmatchedReceipt.Kept, LinkAlert.Raised,
+                                   KeyExpiryAlert.Raised)))
 
     def apply(self, events: list[Any]) -> None:
         for e in events:
@@ -75,6 +78,8 @@ class AlertsView(Projector):
             elif isinstance(e, LinkAlert.Raised):  # stale box or transport down (engine/exchange/node_link.py)
                 subject = f"链路告警 link alert: {e.kind} {e.direction} {e.transport}: {e.detail}"[:300]
                 self._notify(aid, getattr(e, "contacts", None) or [], subject, at)
+            elif isinstance(e, KeyExpiryAlert.Raised):  # a signing certificate ends soon (engine/signing/expiry.py)
+                self._notify(aid, e.contacts, key_expiry.subject(e.enterprise, e.key_id, e.not_after, e.days_left), at)
             elif isinstance(e, UnmatchedReceipt.Kept):
                 f = e.fields
                 self.db.execute("INSERT INTO unmatched_receipts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "

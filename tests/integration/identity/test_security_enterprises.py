@@ -1,10 +1,8 @@
 """#16 item 10: a refused enterprise registration replaced the existing enterprise's key files, and
 `code=../../..` wrote key files outside the data folder. Every field is checked before a file is written, and the
-key folder is never built from the form."""
+key folder is never built from the form. #17: the keys are in the sealed key store, never in clear on disk."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -34,9 +32,11 @@ def other_key(tmp_path) -> tuple[bytes, bytes]:
     return key.read_bytes(), cert.read_bytes()
 
 
-def key_files_of(platform, code: str) -> tuple[bytes, bytes]:
-    signing = platform.identity.enterprises.get(code).signing
-    return Path(signing["key_path"]).read_bytes(), Path(signing["cert_path"]).read_bytes()
+def key_files_of(platform, code: str) -> list[tuple[str, bytes, bytes]]:
+    """The enterprise's keys in the sealed key store (#17): id, sealed key, certificate."""
+    store = platform.identity.enterprises.keystore
+    return [(k.key_id, (store.root / code / k.key_id / "key.sealed").read_bytes(),
+             (store.root / code / k.key_id / "cert.pem").read_bytes()) for k in store.keys(code)]
 
 
 def upload(admin, code: str, key: bytes, cert: bytes, **fields):
@@ -65,7 +65,8 @@ def test_a_code_naming_another_place_writes_nothing(platform, admin, other_key, 
                                                        "generate": "1", "organisation": "ECOM-DEMO"})
     assert generated.status_code == 422
     assert {p for p in tmp_path.parent.rglob("*.pem")} == before
-    assert sorted(p.name for p in (data / "keys").iterdir()) == sorted(
+    assert not (data / "keys").exists()
+    assert platform.identity.enterprises.keystore.enterprises() == sorted(
         e.code for e in platform.identity.enterprises.all())
 
 
@@ -74,16 +75,18 @@ def test_a_key_that_does_not_fit_its_certificate_is_refused_and_leaves_no_file(p
     _, cert = generate_identity(tmp_path / "another", "RSA-SHA1", common_name="another")
     refused = upload(admin, "3301970002", other_key[0], cert.read_bytes())
     assert refused.status_code == 422 and 'data-field="certificate"' in refused.text
-    assert not any(p.name.startswith("3301970002") for p in (platform.settings.data_dir / "keys").iterdir())
+    assert "3301970002" not in platform.identity.enterprises.keystore.enterprises()
     assert platform.identity.enterprises.get("3301970002") is None
 
 
-def test_an_uploaded_key_is_kept_private_in_a_folder_of_its_own(platform, admin, other_key):
+def test_an_uploaded_key_is_kept_sealed_and_private_in_the_key_store(platform, admin, other_key):
     done = upload(admin, "3301970003", *other_key)
-    assert done.status_code == 200 and "3301970003" in platform.identity.organisation("ECOM-DEMO").enterprise_codes
-    key_path = Path(platform.identity.enterprises.get("3301970003").signing["key_path"])
-    assert key_path.parent.parent == (platform.settings.data_dir / "keys").resolve()
-    assert key_path.stat().st_mode & 0o777 == 0o600 and key_path.parent.stat().st_mode & 0o777 == 0o700
+    assert done.status_code == 200 and platform.identity.enterprises.get("3301970003") is not None
+    assert "3301970003" in platform.identity.organisation("ECOM-DEMO").enterprise_codes
+    store = platform.identity.enterprises.keystore
+    key_path = store.root / "3301970003" / store.active_id("3301970003") / "key.sealed"
+    assert b"PRIVATE KEY" not in key_path.read_bytes() and not list(platform.settings.data_dir.rglob("key.pem"))
+    assert key_path.stat().st_mode & 0o777 == 0o600 and key_path.parent.parent.stat().st_mode & 0o777 == 0o700
 
 
 def test_an_enterprise_is_registered_only_for_a_known_organisation(platform, admin):
@@ -91,4 +94,4 @@ def test_an_enterprise_is_registered_only_for_a_known_organisation(platform, adm
                                                      "generate": "1", "organisation": "NO-SUCH-ORG"})
     assert refused.status_code == 422 and 'data-field="organisation"' in refused.text
     assert platform.identity.enterprises.get("3301970004") is None
-    assert not (platform.settings.data_dir / "keys" / "3301970004").exists()
+    assert "3301970004" not in platform.identity.enterprises.keystore.enterprises()
