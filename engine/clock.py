@@ -60,6 +60,16 @@ def shown(value: datetime | str | None, seconds: bool = True) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
+def labelled(value: datetime | str | None, milliseconds: bool = False) -> str:
+    """A moment for a page: Shanghai time with its zone, 2026-03-01 20:00:00 +08:00 (milliseconds where the order
+    of close events matters: audit, timelines). Empty for nothing; what is no moment comes back as text."""
+    moment = shanghai(value)
+    if moment is None:
+        return "" if value is None else str(value)
+    shown_as = moment.strftime("%Y-%m-%d %H:%M:%S.%f")[:23] if milliseconds else moment.strftime("%Y-%m-%d %H:%M:%S")
+    return f"{shown_as} +08:00"
+
+
 def localised(value: Any) -> Any:
     """A JSON answer with every moment in it (datetimes, ISO texts with an offset) as ISO 8601 +08:00; dates,
     customs formats (YYYYMMDDhhmmss) and other values unchanged. Walks dicts and lists."""
@@ -67,6 +77,8 @@ def localised(value: Any) -> Any:
         return {key: localised(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [localised(item) for item in value]
+    if isinstance(value, str) and value.endswith("+08:00"):
+        return value  # already Shanghai time: kept exactly as written (its precision too)
     if isinstance(value, datetime) or (isinstance(value, str) and ISO_MOMENT.fullmatch(value)):
         return iso(value)
     return value

@@ -27,6 +27,7 @@ from domain.shared.rules import FieldError
 from engine.bootstrap import Platform
 from ui.api_docs import documented, platform_refusals, platform_schemes, swagger_page
 from ui.body_limit import BodyLimit
+from ui.responses import ShanghaiJSON
 from ui.routers import health
 from ui.routers.audit import dashboards as dashboards_console
 from ui.routers.audit import pages as audit_console
@@ -61,6 +62,7 @@ TITLE = "跨境电商综合服务平台 API"
 
 def create_app(platform: Platform) -> FastAPI:
     app = FastAPI(title=TITLE, version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None,
+                  default_response_class=ShanghaiJSON,  # #18: every moment answered is +08:00
                   description="Import declarations (CEB311 ...), receipts and read models. JSON field names are the "
                               "customs XSD element names. Machine clients sign requests (headers X-App-Id, "
                               "X-Timestamp, X-Nonce, X-Signature = Base64 HMAC-SHA256 over method, path, timestamp, "

@@ -15,8 +15,9 @@ from ui.i18n import lang_of, translator
 from ui.security import csrf_token
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["local"] = lambda moment: moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S.%f")[:23]
-templates.env.filters["shanghai"] = clock.shown  # any stored moment (UTC or not) as Shanghai time, #18
+# #18: every time a page shows is Asia/Shanghai time and says so (+08:00), whether the read model kept it as UTC or not
+templates.env.filters["local"] = lambda moment: clock.labelled(moment, milliseconds=True)
+templates.env.filters["shanghai"] = clock.labelled
 
 
 def get_platform(request: Request) -> Platform:
