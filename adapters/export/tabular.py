@@ -6,7 +6,12 @@ carriage return before one) as a formula, e.g. a consignee ``=HYPERLINK("http://
 value of every format is passed through `neutralise` first: such a text gets a single quote in front (OWASP's advice;
 Excel shows the quote-prefixed text as text and never runs it). Decided per value, not per column: numbers (int,
 float, Decimal) keep their type, and a text that is a plain number in full ("-12.5", "+86138...", "1e-3") is no
-formula and stays as it is, so an amount column reads the same in every format. Headers go through the same check."""
+formula and stays as it is, so an amount column reads the same in every format. Headers go through the same check.
+
+Typed cells (#18): in Excel a number (int, float, Decimal) is a number cell, shown with as many decimals as a Decimal
+carries (12.50 as 0.00), a datetime a date cell shown yyyy-mm-dd hh:mm:ss (the wall time of its own offset: Excel has
+no time zones, the caller gives the zone people read, Asia/Shanghai), a date a date cell; CSV writes a datetime as
+that same wall time text."""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ FORMATS = {
 SHEET_TITLE_MAX = 31
 XLSX_MAX_ROWS = 1_048_575
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DATETIME_FORMAT, DATE_FORMAT, DATETIME_TEXT = "yyyy-mm-dd hh:mm:ss", "yyyy-mm-dd", "%Y-%m-%d %H:%M:%S"
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -80,8 +86,16 @@ def _csv(values: list[list[Any]], labels: list[str], _name: str) -> bytes:
     text = io.StringIO()
     out = csv.writer(text)
     out.writerow(labels)
-    out.writerows([["" if v is None else v for v in row] for row in values])
+    out.writerows([[_csv_value(v) for v in row] for row in values])
     return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(DATETIME_TEXT)
+    return value
 
 
 def _xlsx(values: list[list[Any]], labels: list[str], name: str) -> bytes:
@@ -93,7 +107,7 @@ def _xlsx(values: list[list[Any]], labels: list[str], name: str) -> bytes:
     sheet = book.create_sheet(title=name[:SHEET_TITLE_MAX])
     sheet.append(labels)
     for row in values:
-        sheet.append([_excel_cell(sheet, _excel_value(v)) for v in row])
+        sheet.append([_excel_cell(sheet, v, _excel_value(v)) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -101,21 +115,38 @@ def _xlsx(values: list[list[Any]], labels: list[str], name: str) -> bytes:
 
 def _excel_value(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.isoformat()  # Excel has no time zones
+        return value.replace(tzinfo=None)  # Excel has no time zones: the wall time of the offset the caller chose
     if isinstance(value, str | int | float | Decimal | date) or value is None:
         return neutralise(value)
     return neutralise(str(value))
 
 
-def _excel_cell(sheet: Any, value: Any) -> Any:
-    """Text as a text cell, always: openpyxl would store any text starting with "=" as a formula."""
-    if not isinstance(value, str):
+def _excel_cell(sheet: Any, original: Any, value: Any) -> Any:
+    """Text as a text cell, always: openpyxl would store any text starting with "=" as a formula. Numbers and dates
+    as typed cells with a display format (`number_format`)."""
+    shown = number_format(original)
+    if not isinstance(value, str) and shown is None:
         return value
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"
+    if isinstance(value, str):
+        cell.data_type = "s"
+    else:
+        cell.number_format = shown
     return cell
+
+
+def number_format(value: Any) -> str | None:
+    """Excel's display format of a typed value: a Decimal's own decimals, date and time, date; None: the default."""
+    if isinstance(value, datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, date):
+        return DATE_FORMAT
+    if isinstance(value, Decimal) and value.is_finite():
+        places = -int(value.as_tuple().exponent)
+        return "0." + "0" * places if places > 0 else "0"
+    return None
 
 
 def _parquet(values: list[list[Any]], labels: list[str], _name: str) -> bytes:

@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "I2:manage": ("维护基础资料", "maintain basic data"),
     "I3:view": ("查看订单", "view orders"),
     "I3:declare": ("申报订单", "declare orders"),
+    "I3:view-personal": ("查看完整证件号和电话", "see buyers' whole ID numbers and phones (each view logged)"),  # #18
     "I4:view": ("查看清单", "view inventories"),
     "I4:declare": ("申报清单", "declare inventories"),
     "I5:view": ("查看撤销申请单", "view cancellations"),
@@ -88,7 +89,8 @@ BUILTIN_ROLES: dict[str, tuple[str, str, frozenset[str], bool]] = {
     # administrator can give a client every enterprise's keys by accident
     "platform_admin": ("平台管理员", "Platform administrator", frozenset(PERMISSIONS) - {ANY_KEY}, True),
     "enterprise_admin": ("企业管理员", "Enterprise administrator",
-                         frozenset({"A3:manage", "A4:view", "I1:view", "I2:view", *ECOMMERCE}), False),
+                         frozenset({"A3:manage", "A4:view", "I1:view", "I2:view", "I3:view-personal", *ECOMMERCE}),
+                         False),
     "declarant_ecommerce": ("电商企业申报员", "E-commerce declarant",
                             frozenset({"I1:view", "I2:view", *ECOMMERCE}), False),
     "declarant_logistics": ("物流企业申报员", "Logistics declarant",

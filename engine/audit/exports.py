@@ -7,6 +7,7 @@ its message."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters import export
@@ -56,3 +57,18 @@ def _moment(value: Any, fmt: str) -> Any:
     if fmt == "csv":
         return moment.strftime("%Y-%m-%d %H:%M:%S")
     return moment
+
+
+def typed(rows: Iterable[Mapping[str, Any]], numbers: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Rows whose `numbers` columns (decimal text in the read models) are Decimals, so Excel gets number cells with
+    their decimals (#18), not text; a value that is no number stays as it is. Times: export_list."""
+    return [dict(row) | {c: _number(row.get(c)) for c in numbers if c in row} for row in rows]
+
+
+def _number(value: Any) -> Any:
+    if value in (None, "") or isinstance(value, int | float | Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return value

@@ -40,8 +40,12 @@ DDL = (
         amount VARCHAR(40), sender VARCHAR(18), parties VARCHAR(200) NOT NULL, status VARCHAR(16) NOT NULL,
         return_info VARCHAR(1000), return_time VARCHAR(17), message_guid VARCHAR(36), message_id VARCHAR(36),
         declared_by VARCHAR(100), declared_at VARCHAR(40) NOT NULL, updated_at VARCHAR(40) NOT NULL,
-        sum_no VARCHAR(18))""",
+        sum_no VARCHAR(18), buyer_telephone VARCHAR(50), consignee VARCHAR(100))""",
     "CREATE INDEX IF NOT EXISTS customs_documents_type ON customs_documents (message_type, declared_at)",
+    # #18: the columns a list sorts by, and the buyer's phone it is searched by
+    "CREATE INDEX IF NOT EXISTS customs_documents_number ON customs_documents (message_type, number)",
+    "CREATE INDEX IF NOT EXISTS customs_documents_status ON customs_documents (message_type, status, declared_at)",
+    "CREATE INDEX IF NOT EXISTS customs_documents_phone ON customs_documents (buyer_telephone)",
     "CREATE INDEX IF NOT EXISTS customs_documents_order ON customs_documents (order_no)",
     "CREATE INDEX IF NOT EXISTS customs_documents_logistics ON customs_documents (logistics_no)",
     "CREATE INDEX IF NOT EXISTS customs_documents_invt ON customs_documents (invt_no)",
@@ -65,7 +69,9 @@ DDL = (
 COLUMNS = ("document_id", "message_type", "number", "ebp_code", "order_no", "logistics_code", "logistics_no",
            "pay_code", "pay_transaction_id", "cop_no", "pre_no", "invt_no", "buyer_name", "buyer_id_number",
            "trade_mode", "amount", "sender", "parties", "status", "return_info", "return_time", "message_guid",
-           "message_id", "declared_by", "declared_at", "updated_at", "sum_no")
+           "message_id", "declared_by", "declared_at", "updated_at", "sum_no", "buyer_telephone", "consignee")
+# #18: columns added after the first release, added to an existing table when the view starts (a rebuild fills them)
+ADDED = {"customs_documents": {"buyer_telephone": "VARCHAR(50)", "consignee": "VARCHAR(100)"}}
 INSERT = (f"INSERT INTO customs_documents ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
           "ON CONFLICT (document_id) DO NOTHING")
 # a later result keeps what an earlier one gave (lines, numbers); the newest (opDate) decides the state
@@ -87,6 +93,39 @@ TAX_INSERT = """INSERT INTO tax_bills (invt_no, tax_no, status, customs_tax, val
 # the text a general search looks in
 SEARCHED = ["number", "order_no", "logistics_no", "pay_transaction_id", "invt_no", "cop_no", "buyer_id_number",
             "buyer_name"]
+# #18: a list's columns that sort (indexed, or ordered within a type's rows by the type index), by their URL name
+SORTABLE = {"number": "number", "declared_at": "declared_at", "status": "status", "order_no": "order_no",
+            "logistics_no": "logistics_no", "invt_no": "invt_no"}
+
+
+def buyer_is(where: Where, buyer: str) -> Where:
+    """The buyer (payer, consignee) by name fragment, or by the whole ID number or phone: whole values only, so a
+    viewer who sees them masked cannot learn their digits by searching for fragments."""
+    if buyer:
+        where.parts.append("(buyer_name LIKE ? OR buyer_id_number = ? OR buyer_telephone = ?)")
+        where.params += [f"%{buyer}%", buyer, buyer]
+    return where
+
+
+def add_missing_columns(db: Any, added: dict[str, dict[str, str]]) -> None:
+    """ALTER TABLE ADD COLUMN for each column a table made by an older release lacks (CREATE TABLE IF NOT EXISTS
+    leaves an existing table as it was); its old rows keep NULL there until the view is rebuilt."""
+    for table, columns in added.items():
+        if db.is_postgres:
+            for name, kind in columns.items():
+                db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {kind}")
+            continue
+        present = {row["name"] for row in db.query(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+
+def _exists(db: Any, table: str) -> bool:
+    """A table made by an earlier start (a new one gets every column from its CREATE TABLE)."""
+    if db.is_postgres:
+        return bool(db.query("SELECT 1 FROM information_schema.tables WHERE table_name = ?", (table,)))
+    return bool(db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
 
 
 def _amount(message_type: str, doc: dict[str, Any]) -> str:
@@ -121,6 +160,10 @@ class CustomsDocumentsView(Projector):
         ImportOrder.Declared, ImportOrder.ReceiptApplied, Declaration.Declared, Declaration.ReceiptApplied,
         Declaration.Cancelled, Declaration.SummaryResulted, CustomsMessage.Prepared, CustomsMessage.Delivered,
         TaxBill.Issued, TaxBill.StatusChanged)))
+
+    def __init__(self, db: Any, store: Any):
+        add_missing_columns(db, {t: c for t, c in ADDED.items() if _exists(db, t)})
+        super().__init__(db, store)
 
     def apply(self, events: list[Any]) -> None:
         rows = [self._row(e) for e in events if isinstance(e, ImportOrder.Declared | Declaration.Declared)]
@@ -194,7 +237,8 @@ class CustomsDocumentsView(Projector):
                 text("logisticsNo"), text("payCode"), text("payTransactionId"), text("copNo"), text("preNo"),
                 text("invtNo") if message_type != "CEB621" else None, buyer_name, buyer_id, text("tradeMode"),
                 _amount(message_type, doc), text(doc_type.sender) if doc_type.sender else None, parties, "declared",
-                "", "", "", None, e.declared_by, e.declared_at.isoformat(), stamp, None)
+                "", "", "", None, e.declared_by, e.declared_at.isoformat(), stamp, None,
+                text("buyerTelephone") or text("consigneeTelephone"), text("consignee"))
 
     @staticmethod
     def _result_row(e: Any, stamp: str) -> tuple[Any, ...]:

@@ -15,12 +15,12 @@ from eventsourcing.utils import get_topic
 from domain.customs import documents as doc_types
 from domain.customs.drafts import OPEN, Draft, parties
 from projections.base import Projector
-from projections.customs.documents import SEARCHED, _amount
+from projections.customs.documents import SEARCHED, SORTABLE, _amount, _exists, add_missing_columns, buyer_is
 from projections.query import Where
 
 # the columns both lists share, with the document's values of the draft's (rows of both keep their order)
 LISTED = ("message_type", "number", "ebp_code", "order_no", "logistics_no", "pay_transaction_id", "invt_no", "cop_no",
-          "buyer_name", "buyer_id_number", "amount", "parties", "status")
+          "buyer_name", "buyer_id_number", "amount", "parties", "status", "buyer_telephone", "consignee")
 COLUMNS = ("draft_id", *LISTED, "saved_by", "saved_at", "updated_at")
 DDL = (
     "CREATE TABLE IF NOT EXISTS customs_drafts (draft_id VARCHAR(36) PRIMARY KEY, message_type VARCHAR(8) NOT NULL, "
@@ -28,10 +28,11 @@ DDL = (
     "pay_transaction_id VARCHAR(60), invt_no VARCHAR(20), cop_no VARCHAR(20), buyer_name VARCHAR(60), "
     "buyer_id_number VARCHAR(60), amount VARCHAR(40), parties VARCHAR(200) NOT NULL, status VARCHAR(16) NOT NULL, "
     "errors TEXT, saved_by VARCHAR(100), saved_at VARCHAR(40) NOT NULL, batch_id VARCHAR(36), "
-    "document_id VARCHAR(36), updated_at VARCHAR(40) NOT NULL)",
+    "document_id VARCHAR(36), updated_at VARCHAR(40) NOT NULL, buyer_telephone VARCHAR(50), consignee VARCHAR(100))",
     "CREATE INDEX IF NOT EXISTS customs_drafts_type ON customs_drafts (message_type, status, saved_at)",
     "CREATE INDEX IF NOT EXISTS customs_drafts_batch ON customs_drafts (batch_id)",
 )
+ADDED = {"customs_drafts": {"buyer_telephone": "VARCHAR(50)", "consignee": "VARCHAR(100)"}}  # #18, as in documents
 INSERT = (f"INSERT INTO customs_drafts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
           "ON CONFLICT (draft_id) DO NOTHING")
 # a draft's id stands in the document_id column, its saving for the declaring
@@ -64,6 +65,10 @@ class DraftsView(Projector):
     ddl = DDL
     topics = tuple(map(get_topic, (Draft.Saved, Draft.Refused, Draft.Submitted, Draft.Discarded)))
 
+    def __init__(self, db: Any, store: Any):
+        add_missing_columns(db, {t: c for t, c in ADDED.items() if _exists(db, t)})
+        super().__init__(db, store)
+
     def apply(self, events: list[Any]) -> None:
         for e in events:
             stamp, draft_id = e.timestamp.isoformat(), str(e.originator_id)
@@ -87,21 +92,29 @@ class DraftsView(Projector):
         return (str(e.originator_id), message_type, number, _text(doc, "ebpCode"), _text(doc, "orderNo"),
                 _text(doc, "logisticsNo"), _text(doc, "payTransactionId"), _text(doc, "invtNo"), _text(doc, "copNo"),
                 _text(doc, "buyerName", "payerName", "consignee"), _text(doc, "buyerIdNumber", "payerIdNumber"),
-                _amount(message_type, doc) or None, parties_of(message_type, doc), OPEN, e.by, e.saved_at.isoformat(),
-                stamp)
+                _amount(message_type, doc) or None, parties_of(message_type, doc), OPEN,
+                _text(doc, "buyerTelephone", "consigneeTelephone"), _text(doc, "consignee"), e.by,
+                e.saved_at.isoformat(), stamp)
 
     # queries ------------------------------------------------------------------------------------
 
-    def listing(self, message_type: str, q: str = "", status: str = "", date_from: str = "", date_to: str = "",
-                page: int = 1, per_page: int = 20,
-                parties: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
-        """Declared documents and open drafts of one type in one list, newest first: status 'draft' lists the drafts
-        only, any other status the documents only, none both. Row 'kind' says which a row is."""
-        source = {OPEN: DRAFTS, "": f"{DOCUMENTS} UNION ALL {DRAFTS}"}.get(status, DOCUMENTS)
+    def listing(self, message_type: str, q: str = "", status: str | list[str] = "", date_from: str = "",
+                date_to: str = "", page: int = 1, per_page: int = 20, parties: list[str] | None = None,
+                buyer: str = "", sort: str = "", descending: bool = True) -> tuple[list[dict[str, Any]], int]:
+        """Declared documents and open drafts of one type in one list, newest first: statuses (one, or several at
+        once, #18) 'draft' lists the drafts, any other the documents in it, none both. Row 'kind' says which a row
+        is. buyer: name fragment, or whole ID number or phone; sort: a SORTABLE column (KeyError otherwise)."""
+        wanted = [status] if isinstance(status, str) and status else list(status or [])
+        documents = [s for s in wanted if s != OPEN]
+        source = f"{DOCUMENTS} UNION ALL {DRAFTS}" if not wanted or (OPEN in wanted and documents) else (
+            DRAFTS if OPEN in wanted else DOCUMENTS)
         where = Where().equals("message_type", message_type).contains(SEARCHED, q)
-        where.equals("status", status if status != OPEN else "").between_dates("declared_at", date_from, date_to)
-        where.any_of_tokens("parties", parties)
-        return where.page(self.db, f"({source}) AS listed", "declared_at DESC, number DESC", page, per_page)
+        where.one_of("status", wanted or None).between_dates("declared_at", date_from, date_to)
+        buyer_is(where, buyer).any_of_tokens("parties", parties)
+        direction = "DESC" if descending else "ASC"
+        order = f"{SORTABLE[sort]} {direction}, " if sort else ""
+        return where.page(self.db, f"({source}) AS listed", f"{order}declared_at {direction}, number {direction}",
+                          page, per_page)
 
     def open_ids(self, message_type: str, q: str = "", date_from: str = "", date_to: str = "",
                  parties: list[str] | None = None, limit: int = 1000) -> list[str]:

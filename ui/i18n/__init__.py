@@ -6,6 +6,7 @@ from fastapi import Request
 
 from ui.i18n.audit import TEXT as AUDIT_TEXT
 from ui.i18n.documents import TEXT as DOCUMENTS_TEXT
+from ui.i18n.lists import TEXT as LISTS_TEXT
 from ui.i18n.messages import TEXT as MESSAGES_TEXT
 from ui.i18n.node import TEXT as NODE_TEXT
 from ui.i18n.query import TEXT as QUERY_TEXT
@@ -155,6 +156,7 @@ TEXT.update(DOCUMENTS_TEXT)  # 进口单证 (I4-I11), 暂存, 批量申报, 电�
 TEXT.update(SUMMARIES_TEXT)  # 汇总申报 (E3)
 TEXT.update(NODE_TEXT)  # 节点配置, 链路状态与告警 (X5)
 TEXT.update(REFERENCE_TEXT)  # 代码表完整性, 北京时间 (#18)
+TEXT.update(LISTS_TEXT)  # 每页、跳页、排序、个人信息、列表导出表头 (#18)
 TEXT.update(SIGNING_TEXT)  # 签名审计 (#17 item 5)
 
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from engine.customs import examples
 from tests.conftest import login
 from ui.app import create_app
+from ui.routers.customs.exports import COLUMNS, headers
 
 
 @pytest.fixture
@@ -33,13 +34,21 @@ def client_for(platform, username: str) -> TestClient:
 
 
 def read_back(response) -> list[dict]:
+    """Rows by column name: CSV and Excel headers (Chinese, #18) read back to the column names, Parquet has them."""
     kind = response.headers["content-type"]
     if kind.startswith("text/csv"):
-        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        return by_name(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")))))
     if "spreadsheetml" in kind:
-        rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-        return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+        return by_name(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)))
     return pq.read_table(io.BytesIO(response.content)).to_pylist()
+
+
+def by_name(rows: list) -> list[dict]:
+    names = dict(zip(headers("zh-CN"), COLUMNS, strict=True))
+    shown = [str(h).split(" (")[0] for h in rows[0]]  # a time column's header names its zone: 申报时间 (北京时间 UTC+8)
+    if shown != headers("zh-CN"):  # not a document list: its headers are its column names
+        return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    return [{names[h]: v for h, v in zip(shown, row, strict=True)} for row in rows[1:]]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])

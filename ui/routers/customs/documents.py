@@ -30,8 +30,10 @@ from domain.customs.documents import (
 from domain.shared import formats, statuses
 from domain.shared.rules import DeclarationRejected
 from engine.customs.catalog import Catalog, Fields
+from projections.customs.documents import SORTABLE
 from ui.deps import PlatformDep, render
 from ui.i18n import lang_of
+from ui.listing import ListQuery, ListRefused, may_reveal, parse, personal_rows
 from ui.security import require
 
 router = APIRouter(include_in_schema=False)  # the paths are whole: base_url(), list_url()
@@ -78,7 +80,8 @@ def base_url(doc_type: DocumentType) -> str:
 
 
 def list_url(doc_type: DocumentType) -> str:
-    return "/declarant/orders/drafts" if doc_type is ORDER else base_url(doc_type)
+    """Every type's list is at its base, orders too since #18 (one order console)."""
+    return base_url(doc_type)
 
 
 def page_context(doc_type: DocumentType) -> dict[str, Any]:
@@ -121,15 +124,24 @@ def add_page(to: APIRouter, path: str, endpoint: Any, permission: str, method: s
 
 
 def _list_page(doc_type: DocumentType) -> Any:
-    def listing(request: Request, platform: PlatformDep, q: str = "", status: str = "", date_from: str = "",
-                date_to: str = "", page: int = 1, notice: str = "") -> Any:
-        page = max(page, 1)
-        filters = {"q": q, "status": status, "date_from": date_from, "date_to": date_to}
-        rows, total = platform.customs.drafts.listing(doc_type, request.state.principal, page=page, per_page=PER_PAGE,
-                                              **filters)
-        return render(request, "customs/documents/list.html", page_context(doc_type) | {
-            "rows": rows, "total": total, "page": page, "pages": max((total + PER_PAGE - 1) // PER_PAGE, 1),
-            "statuses": STATUSES, "filters": filters, "notice": notice if notice in NOTICES else ""})
+    def listing(request: Request, platform: PlatformDep, q: str = "", date_from: str = "", date_to: str = "",
+                buyer: str = "", notice: str = "") -> Any:
+        """#18: one list per type (orders too): search, buyer search, several statuses, page size, jump, sorting;
+        buyers' ID numbers and phones masked unless shown whole with a reason (logged)."""
+        filters = {"q": q, "date_from": date_from, "date_to": date_to, "buyer": buyer}
+        context = page_context(doc_type) | {"statuses": STATUSES, "filters": filters, "sortable": SORTABLE,
+                                            "notice": notice if notice in NOTICES else ""}
+        try:
+            lq = listing_of(request)
+            rows, total = platform.customs.drafts.listing(doc_type, request.state.principal, **filters,
+                                                          **lq.criteria())
+            rows, revealed = personal_rows(request, platform, rows, f"{doc_type.name_zh} {doc_type.slug} list")
+        except ListRefused as refused:
+            return render(request, "customs/documents/list.html", context | {
+                "rows": [], "total": 0, "lq": ListQuery(), "revealed": False, "list_error": refused}, 422)
+        return render(request, "customs/documents/list.html", context | {
+            "rows": rows, "total": total, "lq": lq, "revealed": revealed, "may_reveal": may_reveal(
+                request.state.principal)})
     return listing
 
 
@@ -141,6 +153,17 @@ def form_page(request: Request, doc_type: DocumentType, values: dict[str, Any], 
         "form": form, "values": values, "lines": lines, "errors": errors, "by_field": {e.field: e for e in errors},
         "tax": tax, "warnings": warnings or [], "picker_kind": formats.kind_of, "picker": formats.to_picker},
         status_code=status_code)
+
+
+def listing_of(request: Request) -> ListQuery:
+    """The list parameters of a document list (ui/listing.py), its statuses and sortable columns."""
+    return parse(request, SORTABLE, STATUSES)
+
+
+def _drafts_moved(request: Request) -> Any:
+    """The orders' drafts had their own list; it is the one order list now (#18): old links keep working."""
+    query = request.url.query
+    return RedirectResponse(f"{base_url(ORDER)}?{query or 'status=' + statuses.DRAFT}", status_code=301)
 
 
 def _new_page(doc_type: DocumentType) -> Any:
@@ -243,3 +266,5 @@ def _register() -> None:
 
 
 _register()
+        if doc_type is ORDER:
+            add_page(router, f"{base}/drafts", _drafts_moved, view)

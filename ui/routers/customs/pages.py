@@ -1,4 +1,5 @@
-"""申报企业控制台: the declarant's pages for import orders (I3)."""
+"""申报企业控制台: the declarant's order form and order page (I3). The order list is the one list of every document
+type since #18 (documents.py, /declarant/orders), with its search, filters, drafts and exports."""
 
 from __future__ import annotations
 
@@ -18,22 +19,11 @@ catalog = Catalog()
 GENERATED = {"guid", "appType", "appTime", "appStatus", "orderType", "currency", "buyerIdType"}
 LINE_HIDDEN = {"gnum", "currency"}
 LINE_FIELD = re.compile(r"orderList\.(\d+)\.(\w+)")
-STATUSES = ["declared", "prepared", "sent", "2", "120", "100"]
 
 
 def form_fields() -> tuple[list[Any], list[Any]]:
     head, lists = catalog.specs("CEB311")
     return [s for s in head if s.name not in GENERATED], [s for s in lists["orderList"] if s.name not in LINE_HIDDEN]
-
-
-@router.get("/orders", response_class=HTMLResponse, dependencies=[require("I3:view")])
-def orders(request: Request, platform: PlatformDep, q: str = "", status: str = "", date_from: str = "",
-           date_to: str = "", page: int = 1) -> Any:
-    rows, total = platform.customs.queries.search(request.state.principal, q=q, status=status, date_from=date_from,
-                                          date_to=date_to, page=max(page, 1), per_page=20)
-    return render(request, "customs/orders/orders.html", {
-        "rows": rows, "total": total, "page": max(page, 1), "pages": max((total + 19) // 20, 1), "statuses": STATUSES,
-        "filters": {"q": q, "status": status, "date_from": date_from, "date_to": date_to}})
 
 
 @router.get("/orders/new", response_class=HTMLResponse, dependencies=[require("I3:declare")])
