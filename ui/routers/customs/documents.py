@@ -258,6 +258,8 @@ def _register() -> None:
     for doc_type in ALL_TYPES:
         base, view, declare = base_url(doc_type), doc_type.permission("view"), doc_type.permission("declare")
         add_page(router, list_url(doc_type), _list_page(doc_type), view)
+        if doc_type is ORDER:
+            add_page(router, f"{base}/drafts", _drafts_moved, view)
         add_page(router, f"{base}/drafts/{{draft_id:uuid}}", _draft_page(doc_type), view)
         if doc_type is not ORDER:  # orders have their form and page in declarant.py
             add_page(router, f"{base}/new", _new_page(doc_type), declare)
@@ -266,5 +268,3 @@ def _register() -> None:
 
 
 _register()
-        if doc_type is ORDER:
-            add_page(router, f"{base}/drafts", _drafts_moved, view)
