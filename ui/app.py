@@ -31,7 +31,7 @@ from ui.responses import ShanghaiJSON
 from ui.routers import health
 from ui.routers.audit import dashboards as dashboards_console
 from ui.routers.audit import pages as audit_console
-from ui.routers.customs import api, tax_bills
+from ui.routers.customs import amend_api, amend_pages, api, tax_bills
 from ui.routers.customs import bagging as bagging_pages
 from ui.routers.customs import batch as declarant_batch
 from ui.routers.customs import bulk_api as bulk_calls
@@ -74,6 +74,8 @@ def create_app(platform: Platform) -> FastAPI:
     # documents_batch before declarant: /declarant/orders/drafts ... are not order numbers
     app.include_router(summary_pages.router)
     app.include_router(summary_pages.api)
+    app.include_router(amend_api.router)  # #18, before documents_api: /api/import/inventories/prefill is no document
+    app.include_router(amend_pages.router)  # #18: 修改重报, 复制新增, documents built from others
     # bulk_calls before api and documents_api: /api/import/orders/bulk is no order number
     for router in (auth, bulk_calls, api, document_api, list_exports, document_pages, document_batches, tax_bills,
                    declarant, declarant_batch, health, reference_api, admin_reference, admin, audit_console,

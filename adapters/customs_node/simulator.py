@@ -62,7 +62,7 @@ Parcel = tuple[str, str]  # an export waybill: (logisticsCode, logisticsNo)
 @dataclass
 class Faults:
     """What to get wrong: reject=0.1 (share of documents refused), format=0.05 (share of messages answered CEB900),
-    drop=0.05 (messages never answered), reject-order=TEXT (refuse documents whose number contains TEXT),
+    drop=0.05 (messages never answered), reject-order=TEXT (refuse documents whose number or note contains TEXT),
     delay=SECONDS (answer that late), duplicate=0.1 (share of receipts sent twice), reorder (the first receipt, 2,
     arrives after the others), down=SECONDS (the transport refuses messages for that long from the start),
     inspect=0.2 (share of inventories, import or export, that go 查验 500 before 审结)."""
@@ -440,7 +440,7 @@ class CustomsSimulator:
             decision = self._check_export(doc_type.message, doc) if export else \
                 self._check(doc_type.message, doc, moment.year)
         if decision.accepted:
-            decision = self._fault(number) or decision
+            decision = self._fault(number, str(doc.get("note") or "")) or decision
         numbers = self._numbers(doc_type, doc, decision.accepted, moment)
         guid = str(doc.get("guid"))
         if export:
@@ -509,8 +509,9 @@ class CustomsSimulator:
         return {"facts": facts, "declarations": declarations,
                 "serials": {"declSeqNo": len(declarations), "entryId": len(declarations)}}
 
-    def _fault(self, number: str) -> clearance.Decision | None:
-        if self.faults.reject_order and self.faults.reject_order in number:
+    def _fault(self, number: str, note: str = "") -> clearance.Decision | None:
+        """reject-order=TEXT: the number or the note (#18: a mistake the declarant can fix and send again) has TEXT."""
+        if self.faults.reject_order and (self.faults.reject_order in number or self.faults.reject_order in note):
             return clearance.refused("100", "模拟退单: 编号命中退单规则 (simulated rejection)")
         if self.faults.hits(self.faults.reject):
             return clearance.refused("100", "模拟退单 (simulated random rejection)")

@@ -16,6 +16,57 @@ from domain.shared.receipts import Receipt, newer_than
 LINES = "summaryResultList"  # a CEB792 result's lines (invtNo, logisticsNo, gseqno, gnum, gcode), the XSD's name
 
 
+class NotRedeclarable(ValueError):
+    """修改重报 refused: customs does not take the document again in its state (zh and en, for the user)."""
+
+    def __init__(self, message_zh: str, message_en: str):
+        super().__init__(message_en)
+        self.message_zh, self.message_en = message_zh, message_en
+
+
+def redeclarable(status: str, packed: bool) -> bool:
+    """Whether a document may be modified and declared again under its number (#18): customs refused it (100 退单,
+    a negative processing or CEB900 format code: customs keeps nothing of a refused document, which "may be declared
+    again", RULES.md 2.5 and the node's duplicate rule), or the platform has not built its message yet. A document
+    customs accepted is not: an inventory needs a cancellation (CEB623, RULES.md 2.6 -621011/-621012), and a change
+    of an accepted order, payment or waybill (appType 2) is refused once its inventory went to customs (-301011)."""
+    return statuses.is_refused(status) or (status == statuses.DECLARED and not packed)
+
+
+def check_redeclarable(status: str, packed: bool, message_type: str) -> None:
+    if redeclarable(status, packed):
+        return
+    if message_type in statuses.INVENTORY_TYPES and status in statuses.CANCELLABLE | statuses.ACCEPTED:
+        raise NotRedeclarable("海关已接受该清单，不能修改重报；请先申请撤销（撤销申请单），撤销后重新申报",
+                              "customs accepted this inventory: it cannot be modified; apply for its cancellation "
+                              "first, then declare it again")
+    raise NotRedeclarable(f"单证当前状态（{statuses.label(status)}）不能修改重报：只有海关退单、报文格式错误"
+                          "或尚未生成报文的单证可以修改后重新申报",
+                          f"the document cannot be modified in its state ({statuses.label(status, 'en')}): only a "
+                          "document customs refused, or one whose message is not built yet, can be declared again")
+
+
+def first_version(document: dict[str, Any], by: str, at: datetime) -> dict[str, Any]:
+    return {"version": 1, "by": by, "at": at.isoformat(), "reason": "", "status": "", "return_info": "",
+            "guid": str(document.get("guid") or "")}
+
+
+def keep_version(versions: list[dict[str, Any]], status: str, return_info: str, document: dict[str, Any], by: str,
+                 at: datetime, reason: str) -> list[dict[str, Any]]:
+    """The versions with the replaced one's outcome recorded (the status and customs' words it ended with) and the
+    new one added: who, when, why. The replaced document itself stays in the Declared/Redeclared event that
+    carried it (the history page shows it)."""
+    done = [*versions[:-1], versions[-1] | {"status": status, "return_info": return_info}]
+    return [*done, {"version": len(versions) + 1, "by": by, "at": at.isoformat(), "reason": reason, "status": "",
+                    "return_info": "", "guid": str(document.get("guid") or "")}]
+
+
+def answers_current(receipt: Receipt, guid: str, versions: int) -> bool:
+    """After a redeclaration a late receipt for an earlier version (its guid) changes nothing: only receipts naming
+    the current version's guid, and CEB900 format receipts (addressed to the message, checked by the processor), do."""
+    return versions <= 1 or receipt.message_type == "CEB900" or not receipt.guid or receipt.guid == guid
+
+
 class ImportOrder(Aggregate):
     """订单 import order, CEB311. Identified by the platform code and order number (unique per platform)."""
 
@@ -23,6 +74,7 @@ class ImportOrder(Aggregate):
         # fields are the decorated method's arguments, which mypy cannot see: typed as any class
         Declared: ClassVar[type[Any]]
         Packed: ClassVar[type[Any]]
+        Redeclared: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(ebp_code: str, order_no: str, **_: Any) -> UUID:
@@ -41,15 +93,32 @@ class ImportOrder(Aggregate):
         self.passthrough = passthrough
         self.status = statuses.DECLARED
         self.message_id: UUID | None = None
+        self.message_guid = ""
         self.status_time = ""
         self.return_info = ""
         self.receipts: list[dict[str, str]] = []
+        self.versions: list[dict[str, Any]] = [first_version(document, declared_by, declared_at)]
 
     @event("Packed")
     def packed(self, message_id: UUID, message_guid: str) -> None:
         """Put into a customs message. Always the order's second event, so two processors packing the same
-        order race on one version number and only one can win (exactly once across workers)."""
+        order race on one version number and only one can win (exactly once across workers); a redeclared
+        version's Packed follows its Redeclared event the same way."""
         self.message_id = message_id
+        self.message_guid = message_guid
+
+    def redeclare(self, document: dict[str, Any], by: str, at: datetime, reason: str) -> None:
+        """修改重报 (#18): a new version of the order under the same number, sent again; see `Versioned`."""
+        check_redeclarable(self.status, bool(self.message_id), "CEB311")
+        self._redeclared(number=self.order_no, document=document, links={}, by=by, at=at, reason=reason)
+
+    @event("Redeclared")
+    def _redeclared(self, number: str, document: dict[str, Any], links: dict[str, str], by: str, at: datetime,
+                    reason: str) -> None:
+        self.versions = keep_version(self.versions, self.status, self.return_info, document, by, at, reason)
+        self.document = document
+        self.status, self.status_time, self.return_info = statuses.DECLARED, "", ""
+        self.message_id, self.message_guid, self.passthrough = None, "", False
 
     PACKED_VERSION = 2
 
@@ -72,7 +141,8 @@ class ImportOrder(Aggregate):
         if receipt.key in {r["key"] for r in self.receipts}:
             return False
         supersedes = newer_than(receipt, self.status_time, self._customs_status) and \
-            statuses.legal_move("CEB311", self._customs_status, receipt.return_status)
+            statuses.legal_move("CEB311", self._customs_status, receipt.return_status) and \
+            answers_current(receipt, self.guid, len(self.versions))
         self._receipt_applied(receipt=receipt.as_dict(), supersedes=supersedes)
         return True
 
@@ -94,6 +164,7 @@ class Declaration(Aggregate):
         # fields are the decorated method's arguments, which mypy cannot see: typed as any class
         Declared: ClassVar[type[Any]]
         Packed: ClassVar[type[Any]]
+        Redeclared: ClassVar[type[Any]]
 
     @staticmethod
     def create_id(message_type: str, key: tuple[str, ...], **_: Any) -> UUID:
@@ -112,9 +183,11 @@ class Declaration(Aggregate):
         self.links = links  # documents this one refers to, by role: e.g. {"inventory": "<aggregate id>"}
         self.status = statuses.DECLARED
         self.message_id: UUID | None = None
+        self.message_guid = ""
         self.status_time = ""
         self.return_info = ""
         self.receipts: list[dict[str, str]] = []
+        self.versions: list[dict[str, Any]] = [first_version(document, declared_by, declared_at)]
         self.numbers: dict[str, str] = {}  # numbers customs assigned: preNo, invtNo, rkdNo, sumNo
         self.closed_by = ""  # the cancellation that ended an inventory
         self.summary_results: list[dict[str, Any]] = []  # a summary application's CEB792 results, as received
@@ -123,8 +196,24 @@ class Declaration(Aggregate):
 
     @event("Packed")
     def packed(self, message_id: UUID, message_guid: str) -> None:
-        """Put into a customs message; always the second event (see ImportOrder.packed)."""
+        """Put into a customs message; always the second event, or the one after a redeclaration (see
+        ImportOrder.packed)."""
         self.message_id = message_id
+        self.message_guid = message_guid
+
+    def redeclare(self, document: dict[str, Any], links: dict[str, str], by: str, at: datetime,
+                  reason: str) -> None:
+        """修改重报 (#18): a new version under the same key, sent again; see `check_redeclarable`."""
+        check_redeclarable(self.status, bool(self.message_id), self.message_type)
+        self._redeclared(number=self.number, document=document, links=links, by=by, at=at, reason=reason)
+
+    @event("Redeclared")
+    def _redeclared(self, number: str, document: dict[str, Any], links: dict[str, str], by: str, at: datetime,
+                    reason: str) -> None:
+        self.versions = keep_version(self.versions, self.status, self.return_info, document, by, at, reason)
+        self.document, self.number, self.links = document, number, links
+        self.status, self.status_time, self.return_info = statuses.DECLARED, "", ""
+        self.message_id, self.message_guid, self.passthrough = None, "", False
 
     @property
     def guid(self) -> str:
@@ -140,7 +229,8 @@ class Declaration(Aggregate):
         if receipt.key in {r["key"] for r in self.receipts}:
             return False
         supersedes = newer_than(receipt, self.status_time, self._customs_status) and \
-            statuses.legal_move(self.message_type, self._customs_status, receipt.return_status)
+            statuses.legal_move(self.message_type, self._customs_status, receipt.return_status) and \
+            answers_current(receipt, self.guid, len(self.versions))
         found = {k: v for k, v in (numbers or {}).items() if v and self.numbers.get(k) != v}
         self._receipt_applied(receipt=receipt.as_dict(), supersedes=supersedes, numbers=found)
         return True

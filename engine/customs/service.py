@@ -118,6 +118,7 @@ class _Batch:
     used: dict[str, Decimal] = field(default_factory=dict)
     bagged: dict[tuple[str, str], str] = field(default_factory=dict)  # parcel -> the batch's bag listing it (E7)
     ledgers: dict[str, BuyerYear] = field(default_factory=dict)  # buyer -> the BuyerYear its inventories go on (I4)
+    replacing: tuple[str, ...] = ()  # #18: the key of the document a new version replaces (engine/customs/amend.py)
 
 
 class Declarations:
@@ -171,11 +172,12 @@ class Declarations:
         return [outcome for outcome, _ in decided]
 
     def decide_many(self, raws: Sequence[Any], declared_by: str, principal: Principal | None = None,
-                    passthrough: bool = False) -> list[tuple[Outcome, Any]]:
+                    passthrough: bool = False, replacing: tuple[str, ...] = ()) -> list[tuple[Outcome, Any]]:
         """Check a batch without storing it: each outcome with its new document, None when refused. For a caller
         that stores the documents with more (a passthrough message of a drop folder, X1: `passthrough` marks them
-        packed by that message, and a document it names that is not on the platform is not required)."""
-        batch = _Batch()
+        packed by that message, and a document it names that is not on the platform is not required; `replacing`:
+        the key of a document being modified, #18, which is no duplicate of itself)."""
+        batch = _Batch(replacing=replacing)
         return [self._decide(i, raw, declared_by, batch, principal, passthrough) for i, raw in enumerate(raws)]
 
     def _decide(self, index: int, raw: Any, declared_by: str, batch: _Batch,
@@ -195,7 +197,7 @@ class Declarations:
         owner = str(document.get(self.doc_type.owner_field) or "")
         if principal is not None and owner != sender and not principal.may_see(owner):
             errors.append(self.unusable(key))  # #16 item 6: a number belongs to the enterprise that owns it
-        if not errors and (key in batch.keys or self.exists(key)):
+        if not errors and (key in batch.keys or (key != batch.replacing and self.exists(key))):
             errors = [self._duplicate(key) if key in batch.keys or self._sees(principal, self.get_by_key(key))
                       else self.unusable(key)]  # "already declared" only to who may see that document
         links: dict[str, str] = {}

@@ -48,7 +48,9 @@ class PrepareMessages:
     CEB711), one message per type and sender, built, XSD-checked and signed (X3)."""
 
     consumer = "prepare-messages"
-    topics = (get_topic(ImportOrder.Declared), get_topic(Declaration.Declared))
+    # #18: a document modified and declared again (修改重报) is packed anew from its Redeclared event
+    topics = (get_topic(ImportOrder.Declared), get_topic(Declaration.Declared), get_topic(ImportOrder.Redeclared),
+              get_topic(Declaration.Redeclared))
 
     def __init__(self, store: EventStore, signers: Signers, per_message: int = 100,
                  now: Callable[[], datetime] = clock.now):
@@ -94,12 +96,14 @@ class PrepareMessages:
 
     def pending(self, declared: list[Any]) -> list[Any]:
         """The documents not packed yet (after losing a race with another worker)."""
-        return [e for e in to_pack(declared) if not self.store.recorder.select_events(e.originator_id, gt=1, limit=1)]
+        return [e for e in to_pack(declared)
+                if not self.store.recorder.select_events(e.originator_id, gt=e.originator_version, limit=1)]
 
     def _packed(self, declared: Any, message: CustomsMessage) -> Any:
-        cls: type[ImportOrder] | type[Declaration] = ImportOrder if isinstance(declared, ImportOrder.Declared) \
-            else Declaration
-        return cls.Packed(originator_id=declared.originator_id, originator_version=cls.PACKED_VERSION,
+        """The Packed event right after the Declared (or Redeclared, #18) one it packs: two workers race on it."""
+        cls: type[ImportOrder] | type[Declaration] = \
+            ImportOrder if isinstance(declared, ImportOrder.Declared | ImportOrder.Redeclared) else Declaration
+        return cls.Packed(originator_id=declared.originator_id, originator_version=declared.originator_version + 1,
                           timestamp=cls.Packed.create_timestamp(), message_id=message.id, message_guid=message.guid)
 
     def build(self, declared: list[Any]) -> CustomsMessage | None:
@@ -377,6 +381,8 @@ class ApplyReceipts:
                 changed[msg.id] = msg
             for order_id in msg.document_ids:
                 order = self._load(order_id, changed)
+                if order is not None and order.message_id != msg.id:
+                    continue  # #18: redeclared since; the format error was of the earlier version's message
                 if order is not None and order.apply_receipt(receipt):
                     changed[order.id] = order
                     self._effects(order, receipt, changed)

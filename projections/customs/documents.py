@@ -158,7 +158,8 @@ class CustomsDocumentsView(Projector):
     ddl = DDL
     topics = tuple(map(get_topic, (
         ImportOrder.Declared, ImportOrder.ReceiptApplied, Declaration.Declared, Declaration.ReceiptApplied,
-        Declaration.Cancelled, Declaration.SummaryResulted, CustomsMessage.Prepared, CustomsMessage.Delivered,
+        Declaration.Cancelled, ImportOrder.Redeclared, Declaration.Redeclared,
+        Declaration.SummaryResulted, CustomsMessage.Prepared, CustomsMessage.Delivered,
         TaxBill.Issued, TaxBill.StatusChanged)))
 
     def __init__(self, db: Any, store: Any):
@@ -188,6 +189,8 @@ class CustomsDocumentsView(Projector):
                                 (stamp, str(e.originator_id)))
             elif isinstance(e, ImportOrder.ReceiptApplied | Declaration.ReceiptApplied):
                 self._receipt(e, stamp)
+            elif isinstance(e, ImportOrder.Redeclared | Declaration.Redeclared):
+                self._redeclared(e, stamp)
             elif isinstance(e, Declaration.Cancelled):
                 self.db.execute("UPDATE customs_documents SET status = 'cancelled', return_info = ?, return_time = ?, "
                                 "updated_at = ? WHERE document_id = ?",
@@ -218,6 +221,15 @@ class CustomsDocumentsView(Projector):
                             "WHERE document_id = ?",
                             (r["returnStatus"], r["returnInfo"][:1000], r["returnTime"], stamp, str(e.originator_id)))
 
+    def _redeclared(self, e: Any, stamp: str) -> None:
+        """#18 修改重报: the row shows the new version, declared again and not sent yet; declared_at and the numbers
+        customs assigned stay."""
+        row = dict(zip(COLUMNS, self._row(e), strict=False))
+        kept = ("document_id", "message_type", "pre_no", "invt_no", "declared_by", "declared_at", "sum_no")
+        changed = [c for c in COLUMNS if c not in kept]
+        self.db.execute(f"UPDATE customs_documents SET {', '.join(f'{c} = ?' for c in changed)} WHERE document_id = ?",
+                        (*(row[c] for c in changed), str(e.originator_id)))
+
     @staticmethod
     def _row(e: Any) -> tuple[Any, ...]:
         message_type = getattr(e, "message_type", "CEB311")
@@ -233,11 +245,12 @@ class CustomsDocumentsView(Projector):
         buyer_name = text("buyerName") or text("payerName") or text("consignee")
         buyer_id = text("buyerIdNumber") or text("payerIdNumber")
         stamp = e.timestamp.isoformat()
+        declared_by, declared_at = getattr(e, "declared_by", ""), getattr(e, "declared_at", e.timestamp)
         return (str(e.originator_id), message_type, number, text("ebpCode"), text("orderNo"), text("logisticsCode"),
                 text("logisticsNo"), text("payCode"), text("payTransactionId"), text("copNo"), text("preNo"),
                 text("invtNo") if message_type != "CEB621" else None, buyer_name, buyer_id, text("tradeMode"),
                 _amount(message_type, doc), text(doc_type.sender) if doc_type.sender else None, parties, "declared",
-                "", "", "", None, e.declared_by, e.declared_at.isoformat(), stamp, None,
+                "", "", "", None, declared_by, declared_at.isoformat(), stamp, None,
                 text("buyerTelephone") or text("consigneeTelephone"), text("consignee"))
 
     @staticmethod

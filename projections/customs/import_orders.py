@@ -41,15 +41,28 @@ class ImportOrdersView(Projector):
     tables = ("import_orders",)
     ddl = DDL
     topics = (get_topic(ImportOrder.Declared), get_topic(ImportOrder.ReceiptApplied),
-              get_topic(CustomsMessage.Prepared), get_topic(CustomsMessage.Delivered))
+              get_topic(CustomsMessage.Prepared), get_topic(CustomsMessage.Delivered),
+              get_topic(ImportOrder.Redeclared))
 
     def apply(self, events: list[Any]) -> None:
         declared = [self._row(e) for e in events if isinstance(e, ImportOrder.Declared)]
         if declared:
             self.db.executemany(INSERT, declared)
-        receipts = [self._receipt(e) for e in events if isinstance(e, ImportOrder.ReceiptApplied) and e.supersedes]
+        # #18: a receipt before a redeclaration of its order in the same batch is of the earlier version
+        redeclared = {e.originator_id: e.originator_version for e in events if isinstance(e, ImportOrder.Redeclared)}
+        receipts = [self._receipt(e) for e in events if isinstance(e, ImportOrder.ReceiptApplied) and e.supersedes
+                    and e.originator_version > redeclared.get(e.originator_id, 0)]
         for e in events:
-            if isinstance(e, CustomsMessage.Prepared):
+            if isinstance(e, ImportOrder.Redeclared):
+                doc = e.document
+                self.db.execute(
+                    "UPDATE import_orders SET status = 'declared', return_info = '', return_time = '', "
+                    "message_guid = '', message_id = NULL, buyer_name = ?, consignee = ?, goods_value = ?, "
+                    "actural_paid = ?, line_count = ?, updated_at = ? WHERE order_id = ?",
+                    (doc.get("buyerName"), doc.get("consignee"), str(doc.get("goodsValue")),
+                     str(doc.get("acturalPaid")), len(doc.get("orderList") or []), e.timestamp.isoformat(),
+                     str(e.originator_id)))
+            elif isinstance(e, CustomsMessage.Prepared):
                 self.db.executemany(
                     "UPDATE import_orders SET status = 'prepared', message_guid = ?, message_id = ?, updated_at = ? "
                     "WHERE order_id = ? AND status = 'declared'",

@@ -68,6 +68,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "draft_refused": ("上次申报未通过校验：", "The last declaration was refused:"),
     "draft_submitted": ("该暂存单已申报：", "This draft was declared:"),
     "draft_discarded": ("该暂存单已丢弃", "This draft was discarded"),
+    "draft_discard_confirm": ("确定删除该暂存单？删除后不能恢复（删除人记入历史）。",
+                              "Delete this draft? It cannot be undone (who deleted it is kept in the history)."),
     "draft_status_submitted": ("已申报", "Declared"),
     "draft_status_discarded": ("已丢弃", "Discarded"),
     "drafts_declare": ("批量申报所选暂存单", "Declare the selected drafts"),

@@ -33,7 +33,9 @@ from engine.customs.catalog import Catalog, Fields
 from projections.customs.documents import SORTABLE
 from ui.deps import PlatformDep, render
 from ui.i18n import lang_of
+from ui.i18n.amend import words
 from ui.listing import ListQuery, ListRefused, may_reveal, parse, personal_rows
+from ui.routers.customs.actions import document_actions, versions_of
 from ui.security import require
 
 router = APIRouter(include_in_schema=False)  # the paths are whole: base_url(), list_url()
@@ -55,6 +57,14 @@ NOTICES = {"none_selected", "conflict", "discarded"}  # what the list says after
 CONFIRM = "confirm_missing_documents"  # #18: the declarant declares an inventory despite the three-document warnings
 
 
+# #18: fields a declarant chooses from the values customs lists, shown as a select (value, zh, en). CEB303 orderType:
+# E B2C 出口订单 (9610/1210), B B2B 出口订单 (9710), W 海外仓订仓单 (9810): RULES.md 2.1 CEB303, NOTES.md CEB303
+CHOICES: dict[str, dict[str, list[tuple[str, str, str]]]] = {
+    "CEB303": {"orderType": [("E", "E 一般出口 (9610) B2C出口订单", "E general export (9610), B2C order"),
+                             ("B", "B 跨境电商B2B直接出口 (9710)", "B cross-border B2B direct export (9710)"),
+                             ("W", "W 出口海外仓 (9810) 订仓单", "W export to an overseas warehouse (9810), booking")]}}
+
+
 @dataclass(frozen=True)
 class Form:
     """The fields a declarant fills in for one type: head, and the lines of its one list (if it has one)."""
@@ -66,7 +76,7 @@ class Form:
 
 def form_of(doc_type: DocumentType) -> Form:
     head, lists = catalog.specs(doc_type.message)
-    hidden = HIDDEN | set(doc_type.head_defaults)  # values customs fixes
+    hidden = (HIDDEN | set(doc_type.head_defaults)) - set(CHOICES.get(doc_type.message, {}))  # values customs fixes
     if doc_type in INVENTORIES.values():
         hidden.add("invtNo")  # customs assigns it; cancellations and returns name it
     list_key, line_specs = next(iter(lists.items()), ("", []))
@@ -145,16 +155,6 @@ def _list_page(doc_type: DocumentType) -> Any:
     return listing
 
 
-def form_page(request: Request, doc_type: DocumentType, values: dict[str, Any], errors: list[Any],
-              tax: Any = None, status_code: int = 200, warnings: list[Any] | None = None) -> Any:
-    form = form_of(doc_type)
-    lines = (values.get(form.list_key) or [{}]) if form.list_key else []
-    return render(request, "customs/documents/form.html", page_context(doc_type) | {
-        "form": form, "values": values, "lines": lines, "errors": errors, "by_field": {e.field: e for e in errors},
-        "tax": tax, "warnings": warnings or [], "picker_kind": formats.kind_of, "picker": formats.to_picker},
-        status_code=status_code)
-
-
 def listing_of(request: Request) -> ListQuery:
     """The list parameters of a document list (ui/listing.py), its statuses and sortable columns."""
     return parse(request, SORTABLE, STATUSES)
@@ -164,6 +164,18 @@ def _drafts_moved(request: Request) -> Any:
     """The orders' drafts had their own list; it is the one order list now (#18): old links keep working."""
     query = request.url.query
     return RedirectResponse(f"{base_url(ORDER)}?{query or 'status=' + statuses.DRAFT}", status_code=301)
+
+
+def form_page(request: Request, doc_type: DocumentType, values: dict[str, Any], errors: list[Any],
+              tax: Any = None, status_code: int = 200, warnings: list[Any] | None = None, **extra: Any) -> Any:
+    """The type's form; `extra`: what a form built from another document adds (#18: amending, form_action ...)."""
+    form = form_of(doc_type)
+    lines = (values.get(form.list_key) or [{}]) if form.list_key else []
+    return render(request, "customs/documents/form.html", page_context(doc_type) | {
+        "form": form, "values": values, "lines": lines, "errors": errors, "by_field": {e.field: e for e in errors},
+        "tax": tax, "warnings": warnings or [], "picker_kind": formats.kind_of, "picker": formats.to_picker,
+        "choices": CHOICES.get(doc_type.message, {}), **extra},
+        status_code=status_code)
 
 
 def _new_page(doc_type: DocumentType) -> Any:
@@ -213,8 +225,16 @@ def _detail_page(doc_type: DocumentType) -> Any:
             "d": found, "doc": document.document | document.numbers, "tax": tax, "links": links(document, lang_of(
                 request, platform.settings.lang)), "created": request.query_params.get("created") == "1",
             "follow_ups": follow_ups(doc_type, found, request.state.principal),
+            **amend_context(request, doc_type, document, found.status, lang_of(request, platform.settings.lang)),
             "code_warnings": platform.customs.declarations[doc_type.message].code_warnings(document.document)})
     return detail
+
+
+def amend_context(request: Request, doc_type: DocumentType, document: Any, status: str, lang: str) -> dict[str, Any]:
+    """#18: the actions bar (修改重报, 复制新增, customs requests, the inventory built from it) and the versions."""
+    return {"actions": document_actions(doc_type, document, status, request.state.principal),
+            "versions": versions_of(document), "aw": words(lang),
+            "modified": request.query_params.get("modified") == "1"}
 
 
 def follow_ups(doc_type: DocumentType, found: Any, principal: Any) -> list[tuple[DocumentType, str]]:

@@ -9,9 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from domain.customs.documents import ORDER
 from domain.shared.rules import DeclarationRejected
 from engine.customs.catalog import Catalog
 from ui.deps import PlatformDep, render
+from ui.i18n import lang_of
+from ui.routers.customs.documents import amend_context
 from ui.security import require
 
 router = APIRouter(prefix="/declarant", include_in_schema=False)
@@ -80,4 +83,5 @@ def order_detail(request: Request, platform: PlatformDep, order_no: str, ebpCode
     head_fields, line_fields = form_fields()
     return render(request, "customs/orders/order_detail.html", {
         "d": detail, "o": detail.order, "doc": detail.order.document, "head_fields": head_fields,
-        "line_fields": line_fields, "created": request.query_params.get("created") == "1"})
+        "line_fields": line_fields, "created": request.query_params.get("created") == "1",
+        **amend_context(request, ORDER, detail.order, detail.status, lang_of(request, platform.settings.lang))})
