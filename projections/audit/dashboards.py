@@ -8,8 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from domain.shared import statuses
 from projections.db import Database
 from projections.query import Where
+
+REFUSED = "(return_status = '100' OR return_status LIKE '-%' OR message_type = 'CEB900')"
+UNSENT = {statuses.DRAFT, statuses.DECLARED, statuses.PREPARED}  # not with customs yet: no part of 入库率
+RELEASED = {"800", "899"}
+ACCEPTED = {"120", "399", *RELEASED, statuses.CANCELLED}  # a cancellation is approved only of an accepted inventory
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,27 @@ def _percentile(db: Database, where: Where, group: dict[str, Any], p: float) -> 
 
 
 def rejections(db: Database, scope: Scope, limit: int = 10) -> list[dict[str, Any]]:
-    """The most frequent reasons of 退单 (returnStatus 100) and format errors (CEB900), with their counts."""
+    """The most frequent reasons of 退单: returnStatus 100, negative processing codes (-621002 四单回执解析失败 ...) and
+    CEB900 format errors, with their counts. Counted once per document refused (#18: a -621002 refusal was left out,
+    and a CEB900 counted again on the message it was addressed to)."""
     return _select(db, "SELECT return_info AS reason, COUNT(*) AS n FROM receipts WHERE {where} "
-                       "AND (return_status = '100' OR message_type = 'CEB900') ", scope.where("applied_at"),
+                       f"AND {REFUSED} AND document_type <> 'CustomsMessage' ", scope.where("applied_at"),
                    "GROUP BY return_info ORDER BY n DESC, return_info LIMIT ?", (limit,))
+
+
+def kpis(per_day: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The dashboard's figures from declarations_by_day rows: total; accepted (入库: 120, 399, released and later
+    cancelled), released (800 放行, 899 结关), rejected (退单: 100 and every negative code), format errors (CEB900's
+    short negative codes, part of rejected); rate (入库率) = accepted / the documents sent to customs, so every
+    refusal lowers it (#18: only 100 counted, a -621002 refusal left 退单 0 and 入库率 100 %)."""
+    counts = [(str(r["status"]), int(r["n"])) for r in per_day]
+    sent = sum(n for s, n in counts if s not in UNSENT)
+    accepted = sum(n for s, n in counts if s in ACCEPTED)
+    return {"total": sum(n for _, n in counts), "accepted": accepted, "sent": sent,
+            "released": sum(n for s, n in counts if s in RELEASED),
+            "rejected": sum(n for s, n in counts if statuses.is_refused(s)),
+            "format_errors": sum(n for s, n in counts if s.startswith("-") and len(s) <= 4),
+            "rate": round(100 * accepted / sent, 1) if sent else None}
 
 
 def top_goods(db: Database, scope: Scope, limit: int = 10) -> tuple[str, list[dict[str, Any]]]:

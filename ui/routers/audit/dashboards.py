@@ -15,11 +15,15 @@ from ui import charts
 from ui.deps import PlatformDep, render
 from ui.i18n import lang_of, translator
 from ui.security import require
+from ui.statuses import CLASSES, COLORS, status_color
 
 router = APIRouter(prefix="/dashboards", include_in_schema=False)
-STATUS_ORDER = ["declared", "prepared", "sent", "2", "120", "100"]
-STATUS_COLORS = {"declared": "#9aa5b1", "prepared": "#6fa8dc", "sent": "#2f6fdf", "2": "#e0a100", "120": "#27a36a",
-                 "100": "#d6453d"}
+STATUS_ORDER = ["declared", "prepared", "sent", "2", "120", "399", "800", "899", "100"]
+# #18: shades of one hue per status class (ui/statuses.py): accepted green, released blue, refused red, format errors
+# purple, in progress amber; a status without its own shade takes its class's colour
+STATUS_COLORS = {"declared": "#f3d27a", "prepared": "#e8b93a", "sent": "#e0a100", "2": "#b98500",
+                 "120": "#27a36a", "399": "#1e7f52", "800": "#1f6fb2", "899": "#17507f", "100": "#d6453d",
+                 "cancelled": "#9aa5b1"}
 MAX_DAYS = 366
 VIEWS = ("declarations_daily", "receipts", "order_lines", "enterprises")
 
@@ -47,8 +51,8 @@ def index(request: Request, platform: PlatformDep, date_from: str = "", date_to:
     t = translator(lang)
 
     def label(status: str) -> str:
-        return f"{status} {statuses.label(status, lang)}" if status.lstrip("-").isdigit() else \
-            statuses.label(status, lang)
+        """120 海关入库; a negative code's name carries the code already (海关处理失败 -621002)."""
+        return f"{status} {statuses.label(status, lang)}" if status.isdigit() else statuses.label(status, lang)
 
     days = [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
     per_day = queries.declarations_by_day(db, scope)
@@ -58,12 +62,13 @@ def index(request: Request, platform: PlatformDep, date_from: str = "", date_to:
         "filters": {"date_from": start.isoformat(), "date_to": end.isoformat(), "enterprise": enterprise},
         "enterprises": {code: name for code, name in names.items() if principal.may_see(code)},
         "goods_by_hs": goods_column == "gcode",
-        **_kpis(per_day),
+        **queries.kpis(per_day),
+        "legend": [(c, COLORS[c]) for c in CLASSES],
         "per_day": _per_day_chart(per_day, days, label, t),
         "release": _release_chart(per_day, days, t),
         "latency": _latency_chart(queries.receipt_latency(db, scope), t),
         "rejections": charts.bar_chart([(r["reason"] or "-", int(r["n"])) for r in queries.rejections(db, scope)],
-                                       t("dash_rejections"), "chart-rejections", color=STATUS_COLORS["100"]),
+                                       t("dash_rejections"), "chart-rejections", color=COLORS["refused"]),
         "goods": charts.bar_chart([(r["label"] or "-", int(r["lines"])) for r in goods],
                                   t("dash_top_hs") if goods_column == "gcode" else t("dash_top_items"), "chart-goods",
                                   color=charts.PALETTE[4]),
@@ -72,12 +77,8 @@ def index(request: Request, platform: PlatformDep, date_from: str = "", date_to:
     return render(request, "audit/dashboards/index.html", context)
 
 
-def _kpis(per_day: list[dict[str, Any]]) -> dict[str, Any]:
-    total = sum(int(r["n"]) for r in per_day)
-    accepted = sum(int(r["n"]) for r in per_day if r["status"] == "120")
-    rejected = sum(int(r["n"]) for r in per_day if r["status"] == "100")
-    rate = round(100 * accepted / (accepted + rejected), 1) if accepted + rejected else None
-    return {"total": total, "accepted": accepted, "rejected": rejected, "rate": rate}
+def color_of(status: str) -> str:
+    return STATUS_COLORS.get(status) or status_color(status)
 
 
 def _per_day_chart(rows: list[dict[str, Any]], days: list[str], label: Any, t: Any) -> Any:
@@ -85,15 +86,13 @@ def _per_day_chart(rows: list[dict[str, Any]], days: list[str], label: Any, t: A
     present = {r["status"] for r in rows}
     order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
     series = [(label(s), [counts.get((d, s), 0) for d in days]) for s in order]
-    colors = {label(s): STATUS_COLORS.get(s, charts.PALETTE[4]) for s in order}
+    colors = {label(s): color_of(s) for s in order}
     return charts.stacked_columns(days, series, t("dash_per_day"), "chart-per-day", colors)
 
 
 def _release_chart(rows: list[dict[str, Any]], days: list[str], t: Any) -> Any:
-    accepted = {r["day"]: int(r["n"]) for r in rows if r["status"] == "120"}
-    rejected = {r["day"]: int(r["n"]) for r in rows if r["status"] == "100"}
-    rates = [round(100 * accepted.get(d, 0) / (accepted.get(d, 0) + rejected.get(d, 0)), 1)
-             if accepted.get(d, 0) + rejected.get(d, 0) else None for d in days]
+    """入库率 per day, as the KPI counts it (queries.kpis): accepted of the documents sent to customs."""
+    rates = [queries.kpis([r for r in rows if r["day"] == d])["rate"] for d in days]
     return charts.line_chart(days, [(t("dash_release_rate"), rates)], t("dash_release_rate"), "chart-release",
                              top=100, unit="%")
 
@@ -113,6 +112,6 @@ def _enterprise_chart(rows: list[dict[str, Any]], names: dict[str, str], label: 
     order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
     categories = [f"{names.get(c, c)} {c}" for c in codes]
     series = [(label(s), [counts.get((c, s), 0) for c in codes]) for s in order]
-    colors = {label(s): STATUS_COLORS.get(s, charts.PALETTE[4]) for s in order}
+    colors = {label(s): color_of(s) for s in order}
     return charts.stacked_columns(categories, series, t("dash_per_enterprise"), "chart-enterprises", colors,
                                   tick=lambda c: c[:8])
