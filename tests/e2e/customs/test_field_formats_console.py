@@ -62,7 +62,7 @@ def test_a_picked_leave_time_is_stored_in_the_customs_format_and_a_half_typed_on
     leave_time.fill("2026-12-07 23:")
     page.click("#submit")
     refusal = page.locator(".errors li[data-field='leaveTime']")
-    expect(refusal).to_have_attribute("data-rule", "format.datetime")
+    expect(refusal.locator("code")).to_have_attribute("data-rule", "format.datetime")
     expect(refusal).to_contain_text("YYYYMMDDhhmmss")
     expect(refusal.locator(".fix")).to_contain_text("20261207230500")
     expect(page.locator("label.invalid .msg")).to_contain_text("leaveTime")
