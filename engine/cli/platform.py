@@ -166,13 +166,14 @@ def verify(args: Namespace) -> int:
     except ValueError as error:
         raise BadInput(str(error)) from error
     result = verify_any(service, data, content)
+    # stdout keeps the one-line answer scripts read (INTERFACES.md: `OK`, or the reason); who signed goes to stderr
+    print("OK" if result.ok else f"FAILED: {result.reason}" + (f" ({result.detail})" if result.detail else ""))
     for label, value in (("签名者 subject", result.subject), ("序列号 serial", result.serial),
                          ("颁发者 issuer", result.issuer)):  # fmt: skip
         if value:
-            print(f"{label}: {value}")
+            print(f"{label}: {value}", file=sys.stderr)
     if result.enterprise:
-        print(f"密钥 key: {result.enterprise}/{result.key_id}")
-    print("OK" if result.ok else f"FAILED: {result.reason}" + (f" ({result.detail})" if result.detail else ""))
+        print(f"密钥 key: {result.enterprise}/{result.key_id}", file=sys.stderr)
     return 0 if result.ok else 1
 
 

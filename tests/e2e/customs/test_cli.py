@@ -87,7 +87,8 @@ def test_example_signed_with_the_demo_key_of_the_data_folder(tmp_path):
     signed = tmp_path / "signed.xml"
     signed.write_text(cbec("example", "CEB311", "--signed", "--data", data).stdout, "utf-8")
     assert cbec("verify", signed, "--data", data).stdout.splitlines()[-1] == "OK"  # the enterprise's registered cert
-    serial = load_certificate((data / "keys" / "3301960001" / "cert.pem").read_bytes()).key_name
+    (certificate,) = (data / "keystore" / "3301960001").glob("*/cert.pem")  # #17: one sealed key store
+    serial = load_certificate(certificate.read_bytes()).key_name
     assert f"<ds:KeyName>{serial}</ds:KeyName>" in signed.read_text("utf-8")
 
 

@@ -137,8 +137,11 @@ def _forged_qr(service, forged) -> str:
 
 
 def _cli(capsys, path: Path, *options: str) -> tuple[int, str]:
+    """Exit code and what was printed: the answer alone on stdout (scripts read it), then who signed (stderr)."""
     code = cbec(["verify", str(path), *options])
-    return code, capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert len(printed.out.splitlines()) == 1, printed.out
+    return code, printed.out + printed.err
 
 
 def test_a_cms_signature_by_a_forged_certificate_is_refused(http, data_dir, forged, tmp_path, capsys):
@@ -238,7 +241,7 @@ def test_genuine_signatures_verify_and_name_their_signer(http, service, enterpri
 
     (tmp_path / "sealed.pdf").write_bytes(pdf)
     code, out = _cli(capsys, tmp_path / "sealed.pdf", "--data", str(data_dir))
-    assert code == 0 and out.splitlines()[-1] == "OK"
+    assert code == 0 and out.splitlines()[0] == "OK"
     assert f"序列号 serial: {expected['serial']}" in out and f"密钥 key: {enterprise}/{key_id}" in out
 
 
@@ -252,7 +255,7 @@ def test_cbec_verify_trusts_a_given_certificate_without_a_key_store(forged, tmp_
     assert _cli(capsys, signed, "--data", str(empty))[0] == 1
     code, out = _cli(capsys, signed, "--data", str(empty), "--trust", str(forged["cert"]))
 
-    assert code == 0 and out.splitlines()[-1] == "OK" and "密钥 key" not in out
+    assert code == 0 and out.splitlines()[0] == "OK" and "密钥 key" not in out
     assert not empty.exists()
 
 
