@@ -1,4 +1,4 @@
-"""Key store (密钥库): signing keys per enterprise, sealed at rest, rotated without downtime (docs/signing-keystore.md).
+"""Key store (密钥库): signing keys per enterprise, sealed at rest, rotated without downtime (docs/signing.md).
 
 Layout under ``root``: ``.passphrase-check`` (a known value sealed with the store passphrase: a wrong passphrase is
 refused when the store opens, not at the first signature); ``<enterprise>/<key_id>/cert.pem`` plus ``key.sealed``

@@ -29,7 +29,7 @@ def add_parsers(sub: Any) -> None:
     signer.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     signer.add_argument("--data", help="data folder holding keystore/ (default ./cbec-data or CBEC_DATA_DIR)")
     keys = sub.add_parser("signer-keys", help="密钥库 the key store: " + ", ".join(KEY_ACTIONS) +
-                          " (docs/signing-keystore.md)")  # fmt: skip
+                          " (docs/signing.md)")  # fmt: skip
     keys.add_argument("action", choices=KEY_ACTIONS)
     keys.add_argument("enterprise", nargs="?", help="enterprise code (list: all enterprises without it)")
     keys.add_argument("--key-type", default="RSA", choices=["RSA", "SM2"], help="generate, csr")

@@ -118,7 +118,7 @@ class SignedQr:
 
 class SigningService:
     """Verification trusts the key store's certificates of keys not revoked and valid when they signed, and
-    certificates chaining to ``trust_list`` (docs/signing-trust.md); never a certificate only because a signature
+    certificates chaining to ``trust_list`` (docs/signing.md); never a certificate only because a signature
     carries it."""
 
     def __init__(self, keystore: KeyStore, now: Callable[[], datetime] = lambda: datetime.now(UTC),

@@ -226,7 +226,7 @@ def _router(service: SigningService) -> APIRouter:
             raise _invalid_input("items", "请给出 data 和 signature, 或 items 和 signatures",
                                  "give data and signature, or items and signatures")  # fmt: skip
         if single:
-            data = _take_many("data", [_bytes(body.data, "data")])[0]  # raw calls: as a batch of one (signing-audit.md)
+            data = _take_many("data", [_bytes(body.data, "data")])[0]  # raw calls: as a batch of one (docs/signing.md, audit of key use)
             return s.RawVerificationOut(**_verification(service.verify_raw(
                 body.enterprise, body.key_id, data, _bytes(body.signature, "signature"),
                 body.algorithm)).model_dump())  # fmt: skip
