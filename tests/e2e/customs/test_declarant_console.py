@@ -42,8 +42,8 @@ def test_declarant_creates_an_order_and_sees_customs_accept_it(server, browser):
     expect(page.locator("#signed-xml")).to_contain_text("<ds:SignatureValue>")
     expect(page.locator("#timeline")).to_contain_text("Delivered")
     page.goto(server.url + "/declarant/orders?q=WEB-0001")
-    expect(page.locator("#orders tbody tr")).to_have_count(1)
-    expect(page.locator("#orders")).to_contain_text("海关入库")
+    expect(page.locator("#documents tbody tr")).to_have_count(1)
+    expect(page.locator("#documents")).to_contain_text("海关入库")
 
 
 def test_a_wrong_total_is_refused_with_the_field_named_and_nothing_stored(server, browser):

