@@ -45,6 +45,17 @@ def test_the_signer_docs_page_needs_no_internet(signer):
     assert b"SwaggerUIBundle" in signer.get("/static/swagger/swagger-ui-bundle.js").content
 
 
+def test_the_signer_answers_with_the_platforms_security_headers(signer):
+    """#17 item 11: the signer's pages and answers carry the same policy as the platform's: /docs runs its own scripts
+    only, nothing is framed or sniffed, and no answer (keys, signatures) is cached."""
+    docs, keys = signer.get("/docs"), signer.get("/v1/keys/expiring")
+    assert "script-src 'self' 'sha256-" in docs.headers["content-security-policy"]
+    assert "http" not in docs.headers["content-security-policy"]
+    for answer in (docs, keys):
+        assert answer.headers["x-frame-options"] == "DENY" and answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["cache-control"] == "no-store"
+
+
 def test_the_platform_docs_page_needs_no_internet_and_its_policy_allows_only_the_platform(platform_client):
     offline(platform_client)
     assert "http" not in platform_client.get("/docs").headers["content-security-policy"]

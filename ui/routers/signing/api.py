@@ -32,6 +32,7 @@ from engine.signing.audit import KeyUse, KeyUseLog
 from engine.signing.service import InvalidInputError, Placement, Refusal, SignatureError, SigningError, SigningService
 from ui.api_docs import SWAGGER_DIR, documented, hmac_schemes, swagger_page
 from ui.body_limit import BodyLimit
+from ui.headers import SecurityHeaders
 from ui.routers.signing import schemas as s
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ def create_signer_app(service: SigningService, authorize: Callable[..., Any], us
                               f"{max_body_mb} MB (CBEC_SIGNER_MAX_BODY_MB, 413), batches {s.MAX_ITEMS} items, "
                               "each field as its schema's maxLength says (422 too-large).")  # fmt: skip
     app.state.signing = service
+    app.add_middleware(SecurityHeaders)  # the platform's headers and CSP: /docs runs only its own scripts, no-store
     app.add_exception_handler(SignatureError, _refused)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_refusal)
@@ -226,7 +228,7 @@ def _router(service: SigningService) -> APIRouter:
             raise _invalid_input("items", "请给出 data 和 signature, 或 items 和 signatures",
                                  "give data and signature, or items and signatures")  # fmt: skip
         if single:
-            data = _take_many("data", [_bytes(body.data, "data")])[0]  # raw calls: as a batch of one (docs/signing.md, audit of key use)
+            data = _take_many("data", [_bytes(body.data, "data")])[0]  # raw: as a batch of one
             return s.RawVerificationOut(**_verification(service.verify_raw(
                 body.enterprise, body.key_id, data, _bytes(body.signature, "signature"),
                 body.algorithm)).model_dump())  # fmt: skip
