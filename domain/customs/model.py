@@ -142,7 +142,7 @@ class ImportOrder(Aggregate):
             return False
         supersedes = newer_than(receipt, self.status_time, self._customs_status) and \
             statuses.legal_move("CEB311", self._customs_status, receipt.return_status) and \
-            answers_current(receipt, self.guid, len(self.versions))
+            answers_current(receipt, str(self.document.get("guid") or ""), len(self.versions))
         self._receipt_applied(receipt=receipt.as_dict(), supersedes=supersedes)
         return True
 
@@ -230,7 +230,7 @@ class Declaration(Aggregate):
             return False
         supersedes = newer_than(receipt, self.status_time, self._customs_status) and \
             statuses.legal_move(self.message_type, self._customs_status, receipt.return_status) and \
-            answers_current(receipt, self.guid, len(self.versions))
+            answers_current(receipt, str(self.document.get("guid") or ""), len(self.versions))
         found = {k: v for k, v in (numbers or {}).items() if v and self.numbers.get(k) != v}
         self._receipt_applied(receipt=receipt.as_dict(), supersedes=supersedes, numbers=found)
         return True
