@@ -7,6 +7,7 @@ import logging
 import sys
 
 from engine.cli import audit as audit_commands
+from engine.cli import identity as identity_commands
 from engine.cli import platform as commands
 from engine.cli import reference as reference_commands
 from engine.cli import signing as signing_commands
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     reference_commands.add_parsers(sub, bench)
     signing_commands.add_parsers(sub)
     audit_commands.add_parsers(sub, bench)
+    identity_commands.add_parsers(sub)
     return parser
 
 
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
     handler = (reference_commands.handler(args) or signing_commands.handler(args) or audit_commands.handler(args)
+               or identity_commands.handler(args)
                or getattr(commands, args.command.replace("-", "_")))
     try:
         return int(handler(args) or 0)
