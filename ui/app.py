@@ -23,6 +23,7 @@ from domain.identity.roles import SELF
 from domain.shared.rules import FieldError
 from engine.bootstrap import Platform
 from ui.api_docs import documented, platform_refusals, platform_schemes, swagger_page
+from ui import forbidden
 from ui.body_limit import BodyLimit
 from ui.headers import SecurityHeaders
 from ui.responses import ShanghaiJSON
@@ -141,6 +142,8 @@ async def _unreadable_body(request: Request, exc: Exception) -> Any:
         rule = "depth" if isinstance(exc.__cause__, RecursionError) else "json"
     elif isinstance(exc, RequestValidationError):
         return await request_validation_exception_handler(request, exc)
+    elif permission := forbidden.permission_refused(request, exc):  # #18: a console page, the API keeps its JSON
+        return forbidden.page(request, permission)
     else:
         return await http_exception_handler(request, exc)  # type: ignore[arg-type]
     zh, en = BODY_RULES[rule]

@@ -52,6 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "forbidden_text": ("您的角色没有打开此页面所需的权限：", "Your roles do not give the permission this page needs:"),
     "forbidden_ask": ("如需使用，请联系本单位的企业管理员授权。", "Ask your organisation's administrator to grant it."),
     "forbidden_back": ("返回首页", "Back to the home page"),
+    "forbidden_return": ("返回上一页", "Back to the previous page"),
     # status classes (legend)
     "stclass_accepted": ("海关入库/审结", "Accepted"),
     "stclass_released": ("放行/结关", "Released"),

@@ -24,7 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("", response_class=HTMLResponse, dependencies=[require("I1:view")])
 def lists(request: Request, platform: PlatformDep) -> Any:
-    return render(request, "reference/lists.html", {"overview": service_of(platform).overview()})
+    return render(request, "reference/lists.html", {"overview": service_of(platform).overview(),
+                                                    "permission_for": permission_for})  # #18: offer what opens
 
 
 @router.get("/{list_name}", response_class=HTMLResponse, dependencies=[for_list("view")])
