@@ -39,6 +39,7 @@ from ui.routers.customs import documents_api as document_api
 from ui.routers.customs import documents_batch as document_batches
 from ui.routers.customs import exports as list_exports
 from ui.routers.customs import home as declarant_home
+from ui.routers.customs import print as print_views
 from ui.routers.customs import pages as declarant
 from ui.routers.customs import payment179 as payment179_console
 from ui.routers.customs import query as query_console
@@ -84,6 +85,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(node_console.router)  # X5: node configuration, link health and alerts
     app.include_router(signing_audit.router)  # #17 item 5: 签名审计, the uses of signing keys for auditors
     app.include_router(declarant_home.router)  # #18: 申报首页, the declarant's to-dos
+    app.include_router(print_views.router)  # #18: 打印, print views of documents and tax bills
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     for refused in (RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(refused, _unreadable_body)
