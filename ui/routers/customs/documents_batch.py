@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -20,8 +21,11 @@ from domain.shared import statuses
 from engine import clock
 from engine.customs import examples, workbooks
 from engine.customs.api_json import plain
+from engine.customs.import_reports import ImportReports
 from engine.customs.service import complete, to_values
 from ui.deps import PlatformDep, render
+from ui.i18n import lang_of, translator
+from ui.i18n.imports import TEXT as IMPORT_TEXT
 from ui.routers.customs.batch import _download
 from ui.routers.customs.documents import add_page, base_url, catalog, form_of, list_url, page_context
 
@@ -71,17 +75,34 @@ def _examples(direction: str) -> dict[str, dict[str, Any]]:
 
 
 def _template(doc_type: DocumentType) -> Any:
-    def template() -> Response:
+    def template(platform: PlatformDep) -> Response:
+        """The import template with an example, the rule of each column on its header and dropdowns of the codes
+        valid today (#18)."""
         head, lines = excel_fields(doc_type)
-        data = workbooks.template(head, lines, doc_type.number, form_of(doc_type).list_key, [example(doc_type)])
+        data = workbooks.template(head, lines, doc_type.number, form_of(doc_type).list_key, [example(doc_type)],
+                                  codes=platform.reference.index(), on=clock.now().date())
         return _download(data, f"{doc_type.name_zh}导入模板.xlsx", f"{doc_type.slug}-template.xlsx")
     return template
+
+
+def _words(request: Request) -> Any:
+    """The page's translator with the import pages' own words (ui/i18n/imports.py) first."""
+    lang = lang_of(request, request.app.state.platform.settings.lang)
+    shared = translator(lang)
+
+    def t(key: str, **values: object) -> str:
+        if key not in IMPORT_TEXT:
+            return shared(key, **values)
+        zh, en = IMPORT_TEXT[key]
+        return (en if lang == "en" else zh).format(**values)
+    return t
 
 
 def import_page(request: Request, doc_type: DocumentType, report: dict[str, Any] | None = None, failure: str = "",
                 status_code: int = 200) -> Any:
     return render(request, "customs/documents/import.html",
-                  page_context(doc_type) | {"report": report, "failure": failure}, status_code=status_code)
+                  page_context(doc_type) | {"report": report, "failure": failure, "t": _words(request)},
+                  status_code=status_code)
 
 
 def _import_form(doc_type: DocumentType) -> Any:
@@ -112,9 +133,37 @@ def _import(doc_type: DocumentType) -> Any:
             outcomes = platform.customs.drafts.save_many(doc_type, read.documents, principal, keep_good=keep,
                                                  dry_run=check_only)
         report = _report(doc_type, file.filename or "", read, outcomes, keep, mode)
+        if report["problems"]:
+            report["error_report"] = _keep_error_report(request, platform, doc_type, read, outcomes,
+                                                        file.filename or "")
         return import_page(request, doc_type, report, status_code=200 if report["stored"] or not report["problems"]
                            else 422)
     return upload
+
+
+def _keep_error_report(request: Request, platform: Any, doc_type: DocumentType, read: workbooks.ImportedWorkbook,
+                       outcomes: list[Any], file_name: str) -> str:
+    """The error report's download link: the workbook of the refused rows, made now in the uploader's language and
+    kept (engine/customs/import_reports.py), so the link gives this upload's rows whatever happens to the file."""
+    head, lines = excel_fields(doc_type)
+    lang = lang_of(request, platform.settings.lang)
+    data = workbooks.error_report(read, outcomes, head, lines, doc_type.number, form_of(doc_type).list_key, lang,
+                                  codes=platform.reference.index())
+    report_id = ImportReports(platform.settings.data_dir).keep(data, request.state.principal, doc_type.message,
+                                                               file_name, clock.now())
+    return f"{base_url(doc_type)}/import/reports/{report_id}.xlsx"
+
+
+def _error_report(doc_type: DocumentType) -> Any:
+    def error_report(request: Request, platform: PlatformDep, report_id: str) -> Any:
+        """下载错误报告: only to the uploader's organisation; any other asker gets the page of an unknown number."""
+        kept = ImportReports(platform.settings.data_dir).get(report_id, request.state.principal, doc_type.message)
+        if kept is None:
+            return render(request, "customs/documents/not_found.html",
+                          page_context(doc_type) | {"number": report_id}, status_code=404)
+        stem = (kept.file_name.rsplit(".", 1)[0] or doc_type.slug)[:80]
+        return _download(kept.data, f"{stem}-错误报告.xlsx", f"{doc_type.slug}-errors.xlsx")
+    return error_report
 
 
 def _report(doc_type: DocumentType, name: str, read: workbooks.ImportedWorkbook, outcomes: list[Any], keep: bool,
@@ -124,7 +173,26 @@ def _report(doc_type: DocumentType, name: str, read: workbooks.ImportedWorkbook,
     problems = read.report(outcomes, lambda o: read.documents[o.index].get(number, ""))
     return {"file": name, "documents": len(read.documents), "stored": sum(o.stored for o in outcomes),
             "problems": problems, "kept_good": keep, "mode": mode,
-            "drafts": [o.document_id for o in outcomes if o.stored] if mode != "declare" else []}
+            "drafts": [o.document_id for o in outcomes if o.stored] if mode != "declare" else [],
+            "created": _created(doc_type, read, outcomes, mode), "error_report": ""}
+
+
+def _created(doc_type: DocumentType, read: workbooks.ImportedWorkbook, outcomes: list[Any],
+             mode: str) -> list[tuple[str, str]]:
+    """(number, link) of each document or draft the import stored, for the result page to open them."""
+    base, created = base_url(doc_type), []
+    for outcome in (o for o in outcomes if o.stored):
+        document = read.documents[outcome.index]
+        number = outcome.number or str(document.get(doc_type.number) or "") or outcome.document_id
+        if mode != "declare":
+            link = f"{base}/drafts/{outcome.document_id}"
+        elif doc_type.message == "CEB311":  # orders keep their page by number and platform (pages.py)
+            ebp = outcome.key[0] if outcome.key else str(document.get("ebpCode") or "")
+            link = f"/declarant/orders/{quote(number)}?ebpCode={quote(ebp)}"
+        else:
+            link = f"{base}/{outcome.document_id}"
+        created.append((number, link))
+    return created
 
 
 def _export(doc_type: DocumentType) -> Any:
@@ -199,6 +267,7 @@ def _register() -> None:
         add_page(router, f"{base}/template.xlsx", _template(doc_type), declare)
         add_page(router, f"{base}/import", _import_form(doc_type), declare)
         add_page(router, f"{base}/import", _import(doc_type), declare, "POST")
+        add_page(router, f"{base}/import/reports/{{report_id}}.xlsx", _error_report(doc_type), declare)
         add_page(router, f"{base}/export.xlsx", _export(doc_type), view)
         add_page(router, f"{base}/declare", _declare(doc_type), declare, "POST")
         add_page(router, f"{base}/discard", _discard(doc_type), declare, "POST")
