@@ -61,7 +61,8 @@ def data_dir(tmp_path_factory):
 def api_clients(data_dir) -> dict[str, tuple[str, str]]:
     """Two API clients of the platform (#4): one whose role grants S1:sign, one whose role does not; their
     organisation owns the RSA enterprise."""
-    platform = bootstrap.build(Settings.from_env(data_dir, env={}))
+    # the platform opens the same sealed key store as the signer, with its passphrase (#17 item 7: one store)
+    platform = bootstrap.build(Settings.from_env(data_dir, env={"CBEC_KEYSTORE_PASSPHRASE": PASSPHRASE.decode()}))
     try:
         platform.identity.register_organisation("ERP", "企业系统", by="test")
         platform.identity.assign_enterprise("ERP", RSA_ENTERPRISE, by="test")
