@@ -22,8 +22,8 @@ from starlette.types import Scope
 from domain.identity.roles import SELF
 from domain.shared.rules import FieldError
 from engine.bootstrap import Platform
-from ui.api_docs import documented, platform_refusals, platform_schemes, swagger_page
 from ui import forbidden
+from ui.api_docs import documented, platform_refusals, platform_schemes, swagger_page
 from ui.body_limit import BodyLimit
 from ui.headers import SecurityHeaders
 from ui.responses import ShanghaiJSON
@@ -39,9 +39,9 @@ from ui.routers.customs import documents_api as document_api
 from ui.routers.customs import documents_batch as document_batches
 from ui.routers.customs import exports as list_exports
 from ui.routers.customs import home as declarant_home
-from ui.routers.customs import print as print_views
 from ui.routers.customs import pages as declarant
 from ui.routers.customs import payment179 as payment179_console
+from ui.routers.customs import print as print_views
 from ui.routers.customs import query as query_console
 from ui.routers.customs import summaries as summary_pages
 from ui.routers.exchange import node as node_console
