@@ -94,6 +94,7 @@ STEPS: dict[str, Host] = {
     "projection:link_alerts": Host.LEADER,  # X5
     "link-heartbeat": Host.LEADER,
     "key-expiry": Host.LEADER,  # #17: certificates ending soon -> alerts mailed to the contacts
+    "key-renewals": Host.LEADER,  # #18 A5: a renewed certificate's key becomes the signing key at its switch time
     "projection:signing_key_uses": Host.LEADER,  # #17 item 5: 签名审计, the batches the signer workers write
 }
 
@@ -273,6 +274,7 @@ def _build(settings: Settings, with_simulator: bool, faults: str) -> Platform:
         "key-expiry": KeyExpiryWatch(store, enterprises.keystore, settings.key_expiry_warn_days,
                                      settings.alert_contacts).run_once,
     }
+    steps["key-renewals"] = identity.renewals.run_once
     signing_audit = KeyUseQueries(KeyUsesView(readmodels, store))
     steps["projection:signing_key_uses"] = signing_audit.view.run_once
     if simulator is not None:

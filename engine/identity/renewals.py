@@ -24,6 +24,9 @@ NO_KEYSTORE = ("签名密钥库未配置（CBEC_KEYSTORE_PASSPHRASE），无法�
                "the signing key store is not configured (CBEC_KEYSTORE_PASSPHRASE): no certificate can be renewed")
 
 
+CHECK_EVERY = timedelta(minutes=1)
+
+
 class KeyRenewals:
     """Renewals over the key store that `keystore()` returns now (None while the platform has none): the key store
     is wired by the enterprises' key move (engine/identity/enterprises.py), so it is looked up at each call."""
@@ -31,6 +34,7 @@ class KeyRenewals:
     def __init__(self, store: EventStore, keystore: Callable[[], KeyStore | None], now: Callable[[], datetime],
                  log: Callable[..., None]):
         self.store, self.keystore, self.now, self.log = store, keystore, now, log
+        self._checked: datetime | None = None  # the runner calls run_once every tick; enterprises are read per minute
 
     def renew(self, enterprise: Enterprise, overlap_hours: str | int, actor: str, reason: str,
               key_files: tuple[bytes, bytes] | None = None, days: int = 3650) -> KeyInfo:
@@ -67,11 +71,12 @@ class KeyRenewals:
             raise DeclarationRejected([FieldError("certificate", "signing_key", refused.zh, refused.en)]) from refused
 
     def run_once(self) -> int:
-        """Switch every enterprise whose renewal is due; the number switched."""
-        keystore, switched = self.keystore(), 0
-        if keystore is None:
+        """Switch every enterprise whose renewal is due; the number switched. As a runner step it looks at most once a
+        minute (a switch happens within a minute of its time), so the enterprises are not loaded on every tick."""
+        keystore, switched, now = self.keystore(), 0, self.now()
+        if keystore is None or (self._checked is not None and timedelta(0) <= now - self._checked < CHECK_EVERY):
             return 0
-        now = self.now()
+        self._checked = now
         for enterprise in self.store.all_of(Enterprise):
             if getattr(enterprise, "renewal", None) and enterprise.renewal_due(now):
                 self._switch(keystore, enterprise, "platform")
