@@ -13,7 +13,8 @@ from typing import Any
 
 KEEP_HEAD, KEEP_TAIL = 3, 4
 ID_FIELDS = frozenset({"buyerIdNumber", "payerIdNumber", "consigneeIdNumber", "buyer_id_number"})
-PHONE_FIELDS = frozenset({"buyerTelephone", "payerTelephone", "consigneeTelephone", "buyer_telephone"})
+# "telephone": the payment's (CEB411) 支付人电话, the payer's own phone
+PHONE_FIELDS = frozenset({"buyerTelephone", "payerTelephone", "consigneeTelephone", "buyer_telephone", "telephone"})
 PERSONAL_FIELDS = ID_FIELDS | PHONE_FIELDS
 
 

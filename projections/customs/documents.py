@@ -90,9 +90,9 @@ RESULT_UPSERT = """INSERT INTO summary_results (document_id, sum_no, decl_seq_no
 TAX_INSERT = """INSERT INTO tax_bills (invt_no, tax_no, status, customs_tax, value_added_tax, consumption_tax,
     total_tax, ebc_code, agent_code, return_time, ent_duty_no, issued_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (invt_no, tax_no) DO NOTHING"""
-# the text a general search looks in
-SEARCHED = ["number", "order_no", "logistics_no", "pay_transaction_id", "invt_no", "cop_no", "buyer_id_number",
-            "buyer_name"]
+# the text a general search looks in. #18: not the buyer's ID number or phone: a viewer who sees them masked could
+# learn their digits by searching fragments; they are found whole through buyer_id / buyer_is (exact match)
+SEARCHED = ["number", "order_no", "logistics_no", "pay_transaction_id", "invt_no", "cop_no", "buyer_name"]
 # #18: a list's columns that sort (indexed, or ordered within a type's rows by the type index), by their URL name
 SORTABLE = {"number": "number", "declared_at": "declared_at", "status": "status", "order_no": "order_no",
             "logistics_no": "logistics_no", "invt_no": "invt_no"}
@@ -104,6 +104,16 @@ def buyer_is(where: Where, buyer: str) -> Where:
     if buyer:
         where.parts.append("(buyer_name LIKE ? OR buyer_id_number = ? OR buyer_telephone = ?)")
         where.params += [f"%{buyer}%", buyer, buyer]
+    return where
+
+
+def text_is(where: Where, q: str) -> Where:
+    """The general search: a fragment of a number or of the buyer's name, or the buyer's whole ID number or phone
+    (never a fragment of those: a viewer who sees them masked could otherwise learn their digits, #18)."""
+    if q:
+        where.parts.append("(" + " OR ".join(f"{c} LIKE ?" for c in SEARCHED)
+                           + " OR buyer_id_number = ? OR buyer_telephone = ?)")
+        where.params += [f"%{q}%"] * len(SEARCHED) + [q, q]
     return where
 
 
@@ -278,7 +288,7 @@ class CustomsDocumentsView(Projector):
         status and a date range, newest first; `parties`: only documents naming one of these enterprises (None: no
         restriction); buyer_id, order_no and logistics_no: exactly that value."""
         where = Where().equals("message_type", message_type).one_of("message_type", message_types)
-        where.contains(SEARCHED, q).equals("status", status)
+        text_is(where, q).equals("status", status)
         where.equals("buyer_id_number", buyer_id).between_dates("declared_at", date_from, date_to)
         where.equals("order_no", order_no).equals("logistics_no", logistics_no)
         where.any_of_tokens("parties", parties)

@@ -6,8 +6,8 @@ from __future__ import annotations
 TEXT: dict[str, tuple[str, str]] = {
     "query_title": ("综合查询", "General query"),
     "query_text": ("单号或订购人", "Number or buyer"),
-    "query_text_hint": ("订单号、清单编号、运单号、支付交易号、证件号或姓名",
-                        "order, inventory, waybill, payment No., buyer ID or name"),
+    "query_text_hint": ("订单号、清单编号、运单号、支付交易号或订购人姓名（证件号请填完整证件号一栏）",
+                        "order, inventory, waybill, payment No. or buyer name (whole ID number: its own field)"),
     "query_type": ("单证类型", "Document type"),
     "query_purchase": ("整单查看", "Purchase"),
     "query_none": ("没有符合条件的记录", "Nothing found"),

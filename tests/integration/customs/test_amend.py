@@ -247,7 +247,8 @@ def test_an_inventory_is_built_from_its_order_payment_and_waybill(platform, app)
     form = agent.get(f"/declarant/orders/{order_id}/inventories")
     assert form.status_code == 200
     assert f'name="logisticsNo" value="{bought["waybill"]["logisticsNo"]}"' in form.text
-    assert f'name="buyerIdNumber" value="{order["buyerIdNumber"]}"' in form.text
+    masked_id = order["buyerIdNumber"][:3] + "*" * 11 + order["buyerIdNumber"][-4:]  # #18: masked for the agent
+    assert f'name="buyerIdNumber" value="{masked_id}"' in form.text and order["buyerIdNumber"] not in form.text
     assert f'name="inventoryList.2.gname" data-name="gname" value="{order["orderList"][1]["itemName"]}"' in form.text
     assert "inventoryList[1].gcode" in form.text  # what is still to type is said
     prefill = agent.get("/api/import/inventories/prefill",

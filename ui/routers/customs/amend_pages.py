@@ -29,6 +29,7 @@ from engine.customs.amend import (
 from ui.deps import PlatformDep
 from ui.i18n import lang_of
 from ui.i18n.amend import words
+from ui.personal import kept_personal, personal_page, sources_field
 from ui.routers.customs.documents import add_page, base_url, form_of, form_page, not_found, parse_form, prefilled
 
 router = APIRouter(include_in_schema=False)
@@ -67,9 +68,17 @@ def _modify_form(doc_type: DocumentType) -> Any:
         if document is None:
             return not_found(request, doc_type, str(document_id))
         if not modifiable(document):
-            return _not_modifiable(request, platform, doc_type, document)
-        return amend_form(request, platform, doc_type, document, editable(doc_type, document), [])
+            return shown_form(request, platform, document, _not_modifiable(request, platform, doc_type, document))
+        return shown_form(request, platform, document,
+                          amend_form(request, platform, doc_type, document, editable(doc_type, document), []))
     return modify_form
+
+
+def shown_form(request: Request, platform: Any, document: Any, page: Any) -> Any:
+    """#18: a form prefilled from a document shows its buyer's ID number and phone masked (unless revealed with a
+    reason, logged); 修改重报 keeps the stored value of a field that comes back masked (kept_personal)."""
+    return personal_page(request, platform, page, [document.document], f"form from {document.id}",
+                         [str(getattr(document, "number", "") or getattr(document, "order_no", ""))])
 
 
 def _not_modifiable(request: Request, platform: Any, doc_type: DocumentType, document: Any) -> Any:
@@ -88,11 +97,13 @@ def _modify(doc_type: DocumentType) -> Any:
         document = _acted_on(request, platform, doc_type, document_id)
         if document is None:
             return not_found(request, doc_type, str(document_id))
+        raw = kept_personal(raw, document.document)  # #18: what the form showed masked stays as stored
         try:
             changed = amendments(platform).redeclare(doc_type, str(document_id), raw, reason,
                                                      request.state.principal)
         except DeclarationRejected as rejected:
-            return amend_form(request, platform, doc_type, document, raw, rejected.errors, reason, 422)
+            return shown_form(request, platform, document,
+                              amend_form(request, platform, doc_type, document, raw, rejected.errors, reason, 422))
         platform.runner.wake.set()
         platform.customs.documents_view.run_once()
         platform.customs.orders_view.run_once()
@@ -108,7 +119,8 @@ def _copy(doc_type: DocumentType) -> Any:
         if document is None:
             return not_found(request, doc_type, str(document_id))
         values = prefilled(doc_type, platform, request.state.principal) | copied(doc_type, document)
-        return form_page(request, doc_type, values, [])
+        return shown_form(request, platform, document, form_page(request, doc_type, values, [],
+                                                                 personal_from=sources_field([document.id])))
     return copy
 
 
@@ -123,7 +135,8 @@ def _from_inventory(source: DocumentType, target: DocumentType) -> Any:
         inventory = found.document
         values = prefilled(target, platform, principal) | from_inventory(target, inventory.document,
                                                                          inventory.numbers)
-        return form_page(request, target, values, [])
+        return shown_form(request, platform, inventory, form_page(request, target, values, [],
+                                                                  personal_from=sources_field([inventory.id])))
     return from_inventory_page
 
 
@@ -138,8 +151,10 @@ def _inventory_from(source: DocumentType, target: DocumentType) -> Any:
         aw = _words(request, platform)
         used = "、".join(aw(f"role_{role}") for role in prefill.sources)
         missing = ", ".join(m for m in prefill.missing if m not in values)
-        return form_page(request, target, values, [], prefill_note=f"{aw('prefilled_from')}{used}。"
-                         f"{aw('still_missing')}{missing}")
+        page = form_page(request, target, values, [], prefill_note=f"{aw('prefilled_from')}{used}。"
+                         f"{aw('still_missing')}{missing}", personal_from=sources_field(prefill.sources.values()))
+        return personal_page(request, platform, page, [prefill.document], f"{target.slug} from {document_id}",
+                             [str(document_id)])  # #18
     return inventory_page
 
 

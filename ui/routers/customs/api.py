@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from domain.shared import statuses
@@ -12,6 +12,7 @@ from domain.shared.rules import DeclarationRejected
 from engine.customs.api_json import plain
 from engine.customs.queries import OrderDetail
 from ui.deps import PlatformDep
+from ui.personal import personal_answer
 from ui.security import Allowed
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -53,23 +54,24 @@ def declare_orders(platform: PlatformDep, principal: Allowed("I3:declare"),
 
 
 @router.get("/import/orders", summary="Search import orders")
-def search_orders(platform: PlatformDep, principal: Allowed("I3:view"), q: str = "", status: str = "",
+def search_orders(request: Request, platform: PlatformDep, principal: Allowed("I3:view"), q: str = "", status: str = "",
                   date_from: str = Query("", alias="from"),
                   date_to: str = Query("", alias="to"), page: int = Query(1, ge=1, le=1_000_000),
                   per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
     rows, total = platform.customs.queries.search(principal, q=q, status=status, date_from=date_from, date_to=date_to,
                                           page=page, per_page=per_page)
-    return {"total": total, "page": page, "perPage": per_page,
-            "items": [row | {"statusLabel": statuses.label(row["status"])} for row in rows]}
+    answer = {"total": total, "page": page, "perPage": per_page,
+              "items": [row | {"statusLabel": statuses.label(row["status"])} for row in rows]}
+    return personal_answer(request, platform, answer, "订单 order search API", [r.get("order_no") for r in rows])
 
 
 @router.get("/import/orders/{order_no}", summary="One import order with status, receipts and timeline")
-def get_order(platform: PlatformDep, order_no: str, principal: Allowed("I3:view"),
+def get_order(request: Request, platform: PlatformDep, order_no: str, principal: Allowed("I3:view"),
               ebp_code: str | None = Query(None, alias="ebpCode")) -> Any:
     detail = platform.customs.queries.detail(order_no, ebp_code, principal)
     if detail is None:
         raise HTTPException(404, f"订单 {order_no} 不存在 order not found")
-    return order_json(detail)
+    return personal_answer(request, platform, order_json(detail), f"订单 order {order_no} API", [order_no])
 
 
 def order_json(detail: OrderDetail) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from ui.deps import PlatformDep, render
 from ui.i18n import lang_of
 from ui.i18n.amend import words
 from ui.listing import ListQuery, ListRefused, may_reveal, parse, personal_rows
+from ui.personal import personal_page, restored, reveal_context
 from ui.routers.customs.actions import document_actions, versions_of
 from ui.security import require
 
@@ -189,6 +190,7 @@ def _submit(doc_type: DocumentType) -> Any:
         """_action: declare (default), draft (暂存), tax (inventories: the tax preview, nothing stored)."""
         form, principal = dict((await request.form()).items()), request.state.principal
         raw, action = parse_form(form, form_of(doc_type).list_key), form.get("_action")
+        raw = restored(request, platform, raw, str(form.get("_personal_from") or ""))  # #18: masked in the form
         if action == "tax" and doc_type is INVENTORY:
             return form_page(request, doc_type, raw, [], tax=platform.customs.document_queries.tax_preview(raw))
         try:
@@ -221,12 +223,15 @@ def _detail_page(doc_type: DocumentType) -> Any:
             return not_found(request, doc_type, str(document_id))
         document = found.document
         tax = platform.customs.document_queries.tax_preview(document.document) if doc_type is INVENTORY else None
-        return render(request, "customs/documents/detail.html", page_context(doc_type) | show(doc_type) | {
+        page = render(request, "customs/documents/detail.html", page_context(doc_type) | show(doc_type) | {
             "d": found, "doc": document.document | document.numbers, "tax": tax, "links": links(document, lang_of(
                 request, platform.settings.lang)), "created": request.query_params.get("created") == "1",
             "follow_ups": follow_ups(doc_type, found, request.state.principal),
             **amend_context(request, doc_type, document, found.status, lang_of(request, platform.settings.lang)),
-            "code_warnings": platform.customs.declarations[doc_type.message].code_warnings(document.document)})
+            "code_warnings": platform.customs.declarations[doc_type.message].code_warnings(document.document),
+            **reveal_context(request)})
+        return personal_page(request, platform, page, [document.document, *(m.xml for m in found.messages)],
+                             f"{doc_type.name_zh} {doc_type.slug} {document.number}", [document.number])  # #18
     return detail
 
 
@@ -269,8 +274,10 @@ def _draft_page(doc_type: DocumentType) -> Any:
         if draft is None:
             return not_found(request, doc_type, str(draft_id))
         tax = platform.customs.document_queries.tax_preview(draft.document) if doc_type is INVENTORY else None
-        return render(request, "customs/documents/draft.html", page_context(doc_type) | show(doc_type) | {
+        page = render(request, "customs/documents/draft.html", page_context(doc_type) | show(doc_type) | {
             "draft": draft, "doc": draft.document, "tax": tax, "saved": request.query_params.get("saved") == "1"})
+        return personal_page(request, platform, page, [draft.document], f"{doc_type.name_zh} draft {draft_id}",
+                             [str(draft_id)])  # #18
     return draft_page
 
 

@@ -11,7 +11,7 @@ permission (a closure variable) in its annotations as objects, not as text to ev
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from domain.customs.documents import ALL_TYPES, ORDER, DocumentType
@@ -21,6 +21,7 @@ from engine.customs.api_json import plain
 from engine.customs.drafts import scope
 from engine.customs.queries import DocumentDetail
 from ui.deps import PlatformDep
+from ui.personal import personal_answer
 from ui.security import Allowed
 
 router = APIRouter(tags=["api"])  # paths are whole: /api/import/... and /api/export/...
@@ -98,23 +99,27 @@ def _declare_batch(doc_type: DocumentType) -> Any:
 
 
 def _search(doc_type: DocumentType) -> Any:
-    def search(platform: PlatformDep, principal: Allowed(doc_type.permission("view")), q: str = "", status: str = "",
-               date_from: str = Query("", alias="from"), date_to: str = Query("", alias="to"),
+    def search(request: Request, platform: PlatformDep, principal: Allowed(doc_type.permission("view")), q: str = "",
+               status: str = "", date_from: str = Query("", alias="from"), date_to: str = Query("", alias="to"),
                page: int = Query(1, ge=1, le=1_000_000), per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
         rows, total = platform.customs.documents_view.search(
             message_type=doc_type.message, q=q, status=status, date_from=date_from, date_to=date_to, page=page,
             per_page=per_page, parties=scope(principal))
-        return {"total": total, "page": page, "perPage": per_page,
-                "items": [row | {"statusLabel": statuses.label(row["status"])} for row in rows]}
+        answer = {"total": total, "page": page, "perPage": per_page,
+                  "items": [row | {"statusLabel": statuses.label(row["status"])} for row in rows]}
+        return personal_answer(request, platform, answer, f"{doc_type.name_zh} {doc_type.slug} search API",
+                               [r.get("number") for r in rows])
     return search
 
 
 def _get(doc_type: DocumentType) -> Any:
-    def get(platform: PlatformDep, principal: Allowed(doc_type.permission("view")), document_id: UUID) -> Any:
+    def get(request: Request, platform: PlatformDep, principal: Allowed(doc_type.permission("view")),
+            document_id: UUID) -> Any:
         found = platform.customs.document_queries.detail(doc_type, str(document_id), principal)
         if found is None:
             raise HTTPException(404, f"{doc_type.name_zh} {document_id} 不存在 {doc_type.name_en.lower()} not found")
-        return detail_json(found)
+        return personal_answer(request, platform, detail_json(found), f"{doc_type.name_zh} {doc_type.slug} API",
+                               [found.document.number])
     return get
 
 

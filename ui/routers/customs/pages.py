@@ -14,6 +14,7 @@ from domain.shared.rules import DeclarationRejected
 from engine.customs.catalog import Catalog
 from ui.deps import PlatformDep, render
 from ui.i18n import lang_of
+from ui.personal import personal_page, reveal_context
 from ui.routers.customs.documents import amend_context
 from ui.security import require
 
@@ -81,7 +82,10 @@ def order_detail(request: Request, platform: PlatformDep, order_no: str, ebpCode
     if detail is None:
         return render(request, "customs/orders/not_found.html", {"order_no": order_no}, status_code=404)
     head_fields, line_fields = form_fields()
-    return render(request, "customs/orders/order_detail.html", {
+    page = render(request, "customs/orders/order_detail.html", {
         "d": detail, "o": detail.order, "doc": detail.order.document, "head_fields": head_fields,
         "line_fields": line_fields, "created": request.query_params.get("created") == "1",
-        **amend_context(request, ORDER, detail.order, detail.status, lang_of(request, platform.settings.lang))})
+        **amend_context(request, ORDER, detail.order, detail.status, lang_of(request, platform.settings.lang)),
+        **reveal_context(request)})
+    return personal_page(request, platform, page, [detail.order.document, *(m.xml for m in detail.messages)],
+                         f"订单 order {order_no}", [order_no])  # #18

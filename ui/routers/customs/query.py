@@ -21,6 +21,8 @@ from engine.customs.catalog import Catalog
 from engine.customs.purchases import ONE_SHIPMENT, PURCHASE_TYPES, Purchase, Purchases, Shipment, Shipments
 from ui.deps import PlatformDep, render
 from ui.i18n import lang_of, translator
+from ui.listing import ListRefused, personal_rows
+from ui.personal import personal_answer, personal_page, reveal_context
 from ui.security import Allowed, require
 
 router = APIRouter()
@@ -79,10 +81,13 @@ def _search_page(direction: str) -> Any:
         criteria = criteria_of(q, message_type, status, date_from, date_to, buyer_id)
         page = min(max(page, 1), 1_000_000)
         rows, total = search(platform, request.state.principal, criteria, page, PER_PAGE, direction)
-        return render(request, "customs/query/search.html", {
+        shown = render(request, "customs/query/search.html", {
             "rows": described(rows, lang_of(request, platform.settings.lang)), "total": total, "page": page,
             "pages": max(1, math.ceil(total / PER_PAGE)), "filters": criteria, "statuses": STATUSES,
-            "direction": direction, "p": PAGES[direction], "types": PAGES[direction]["types"]})
+            "direction": direction, "p": PAGES[direction], "types": PAGES[direction]["types"],
+            **reveal_context(request)})
+        return personal_page(request, platform, shown, rows, f"{PAGES[direction]['url']} query",
+                             [r["number"] for r in rows])  # #18
     return page_of
 
 
@@ -95,12 +100,15 @@ def _download(direction: str) -> Any:
         rows, _ = search(platform, request.state.principal, criteria, 1, EXPORT_LIMIT, direction)
         t = translator(lang)
         try:
+            rows, _ = personal_rows(request, platform, rows, f"{PAGES[direction]['download']} export")  # #18
             columns = PAGES[direction]["columns"]
             exported = export_list(described(rows, lang), columns, format,
                                    "general-query" if direction == "import" else "export-general-query",
                                    headers=[t(f"qcol_{c}") for c in columns])
         except ExportRefused as error:
             return Response(str(error), status_code=400)
+        except ListRefused as refused:
+            return Response(refused.message(lang), status_code=422)
         return Response(exported.content, media_type=exported.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})
     return download
@@ -130,32 +138,41 @@ def purchase_page(request: Request, platform: PlatformDep, ebp_code: str, order_
     if purchase is None:
         return render(request, "customs/query/not_found.html", {"ebp_code": ebp_code, "order_no": order_no},
                       status_code=404)
-    return render(request, "customs/query/purchase.html",
-                  {"p": purchase, "types": PURCHASE_TYPES, "label": catalog.label})
+    page = render(request, "customs/query/purchase.html",
+                  {"p": purchase, "types": PURCHASE_TYPES, "label": catalog.label, **reveal_context(request)})
+    return personal_page(request, platform, page, held_documents(purchase), f"purchase {ebp_code} {order_no}",
+                         [order_no])  # #18
 
 
 @router.get("/api/import/query", tags=["api"], summary="General query across every import document (I12)")
-def api_query(platform: PlatformDep, principal: Allowed("I12:view"), q: str = "", message_type: str = Query(
-        "", alias="messageType"), status: str = "", date_from: str = Query("", alias="from"),
+def api_query(request: Request, platform: PlatformDep, principal: Allowed("I12:view"), q: str = "",
+              message_type: str = Query("", alias="messageType"), status: str = "",
+        date_from: str = Query("", alias="from"),
         date_to: str = Query("", alias="to"), buyer_id: str = Query("", alias="buyerIdNumber"),
         page: int = Query(1, ge=1, le=1_000_000), per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
-    """Text `q` is looked for in order, inventory (invtNo), waybill and payment numbers and in the buyer's ID
-    number and name; every document type unless `messageType` (CEB311, CEB411 ...) is given."""
+    """Text `q` is looked for in order, inventory (invtNo), waybill and payment numbers and in the buyer's name
+    (#18: not in ID numbers or phones; `buyerIdNumber` finds the whole ID number); every document type unless
+    `messageType` (CEB311, CEB411 ...) is given."""
     criteria = criteria_of(q, message_type, status, date_from, date_to, buyer_id)
     rows, total = search(platform, principal, criteria, page, per_page)
-    return {"total": total, "page": page, "perPage": per_page, "items": described(rows)}
+    return personal_answer(request, platform, {"total": total, "page": page, "perPage": per_page,
+                                               "items": described(rows)}, "/api/import/query",
+                           [r["number"] for r in rows])
 
 
 @router.get("/api/export/query", tags=["api"], summary="General query across every export document (E11)")
-def api_export_query(platform: PlatformDep, principal: Allowed("E11:view"), q: str = "", message_type: str = Query(
-        "", alias="messageType"), status: str = "", date_from: str = Query("", alias="from"),
+def api_export_query(request: Request, platform: PlatformDep, principal: Allowed("E11:view"), q: str = "",
+                     message_type: str = Query("", alias="messageType"), status: str = "",
+        date_from: str = Query("", alias="from"),
         date_to: str = Query("", alias="to"), page: int = Query(1, ge=1, le=1_000_000),
         per_page: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
     """Text `q` is looked for in order, waybill, inventory (invtNo) and the documents' own numbers (copNo ...);
     every export document type unless `messageType` (CEB303, CEB603, CEB607 ...) is given."""
     criteria = criteria_of(q, message_type, status, date_from, date_to, "")
     rows, total = search(platform, principal, criteria, page, per_page, "export")
-    return {"total": total, "page": page, "perPage": per_page, "items": described(rows)}
+    return personal_answer(request, platform, {"total": total, "page": page, "perPage": per_page,
+                                               "items": described(rows)}, "/api/export/query",
+                           [r["number"] for r in rows])
 
 
 @router.get("/export-query/shipment-of/{document_id}", include_in_schema=False, dependencies=[require("E11:view")])
@@ -175,26 +192,37 @@ def shipment_page(request: Request, platform: PlatformDep, ebp_code: str, order_
     if shipment is None:
         return render(request, "customs/query/not_found.html", {"ebp_code": ebp_code, "order_no": order_no},
                       status_code=404)
-    return render(request, "customs/query/shipment.html", {"p": shipment, "types": doc_types.EXPORT_TYPES,
-                                                   "label": catalog.label})
+    page = render(request, "customs/query/shipment.html", {"p": shipment, "types": doc_types.EXPORT_TYPES,
+                                                           "label": catalog.label, **reveal_context(request)})
+    return personal_page(request, platform, page, held_documents(shipment), f"export shipment {ebp_code} {order_no}",
+                         [order_no])  # #18
 
 
 @router.get("/api/export/shipments/{ebp_code}/{order_no}", tags=["api"],
             summary="One export shipment: its documents, export three documents and summary results (E11)")
-def api_shipment(platform: PlatformDep, principal: Allowed("E11:view"), ebp_code: str, order_no: str) -> Any:
+def api_shipment(request: Request, platform: PlatformDep, principal: Allowed("E11:view"), ebp_code: str,
+                 order_no: str) -> Any:
     shipment = Shipments(platform.store, platform.customs.documents_view).get(ebp_code, order_no, principal)
     if shipment is None:
         raise HTTPException(404, f"出口订单 {order_no} 不存在 export shipment not found")
-    return shipment_json(shipment)
+    return personal_answer(request, platform, shipment_json(shipment), f"export shipment {ebp_code} {order_no} API",
+                           [order_no])
 
 
 @router.get("/api/import/purchases/{ebp_code}/{order_no}", tags=["api"],
             summary="One purchase: its documents and three-document match")
-def api_purchase(platform: PlatformDep, principal: Allowed("I12:view"), ebp_code: str, order_no: str) -> Any:
+def api_purchase(request: Request, platform: PlatformDep, principal: Allowed("I12:view"), ebp_code: str,
+                 order_no: str) -> Any:
     purchase = Purchases(platform.store, platform.customs.documents_view).get(ebp_code, order_no, principal)
     if purchase is None:
         raise HTTPException(404, f"订单 {order_no} 不存在 purchase not found")
-    return purchase_json(purchase)
+    return personal_answer(request, platform, purchase_json(purchase), f"purchase {ebp_code} {order_no} API",
+                           [order_no])
+
+
+def held_documents(purchase: Purchase) -> list[Any]:
+    """The documents a purchase or shipment page shows (those the user may see), to mask their buyers (#18)."""
+    return [part for found in purchase.held.values() for held in found for part in (held.row, held.document)]
 
 
 def shipment_json(shipment: Shipment) -> dict[str, Any]:
