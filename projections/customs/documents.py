@@ -97,6 +97,9 @@ SEARCHED = ["number", "order_no", "logistics_no", "pay_transaction_id", "invt_no
 SORTABLE = {"number": "number", "declared_at": "declared_at", "status": "status", "order_no": "order_no",
             "logistics_no": "logistics_no", "invt_no": "invt_no"}
 
+# #18: the tax bill list's sortable columns
+TAX_SORTABLE = {"tax_no": "tax_no", "invt_no": "invt_no", "status": "status", "issued_at": "issued_at"}
+
 
 def buyer_is(where: Where, buyer: str) -> Where:
     """The buyer (payer, consignee) by name fragment, or by the whole ID number or phone: whole values only, so a
@@ -348,14 +351,21 @@ class CustomsDocumentsView(Projector):
                 f"invt_no IN ({', '.join('?' * len(chunk))})", tuple(chunk))]
         return found
 
-    def tax_bills(self, invt_nos: list[str] | None = None, q: str = "", status: str = "", page: int = 1,
-                  per_page: int = 20, parties: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
-        where = Where().contains(["invt_no", "tax_no"], q).equals("status", status).one_of("invt_no", invt_nos)
+    def tax_bills(self, invt_nos: list[str] | None = None, q: str = "", status: str | list[str] = "", page: int = 1,
+                  per_page: int = 20, parties: list[str] | None = None, sort: str = "",
+                  descending: bool = True) -> tuple[list[dict[str, Any]], int]:
+        """Tax bills by number fragment, status (one, or several at once, #18), inventory; sort: a TAX_SORTABLE
+        column (KeyError otherwise), newest first by default."""
+        statuses = [status] if isinstance(status, str) and status else list(status or [])
+        where = Where().contains(["invt_no", "tax_no"], q).one_of("status", statuses or None)
+        where.one_of("invt_no", invt_nos)
         if parties is not None:
             where.parts.append("invt_no IN (SELECT invt_no FROM customs_documents WHERE message_type = 'CEB621' AND "
                                + (" OR ".join("parties LIKE ?" for _ in parties) or "1 = 0") + ")")
             where.params += [f"%|{p}|%" for p in parties]
-        return where.page(self.db, "tax_bills", "issued_at DESC, tax_no DESC", page, per_page)
+        direction = "DESC" if descending else "ASC"
+        order = f"{TAX_SORTABLE[sort]} {direction}, " if sort else ""
+        return where.page(self.db, "tax_bills", f"{order}issued_at {direction}, tax_no {direction}", page, per_page)
 
     def summary_results(self, document_id: str = "", sum_no: str = "", invt_no: str = "") -> list[dict[str, Any]]:
         """The customs declarations (CEB792) of a summary application, by its document id or sumNo, or those that

@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from engine.customs import workbooks
 from engine.customs.api_json import plain
 from engine.customs.drafts import scope
+from projections.customs.documents import TAX_SORTABLE
 from ui.deps import PlatformDep, render
+from ui.listing import ListQuery, ListRefused, parse
 from ui.routers.customs.batch import _download
 from ui.routers.customs.documents import catalog
 from ui.security import require
@@ -22,9 +24,11 @@ STATUSES = ("1", "2", "3")
 EXPORT_LIMIT = 10_000
 
 
-def search(request: Request, platform: Any, q: str, status: str, page: int, per_page: int) -> tuple[list, int]:
+def search(request: Request, platform: Any, q: str, status: str | list[str], page: int, per_page: int,
+           sort: str = "", descending: bool = True) -> tuple[list, int]:
     return platform.customs.documents_view.tax_bills(q=q.strip(), status=status, page=page, per_page=per_page,
-                                             parties=scope(request.state.principal))
+                                                     parties=scope(request.state.principal), sort=sort,
+                                                     descending=descending)
 
 
 def as_now(bill: Any) -> dict[str, Any]:
@@ -33,18 +37,24 @@ def as_now(bill: Any) -> dict[str, Any]:
 
 
 @router.get("/tax-bills", response_class=HTMLResponse, dependencies=[require("I7:view")])
-def tax_bills(request: Request, platform: PlatformDep, q: str = "", status: str = "", page: int = 1) -> Any:
-    page = max(page, 1)
-    rows, total = search(request, platform, q, status, page, PER_PAGE)
-    return render(request, "customs/documents/tax_bills.html", {
-        "rows": rows, "total": total, "page": page, "pages": max((total + PER_PAGE - 1) // PER_PAGE, 1),
-        "filters": {"q": q, "status": status}, "statuses": STATUSES})
+def tax_bills(request: Request, platform: PlatformDep, q: str = "") -> Any:
+    """#18: the shared list parameters (ui/listing.py): page size, jump to page, sortable columns, several statuses;
+    a bad one is refused (422) naming it."""
+    context = {"filters": {"q": q}, "statuses": STATUSES, "sortable": TAX_SORTABLE}
+    try:
+        lq = parse(request, TAX_SORTABLE, STATUSES)
+    except ListRefused as refused:
+        return render(request, "customs/documents/tax_bills.html", context | {
+            "rows": [], "total": 0, "lq": ListQuery(), "list_error": refused}, 422)
+    rows, total = search(request, platform, q, lq.statuses, lq.page, lq.per_page, lq.sort, lq.descending)
+    return render(request, "customs/documents/tax_bills.html", context | {"rows": rows, "total": total, "lq": lq})
 
 
 @router.get("/tax-bills/export.xlsx", dependencies=[require("I7:view")])
-def export(request: Request, platform: PlatformDep, q: str = "", status: str = "") -> Response:
+def export(request: Request, platform: PlatformDep, q: str = "") -> Response:
     """The filtered list as a workbook: one row per bill on the heads sheet, its tax lines on the lines sheet."""
-    rows, _ = search(request, platform, q, status, 1, EXPORT_LIMIT)
+    statuses = [s for s in request.query_params.getlist("status") if s in STATUSES]
+    rows, _ = search(request, platform, q, statuses, 1, EXPORT_LIMIT)
     queries = platform.customs.document_queries
     bills = (queries.tax_bill(r["invt_no"], r["tax_no"], request.state.principal) for r in rows)
     head, lists = catalog.specs("CEB816")
