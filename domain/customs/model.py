@@ -205,11 +205,14 @@ class Declaration(Aggregate):
                   reason: str) -> None:
         """修改重报 (#18): a new version under the same key, sent again; see `check_redeclarable`."""
         check_redeclarable(self.status, bool(self.message_id), self.message_type)
-        self._redeclared(number=self.number, document=document, links=links, by=by, at=at, reason=reason)
+        self._redeclared(number=self.number, document=document, links=links, by=by, at=at, reason=reason,
+                         message_type=self.message_type)
 
     @event("Redeclared")
     def _redeclared(self, number: str, document: dict[str, Any], links: dict[str, str], by: str, at: datetime,
-                    reason: str) -> None:
+                    reason: str, message_type: str = "") -> None:
+        """The event says its message type, as Declared does: the processors pack it into a message of that type
+        and the read models file it there (without it, every reader took it for an order, CEB311)."""
         self.versions = keep_version(self.versions, self.status, self.return_info, document, by, at, reason)
         self.document, self.number, self.links = document, number, links
         self.status, self.status_time, self.return_info = statuses.DECLARED, "", ""

@@ -3,7 +3,8 @@
 Table declarations_daily: day (declaration date, YYYY-MM-DD in Asia/Shanghai), document_type (CEB311 ...),
 enterprise (ebcCode), status (declared, prepared, sent, then the customs returnStatus: 2, 120, 100 ...), n
 (documents of that day, type and enterprise now in that status). A document moves between rows as its status
-changes; rows that fall to zero are removed.
+changes; rows that fall to zero are removed. A document modified and declared again (修改重报, #18) counts on its
+first declaration's day, back in declared, under the enterprise of its new version.
 Table declaration_states: document_id, day, document_type, enterprise, status, message_id: each document's
 current place in declarations_daily (this view's own state, readable too)."""
 
@@ -39,27 +40,28 @@ COUNT = """INSERT INTO declarations_daily (day, document_type, enterprise, statu
     ON CONFLICT (day, document_type, enterprise, status) DO UPDATE SET n = declarations_daily.n + excluded.n"""
 STATE = """INSERT INTO declaration_states (document_id, day, document_type, enterprise, status, message_id)
     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (document_id) DO UPDATE SET status = excluded.status,
-    message_id = excluded.message_id"""
+    message_id = excluded.message_id, enterprise = excluded.enterprise"""
+DOCUMENT_EVENTS = (ImportOrder.Declared, ImportOrder.ReceiptApplied, ImportOrder.Redeclared, Declaration.Declared,
+                   Declaration.ReceiptApplied, Declaration.Redeclared)
 
 
 class DeclarationsDailyView(Projector):
     name = "declarations_daily"
     tables = ("declarations_daily", "declaration_states")
     ddl = DDL
-    topics = tuple(map(get_topic, (ImportOrder.Declared, ImportOrder.ReceiptApplied, Declaration.Declared,
-                                   Declaration.ReceiptApplied, CustomsMessage.Prepared, CustomsMessage.Delivered)))
+    topics = tuple(map(get_topic, (*DOCUMENT_EVENTS, CustomsMessage.Prepared, CustomsMessage.Delivered)))
 
     def apply(self, events: list[Any]) -> None:
         states = self._states(events)
         delta: Counter[tuple[str, str, str, str]] = Counter()
         changed: set[str] = set()
 
-        def move(doc_id: str, status: str, allowed_from: tuple[str, ...] | None = None) -> None:
+        def move(doc_id: str, status: str, allowed_from: tuple[str, ...] | None = None, enterprise: str = "") -> None:
             state = states.get(doc_id)
             if state is None or (allowed_from is not None and state["status"] not in allowed_from):
                 return
             delta[(state["day"], state["document_type"], state["enterprise"], state["status"])] -= 1
-            state["status"] = status
+            state["status"], state["enterprise"] = status, enterprise or state["enterprise"]
             delta[(state["day"], state["document_type"], state["enterprise"], status)] += 1
             changed.add(doc_id)
 
@@ -84,6 +86,11 @@ class DeclarationsDailyView(Projector):
                     move(doc_id, "sent", ("declared", "prepared"))
             elif isinstance(e, ImportOrder.ReceiptApplied | Declaration.ReceiptApplied) and e.supersedes:
                 move(key, e.receipt["returnStatus"])
+            elif isinstance(e, ImportOrder.Redeclared | Declaration.Redeclared) and key in states:
+                # #18 修改重报: declared again, to be packed anew; the new version may name another sender
+                states[key]["message_id"] = None
+                sender = policies.sender_of(e.document, of_message(states[key]["document_type"]))
+                move(key, "declared", enterprise=sender)
         self.db.executemany(STATE, [tuple(states[d][c] for c in COLUMNS) for d in sorted(changed)])
         self.db.executemany(COUNT, [(*k, n) for k, n in sorted(delta.items()) if n])
         if any(n < 0 for n in delta.values()):
@@ -91,8 +98,7 @@ class DeclarationsDailyView(Projector):
 
     def _states(self, events: list[Any]) -> dict[str, dict[str, Any]]:
         """The current state of every document the events touch (by id, or by the message carrying it)."""
-        ids = {str(e.originator_id) for e in events if isinstance(
-            e, ImportOrder.ReceiptApplied | ImportOrder.Declared | Declaration.ReceiptApplied | Declaration.Declared)}
+        ids = {str(e.originator_id) for e in events if isinstance(e, DOCUMENT_EVENTS)}
         ids |= {str(d) for e in events if isinstance(e, CustomsMessage.Prepared) for d in e.document_ids}
         messages = sorted({str(e.originator_id) for e in events if isinstance(e, CustomsMessage.Delivered)})
         found: dict[str, dict[str, Any]] = {}

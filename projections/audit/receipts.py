@@ -9,7 +9,8 @@ Asia/Shanghai), return_info, current (1 when it set the document's status, 0 whe
 arrived late), delivered_at (when the message carrying the document was handed to the customs transport, ISO 8601),
 applied_at (when the platform applied the receipt), latency_ms (applied_at - delivered_at), return_latency_ms
 (returnTime - delivered_at: the customs node's own answer time). Tables receipt_documents (document_id, order_no,
-enterprise, message_id) and receipt_messages (message_id, guid, message_type, delivered_at) are this view's join
+enterprise, message_id; a document modified and declared again, 修改重报 #18, takes its new version's number,
+sender and message) and receipt_messages (message_id, guid, message_type, delivered_at) are this view's join
 state, readable too."""
 
 from __future__ import annotations
@@ -78,12 +79,14 @@ class ReceiptsView(Projector):
     tables = ("receipts", "receipt_documents", "receipt_messages")
     ddl = DDL
     topics = tuple(map(get_topic, (ImportOrder.Declared, ImportOrder.Packed, ImportOrder.ReceiptApplied,
-                                   Declaration.Declared, Declaration.Packed, Declaration.ReceiptApplied,
-                                   CustomsMessage.Prepared, CustomsMessage.Delivered, CustomsMessage.FormatRejected)))
+                                   ImportOrder.Redeclared, Declaration.Declared, Declaration.Packed,
+                                   Declaration.ReceiptApplied, Declaration.Redeclared, CustomsMessage.Prepared,
+                                   CustomsMessage.Delivered, CustomsMessage.FormatRejected)))
 
     def apply(self, events: list[Any]) -> None:
         docs = self._load("receipt_documents", "document_id", {str(e.originator_id) for e in events if isinstance(
-            e, ImportOrder.Packed | ImportOrder.ReceiptApplied | Declaration.Packed | Declaration.ReceiptApplied)})
+            e, ImportOrder.Packed | ImportOrder.ReceiptApplied | ImportOrder.Redeclared | Declaration.Packed
+            | Declaration.ReceiptApplied | Declaration.Redeclared)})
         message_ids = {str(d["message_id"]) for d in docs.values() if d["message_id"]}
         message_ids |= {str(e.originator_id) for e in events if isinstance(
             e, CustomsMessage.Delivered | CustomsMessage.FormatRejected)}
@@ -93,10 +96,10 @@ class ReceiptsView(Projector):
         receipts = []
         for e in events:
             key = str(e.originator_id)
-            if isinstance(e, ImportOrder.Declared | Declaration.Declared):
-                doc_type = of_message(getattr(e, "message_type", "CEB311"))
-                docs[key] = {"document_id": key, "order_no": getattr(e, "number", None) or e.order_no,
-                             "enterprise": policies.sender_of(e.document, doc_type), "message_id": None}
+            if isinstance(e, ImportOrder.Declared | Declaration.Declared | ImportOrder.Redeclared
+                          | Declaration.Redeclared):
+                # #18 修改重报: a new version's number and sender; its message is the one that packs it next
+                docs[key] = self._document(key, e)
                 changed_docs.add(key)
             elif isinstance(e, ImportOrder.Packed | Declaration.Packed) and key in docs:
                 docs[key]["message_id"] = str(e.message_id)
@@ -115,6 +118,12 @@ class ReceiptsView(Projector):
         self.db.executemany(UPSERT_MESSAGE, [tuple(messages[k][c] for c in MESSAGE_COLUMNS)
                                              for k in sorted(changed_messages)])
         self.db.executemany(INSERT, receipts)
+
+    @staticmethod
+    def _document(key: str, e: Any) -> dict[str, Any]:
+        doc_type = of_message(getattr(e, "message_type", "CEB311"))
+        return {"document_id": key, "order_no": getattr(e, "number", None) or e.order_no,
+                "enterprise": policies.sender_of(e.document, doc_type), "message_id": None}
 
     @staticmethod
     def _receipt(e: Any, docs: dict[str, dict[str, Any]], messages: dict[str, dict[str, Any]]) -> tuple[Any, ...]:

@@ -5,7 +5,9 @@ Table export_summary_inventories: document_id, invt_no (customs' number, from th
 agentCode|": who may summarise it), trade_mode, statistics_flag, status (declared, then customs' returnStatus, or
 cancelled), departed_at (returnTime of the 899 结关 receipt), departed_month (YYYY-MM of it), summary_id (the summary
 application listing it that customs has not refused), document (the inventory as declared, JSON).
-Table export_summary_members: application_id (the CEB701 document), invt_no: every application's inventories."""
+Table export_summary_members: application_id (the CEB701 document), invt_no: every application's inventories.
+A document modified and declared again (修改重报, #18) is shown as its new version: an inventory's values, an
+application's inventories."""
 
 from __future__ import annotations
 
@@ -33,6 +35,11 @@ DDL = (
         application_id VARCHAR(36) NOT NULL, invt_no VARCHAR(20) NOT NULL, PRIMARY KEY (application_id, invt_no))""",
     "CREATE INDEX IF NOT EXISTS export_summary_members_invt ON export_summary_members (invt_no)",
 )
+def _parties(doc: dict[str, Any]) -> str:
+    """Who may summarise an inventory: its e-commerce enterprise and its declaring agent, as |code|code|."""
+    return "|" + "|".join(sorted({str(doc[f]) for f in ("ebcCode", "agentCode") if doc.get(f)})) + "|"
+
+
 # the receipts that move an inventory (CEB604) or an application (CEB702), and format errors (CEB900) for either
 RECEIPTS = {EXPORT_INVENTORY.receipt, SUMMARY.receipt, "CEB900"}
 
@@ -41,12 +48,15 @@ class ExportSummariesView(Projector):
     name = "export_summaries"
     tables = ("export_summary_inventories", "export_summary_members")
     ddl = DDL
-    topics = tuple(map(get_topic, (Declaration.Declared, Declaration.ReceiptApplied, Declaration.Cancelled)))
+    topics = tuple(map(get_topic, (Declaration.Declared, Declaration.ReceiptApplied, Declaration.Cancelled,
+                                   Declaration.Redeclared)))
 
     def apply(self, events: list[Any]) -> None:
         for e in events:
             if isinstance(e, Declaration.Declared):
                 self._declared(e)
+            elif isinstance(e, Declaration.Redeclared):
+                self._redeclared(e)
             elif isinstance(e, Declaration.ReceiptApplied) and e.receipt["messageType"] in RECEIPTS:
                 self._receipt(e)
             elif isinstance(e, Declaration.Cancelled):
@@ -56,18 +66,38 @@ class ExportSummariesView(Projector):
     def _declared(self, e: Any) -> None:
         doc = e.document
         if e.message_type == EXPORT_INVENTORY.message:
-            parties = "|" + "|".join(sorted({str(doc[f]) for f in ("ebcCode", "agentCode") if doc.get(f)})) + "|"
+            parties = _parties(doc)
             self.db.execute(
                 "INSERT INTO export_summary_inventories (document_id, invt_no, parties, trade_mode, statistics_flag, "
                 "status, document) VALUES (?, ?, ?, ?, ?, 'declared', ?) ON CONFLICT (document_id) DO NOTHING",
                 (str(e.originator_id), doc.get("invtNo"), parties, doc.get("tradeMode"), doc.get("statisticsFlag"),
                  json.dumps(doc, default=str, ensure_ascii=False)))
         elif e.message_type == SUMMARY.message:
-            listed = {str(line["invtNo"]) for line in doc.get("summaryApplyList") or [] if line.get("invtNo")}
-            self.db.executemany("INSERT INTO export_summary_members (application_id, invt_no) VALUES (?, ?) "
-                                "ON CONFLICT (application_id, invt_no) DO NOTHING",
-                                [(str(e.originator_id), no) for no in sorted(listed)])
-            self._listed(str(e.originator_id), True)
+            self._members(str(e.originator_id), doc)
+
+    def _members(self, application_id: str, doc: dict[str, Any]) -> None:
+        listed = {str(line["invtNo"]) for line in doc.get("summaryApplyList") or [] if line.get("invtNo")}
+        self.db.executemany("INSERT INTO export_summary_members (application_id, invt_no) VALUES (?, ?) "
+                            "ON CONFLICT (application_id, invt_no) DO NOTHING",
+                            [(application_id, no) for no in sorted(listed)])
+        self._listed(application_id, True)
+
+    def _redeclared(self, e: Any) -> None:
+        """An inventory of this view takes its new values, declared again; an application (the only other type here
+        carries summaryApplyList) lists its new inventories, the ones it dropped free to summarise again. The event
+        does not say its type: which table knows the document does."""
+        key, doc = str(e.originator_id), e.document
+        if self.db.query("SELECT 1 FROM export_summary_inventories WHERE document_id = ?", (key,)):
+            self.db.execute(
+                "UPDATE export_summary_inventories SET invt_no = COALESCE(invt_no, ?), parties = ?, trade_mode = ?, "
+                "statistics_flag = ?, status = 'declared', departed_at = NULL, departed_month = NULL, document = ? "
+                "WHERE document_id = ?",
+                (doc.get("invtNo"), _parties(doc), doc.get("tradeMode"), doc.get("statisticsFlag"),
+                 json.dumps(doc, default=str, ensure_ascii=False), key))
+        elif "summaryApplyList" in doc:
+            self._listed(key, False)
+            self.db.execute("DELETE FROM export_summary_members WHERE application_id = ?", (key,))
+            self._members(key, doc)
 
     def _listed(self, application_id: str, alive: bool) -> None:
         """The application's inventories are summarised by it while customs has not refused it (100 退单, negative
