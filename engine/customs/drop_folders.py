@@ -51,7 +51,6 @@ from eventsourcing.utils import get_topic
 
 from adapters import ceb
 from adapters.customs.dropbox import DropBox
-from adapters.excel import documents as workbook
 from adapters.excel import reading
 from adapters.reference.tables import TableError, _decode  # UTF-8 or GB18030, as the code-list tables are read
 from adapters.signing import xmldsig
@@ -62,6 +61,7 @@ from domain.identity.model import Enterprise
 from domain.identity.roles import Principal
 from domain.shared.rules import FieldError
 from engine import clock
+from engine.customs import workbooks
 from engine.customs.catalog import Catalog
 from engine.customs.service import Declarations, Outcome
 from engine.customs.workbooks import MAX_BYTES  # a dropped file is read within the consoles' Excel limit
@@ -342,9 +342,9 @@ class DropFolders:
     def read_excel(self, doc_type: DocumentType, data: bytes) -> tuple[list[Any], list[int], list[FieldError]]:
         head, lists = self.catalog.specs(doc_type.message)
         list_key, lines = next(iter(lists.items()), ("", []))
-        try:
-            read = workbook.read(data, head, lines, doc_type.number, list_key)
-        except workbook.WorkbookError as error:
+        try:  # the consoles' reader: the same limit, and dropdown values ("142-人民币") read as the bare code
+            read = workbooks.read(data, head, lines, doc_type.number, list_key)
+        except workbooks.WorkbookRefused as error:
             raise FileProblem(FieldError("file", "xlsx", str(error), str(error))) from error
         problems = [FieldError(p.field, "row", f"{p.sheet} 第{p.row}行：{p.message_zh}",
                                f"{p.sheet} row {p.row}: {p.message_en}") for p in read.problems]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -100,6 +101,25 @@ def test_an_excel_template_of_inventories_is_declared(platform):
                                                                                     ("CDROPX1", True, 3)]
     _, total = platform.customs.documents_view.search("CEB621", q="CDROPX")
     assert total == 2
+
+
+def test_dropdown_values_in_a_dropped_workbook_are_read_as_their_codes(platform):
+    """#18: a template filled from its dropdowns ("142-人民币", "502-美国") declares the bare codes from a drop folder
+    as from the console's import."""
+    head, lines = excel_fields(INVENTORY)
+    filled = examples.purchase("DROPDD")["inventory"]
+    unit, country = filled["inventoryList"][0]["unit"], filled["inventoryList"][0]["country"]
+    filled["inventoryList"][0] |= {"unit": f"{unit}-件", "country": f"{country}-某国"}
+    data = workbook.template(head, lines, INVENTORY.number, form_of(INVENTORY).list_key, [filled])
+    drop(platform, DEMO["code"], "inventories-dropdown.xlsx", data)
+    platform.runner.run_until_idle()
+
+    result = result_of(platform, DEMO["code"], "done", "inventories-dropdown.xlsx")
+    assert [(d["number"], d["accepted"]) for d in result["documents"]] == [("CDROPDD", True)], result
+    rows, _ = platform.customs.documents_view.search("CEB621", q="CDROPDD")
+    stored = platform.store.repository.get(UUID(rows[0]["document_id"]))
+    line = stored.document["inventoryList"][0]
+    assert (line["unit"], line["country"]) == (unit, country)
 
 
 def test_a_ceb311_message_is_passed_through_signed_sent_and_answered(platform):
