@@ -58,7 +58,13 @@ def amend_form(request: Request, platform: Any, doc_type: DocumentType, document
                errors: list[Any], reason: str = "", status_code: int = 200) -> Any:
     return form_page(request, doc_type, values, errors, status_code=status_code, amending=True,
                      form_action=f"{base_url(doc_type)}/{document.id}/modify", amend_reason=reason,
-                     aw=_words(request, platform))
+                     aw=_words(request, platform), amend_number=_number_of(document),
+                     amend_locked=[*doc_type.key, doc_type.number])
+
+
+def _number_of(document: Any) -> str:
+    """The number the document is declared under (an order's is its orderNo), named in the modify form's title."""
+    return str(getattr(document, "number", "") or getattr(document, "order_no", ""))
 
 
 def _modify_form(doc_type: DocumentType) -> Any:

@@ -1,0 +1,60 @@
+"""#18 on the pages a declarant reads while fixing a document: the 修改重报 form names the document it changes and
+keeps its key fields read-only; detail pages show codes with their names, Chinese event names in the history and
+no raw field path; forms and detail pages show the goods lines' total beside the declared amounts. The simulator
+refuses documents whose note says MISTAKE (its reject-order fault)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.customs import examples
+from tests.conftest import login
+from ui.app import create_app
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    from engine import bootstrap
+    from engine.demo import ensure_demo
+    from engine.settings import Settings
+
+    built = bootstrap.build(Settings.from_env(tmp_path_factory.mktemp("fix-pages") / "data",
+                                              env={"CBEC_SIM_ACCEPT_DELAY": "0"}), with_simulator=True,
+                            faults="reject-order=MISTAKE")
+    built.identity.enterprises.ensure_demo()
+    ensure_demo(built.identity, built.identity.enterprises)
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def ecom(platform):
+    client = TestClient(create_app(platform), base_url="https://testserver")
+    login(client, "ecom", next_url="/account")
+    return client
+
+
+def refused_order(platform):
+    order = platform.customs.import_orders.declare(
+        examples.import_order(f"FP{uuid.uuid4().hex[:10].upper()}") | {"note": "MISTAKE"}, declared_by="ecom")
+    platform.runner.run_until_idle()
+    found = platform.store.repository.get(order.id)
+    assert found.status == "100"
+    return found
+
+
+def test_the_modify_form_is_titled_with_the_document_and_keeps_its_key_fields_read_only(platform, ecom):
+    order = refused_order(platform)
+    page = ecom.get(f"/declarant/orders/{order.id}/modify").text
+    title = re.search(r'<h1 id="form-title">([^<]+)<', page).group(1).strip()
+    assert title == f"修改重报 订单 {order.order_no}" and "新增" not in title
+    assert f"<title>修改重报 订单 {order.order_no}" in page
+    for name in ("orderNo", "ebpCode"):
+        assert re.search(rf'<input name="{name}" value="[^"]*" title="[^"]*" readonly', page), name
+    assert not re.search(r'<input name="buyerName"[^>]*readonly', page)  # the rest is editable
+    fresh = ecom.get("/declarant/inventories/new").text
+    assert re.search(r'<h1 id="form-title">新增清单', fresh) and "readonly" not in fresh
