@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from domain.shared import statuses
 from engine import clock
 from engine.bootstrap import Platform
+from engine.customs.printing import amount_checks, computed_amounts
 from ui.i18n import lang_of, translator
 from ui.security import csrf_token
 
@@ -18,6 +19,9 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # #18: every time a page shows is Asia/Shanghai time and says so (+08:00), whether the read model kept it as UTC or not
 templates.env.filters["local"] = lambda moment: clock.labelled(moment, milliseconds=True)
 templates.env.filters["shanghai"] = clock.labelled
+# #18: computed totals beside the declared amounts on forms and document pages
+templates.env.globals["computed_amounts"] = computed_amounts
+templates.env.globals["amount_checks"] = amount_checks
 
 
 def get_platform(request: Request) -> Platform:

@@ -61,3 +61,38 @@ def _decimal(value: Any) -> Decimal:
         return Decimal(str(value))
     except InvalidOperation:
         return Decimal(0)
+
+
+def computed_amounts(document: Mapping[str, Any], list_key: str | None) -> dict[str, Decimal]:
+    """What a reader checks the declared amounts against (#18), shown beside them on forms and document pages: the
+    goods lines' total (Σ totalPrice), the goods value it makes when the head has one, and an order's payable
+    (goodsValue + freight + taxTotal - discount, RULES.md 2.2; from the declared goods value, as customs checks it).
+    ui/static/totals.js computes the same on a form as the lines are typed."""
+    lines = [line for line in document.get(list_key) or [] if isinstance(line, Mapping)] if list_key else []
+    computed: dict[str, Decimal] = {}
+    if lines:
+        computed["linesTotal"] = line_totals(lines).get("totalPrice", Decimal(0))
+        if "goodsValue" in document:
+            computed["goodsValue"] = computed["linesTotal"]
+    parts = [document.get(name) for name in ("goodsValue", "freight", "taxTotal", "discount")]
+    if "acturalPaid" in document and all(p not in (None, "") for p in parts):
+        goods, freight, tax, discount = map(_decimal, parts)
+        computed["acturalPaid"] = goods + freight + tax - discount
+    return computed
+
+
+CHECKED_AMOUNTS = ("goodsValue", "acturalPaid")  # head amounts a computed value stands beside
+
+
+def amount_checks(document: Mapping[str, Any], list_key: str | None, head: list[str]) -> list[dict[str, Any]]:
+    """Per head amount of `head` that has a computed value: the computed one, the declared one and whether they
+    agree (None when nothing is declared yet), for the page to show side by side."""
+    computed = computed_amounts(document, list_key)
+    rows = []
+    for name in (n for n in CHECKED_AMOUNTS if n in head):
+        declared = document.get(name)
+        value = computed.get(name)
+        agrees = None if value is None or declared in (None, "") else _decimal(declared) == value
+        rows.append({"name": name, "computed": "" if value is None else str(value),
+                     "declared": "" if declared is None else str(declared), "agrees": agrees})
+    return rows

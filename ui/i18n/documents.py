@@ -129,4 +129,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "tax_status_2": ("已汇总", "Summarised"),
     "tax_status_3": ("作废", "Void"),
     "tax_none": ("暂无电子税单", "No tax bills"),
+    # #18: computed totals beside the declared amounts (forms and document pages)
+    "totals_title": ("计算合计", "Computed totals"),
+    "totals_lines": ("商品总价合计（各行总价之和）", "Goods lines' total (sum of totalPrice)"),
+    "totals_computed": ("计算值", "Computed"),
+    "totals_declared": ("申报值", "Declared"),
+    "totals_agrees": ("一致", "agrees"),
+    "totals_differs": ("不一致", "differs"),
+    "totals_goodsValue": ("商品价格（应等于商品总价合计）", "goodsValue (the lines' total)"),
+    "totals_acturalPaid": ("实际支付金额（商品价格+运杂费+代扣税款-非现金抵扣金额）",
+                           "acturalPaid (goodsValue + freight + taxTotal - discount)"),
 }

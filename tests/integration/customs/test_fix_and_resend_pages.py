@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -58,3 +59,27 @@ def test_the_modify_form_is_titled_with_the_document_and_keeps_its_key_fields_re
     assert not re.search(r'<input name="buyerName"[^>]*readonly', page)  # the rest is editable
     fresh = ecom.get("/declarant/inventories/new").text
     assert re.search(r'<h1 id="form-title">新增清单', fresh) and "readonly" not in fresh
+
+
+def cell(page: str, element_id: str) -> str:
+    return re.search(rf'id="{element_id}"[^>]*>([^<]*)<', page).group(1).strip()
+
+
+def test_document_pages_show_the_lines_total_beside_the_declared_amounts(platform, ecom):
+    order = refused_order(platform)
+    page = ecom.get(f"/declarant/orders/{order.order_no}?ebpCode={order.ebp_code}").text
+    total = sum(line["totalPrice"] for line in order.document["orderList"])
+    assert Decimal(cell(page, "lines-total")) == total
+    assert Decimal(cell(page, "computed-goodsValue")) == total == Decimal(cell(page, "declared-goodsValue"))
+    assert cell(page, "check-goodsValue") == "一致" and cell(page, "check-acturalPaid") == "一致"
+    bought = examples.purchase(f"FT{uuid.uuid4().hex[:10].upper()}", buyer_id=examples.buyer_id(77))
+    inventory = bought["inventory"]
+    inventory["inventoryList"][1]["totalPrice"] = inventory["inventoryList"][1]["price"] * 2
+    inventory["inventoryList"][1]["qty"] = 2
+    stored = platform.customs.declarations["CEB621"].declare(inventory, declared_by="ecom")
+    platform.customs.documents_view.run_once()
+    page = ecom.get(f"/declarant/inventories/{stored.id}").text
+    assert Decimal(cell(page, "lines-total")) == sum(line["totalPrice"] for line in inventory["inventoryList"])
+    english = ecom.get(f"/declarant/inventories/{stored.id}?lang=en").text
+    assert "Goods lines&#39; total" in english or "Goods lines' total" in english
+    ecom.get("/declarant?lang=zh-CN")
