@@ -13,7 +13,6 @@ data (their field names kept)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
@@ -23,16 +22,9 @@ from fastapi import Request
 from starlette.responses import Response
 
 from domain.customs.documents import BY_MESSAGE, ORDER
-from domain.shared.personal import PERSONAL_FIELDS, mask
+from domain.shared.personal import PERSONAL_FIELDS, XML_FIELD, mask, masked_xml
 from engine.customs.amend import amendments
 from ui.listing import ListQuery, ListRefused, log_personal, may_reveal, reveal_reason
-
-XML_FIELD = re.compile(r"(<(?:[\w.-]+:)?(?:" + "|".join(sorted(PERSONAL_FIELDS)) + r")>)([^<]*)(<)")
-
-
-def masked_xml(xml: str) -> str:
-    """A CEB message with the text of its buyer / payer / consignee ID number and phone elements masked."""
-    return XML_FIELD.sub(lambda m: m.group(1) + str(mask(m.group(2))) + m.group(3), xml)
 
 
 def masked_deep(value: Any) -> Any:
@@ -102,6 +94,19 @@ def personal_page(request: Request, platform: Any, response: Response, documents
     response.body = body
     response.headers["content-length"] = str(len(body))
     return response
+
+
+def personal_file(request: Request, platform: Any, text: str, what: str, numbers: Iterable[str]) -> str:
+    """A file's text (an XML download) as the user may take it: its ID numbers and phones masked, or whole for a
+    permitted user who gave a reason (reveal=1&reason=..., the link of a revealed page), and then logged."""
+    values = personal_values(text)
+    if not values:
+        return text
+    _, reason = page_reveal(request)
+    if reason is None:
+        return scrubbed(text, values)
+    log_personal(request, platform, what, [n for n in numbers if n], reason)
+    return text
 
 
 def personal_answer(request: Request, platform: Any, answer: Any, what: str, numbers: Iterable[str]) -> Any:

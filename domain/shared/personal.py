@@ -8,6 +8,7 @@ practice everywhere (the carrier prefix and the last four digits). Pure: no I/O,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,8 @@ ID_FIELDS = frozenset({"buyerIdNumber", "payerIdNumber", "consigneeIdNumber", "b
 # "telephone": the payment's (CEB411) 支付人电话, the payer's own phone
 PHONE_FIELDS = frozenset({"buyerTelephone", "payerTelephone", "consigneeTelephone", "buyer_telephone", "telephone"})
 PERSONAL_FIELDS = ID_FIELDS | PHONE_FIELDS
+# a CEB message's element of one of those fields (any namespace prefix) and its text
+XML_FIELD = re.compile(r"(<(?:[\w.-]+:)?(?:" + "|".join(sorted(PERSONAL_FIELDS)) + r")>)([^<]*)(<)")
 
 
 def mask(value: Any) -> Any:
@@ -45,3 +48,20 @@ def masked(values: Mapping[str, Any]) -> dict[str, Any]:
 def has_personal(values: Mapping[str, Any]) -> bool:
     """Does it carry an ID number or phone (that unmasked viewing would reveal, and so log)?"""
     return any(values.get(name) for name in PERSONAL_FIELDS)
+
+
+def masked_xml(xml: str) -> str:
+    """A CEB message with the text of its buyer / payer / consignee ID number and phone elements masked."""
+    return XML_FIELD.sub(lambda m: m.group(1) + str(mask(m.group(2))) + m.group(3), xml)
+
+
+def masked_value(name: str, value: Any) -> Any:
+    """One field's value as shown to someone who may not see personal data whole: a personal field masked, a text
+    carrying a CEB message (a message's signed XML, a receipt kept in an event) with its personal elements masked,
+    anything else as it is. The one rule for values shown field by field (the audit history's dotted paths end with
+    the field's name)."""
+    if name in PERSONAL_FIELDS:
+        return mask(value)
+    if isinstance(value, str) and "<" in value:
+        return masked_xml(value)
+    return value

@@ -1,6 +1,11 @@
 """审计历史 (B1): any document's history from its events, its state as of any moment, and what changed between two
 moments. The state is replayed from the event store (the aggregate's own events, in version order); nothing is
-read from a read model."""
+read from a read model.
+
+Two rules keep what is shown fit to show: secrets (HIDDEN) are never shown, only said to have changed; buyers' ID
+numbers and phones, and the CEB messages that carry them, are masked by the one rule of domain/shared/personal.py
+(first 3 + last 4) unless the caller asks for them whole (`whole=True`: a viewer holding I3:view-personal who gave a
+reason, which the console logs) (#18)."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from domain.shared.personal import masked_value
 from engine.store import EventStore
 from projections.audit.event_index import kinds_of, user_of
 
@@ -69,23 +75,40 @@ def _leaf(path: str, value: Any) -> Any:
     return value
 
 
+def field_of(path: str) -> str:
+    """The field a dotted path ends with (document.orderList.1.itemName -> itemName)."""
+    return path.rsplit(".", 1)[-1]
+
+
 def hidden(path: str) -> bool:
-    return any(word in path.rsplit(".", 1)[-1].lower() for word in HIDDEN)
+    return any(word in field_of(path).lower() for word in HIDDEN)
 
 
-def masked(path: str, value: Any) -> Any:
-    return MASK if value is not None and hidden(path) else value
+def masked(path: str, value: Any, whole: bool = False) -> Any:
+    """The value as shown: a secret never; personal data masked unless `whole`."""
+    if value is None:
+        return None
+    if hidden(path):
+        return MASK
+    return value if whole else masked_value(field_of(path), value)
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
-    """Every path whose value differs, in path order (a missing path is None); secrets only said to change."""
-    return [Change(path, masked(path, before.get(path)), masked(path, after.get(path)))
+def personal_in(changes: Iterable[Change]) -> bool:
+    """Do these changes, shown whole, carry a buyer's ID number or phone (a view to log)?"""
+    return any(masked_value(field_of(c.path), value) != value
+               for c in changes for value in (c.before, c.after) if value is not None)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any], whole: bool = False) -> list[Change]:
+    """Every path whose value differs, in path order (a missing path is None); secrets only said to change,
+    personal data masked unless `whole`."""
+    return [Change(path, masked(path, before.get(path), whole), masked(path, after.get(path), whole))
             for path in sorted(before.keys() | after.keys()) if before.get(path) != after.get(path)]
 
 
-def shown(state: dict[str, Any]) -> dict[str, Any]:
-    """A state fit to display: secrets masked."""
-    return {path: masked(path, value) for path, value in state.items()}
+def shown(state: dict[str, Any], whole: bool = False) -> dict[str, Any]:
+    """A state fit to display: secrets masked, personal data too unless `whole`."""
+    return {path: masked(path, value, whole) for path, value in state.items()}
 
 
 def state_of(aggregate: Any) -> dict[str, Any]:
@@ -101,8 +124,9 @@ class History:
     def events(self, originator_id: UUID) -> list[Any]:
         return list(self.store.events.get(originator_id))
 
-    def entries(self, originator_id: UUID) -> list[HistoryEntry]:
-        """Each event with its time, who acted and the fields it changed (from the state before to after)."""
+    def entries(self, originator_id: UUID, whole: bool = False) -> list[HistoryEntry]:
+        """Each event with its time, who acted and the fields it changed (from the state before to after);
+        personal data masked unless `whole`."""
         aggregate, entries = None, []
         before: dict[str, Any] = {}
         for event in self.events(originator_id):
@@ -110,19 +134,20 @@ class History:
             after = state_of(aggregate)
             doc_type, event_type = kinds_of(event)
             entries.append(HistoryEntry(event.originator_version, event.timestamp, doc_type, event_type,
-                                        user_of(event), diff(before, after)))
+                                        user_of(event), diff(before, after, whole)))
             before = after
         return entries
 
-    def state_at(self, originator_id: UUID, moment: datetime) -> tuple[dict[str, Any], int]:
-        """The document as it was at the moment (every event up to and including it): its fields, secrets masked,
-        and its version. ({}, 0) before it existed."""
+    def state_at(self, originator_id: UUID, moment: datetime, whole: bool = False) -> tuple[dict[str, Any], int]:
+        """The document as it was at the moment (every event up to and including it): its fields, secrets masked
+        (personal data too unless `whole`), and its version. ({}, 0) before it existed."""
         aggregate, version = self._replay(originator_id, moment)
-        return shown(state_of(aggregate)), version
+        return shown(state_of(aggregate), whole), version
 
-    def between(self, originator_id: UUID, start: datetime, end: datetime) -> list[Change]:
-        """What changed from the first moment to the second."""
-        return diff(state_of(self._replay(originator_id, start)[0]), state_of(self._replay(originator_id, end)[0]))
+    def between(self, originator_id: UUID, start: datetime, end: datetime, whole: bool = False) -> list[Change]:
+        """What changed from the first moment to the second (personal data masked unless `whole`)."""
+        return diff(state_of(self._replay(originator_id, start)[0]), state_of(self._replay(originator_id, end)[0]),
+                    whole)
 
     def _replay(self, originator_id: UUID, moment: datetime) -> tuple[Any, int]:
         aggregate, version = None, 0

@@ -30,6 +30,17 @@ def test_secrets_are_only_said_to_change():
     assert "argon2" not in str(shown(after))
 
 
+def test_buyers_id_numbers_and_phones_follow_the_documents_mask_unless_whole_and_secrets_never_show():
+    state = flatten({"document": {"buyerIdNumber": "330102199001011234", "buyerTelephone": "13800005678"},
+                     "xml": "<ceb:buyerIdNumber>330102199001011234</ceb:buyerIdNumber>", "password_hash": "$x"})
+    masked = shown(state)
+    assert masked["document.buyerIdNumber"] == "330***********1234" and masked["document.buyerTelephone"] == \
+        "138****5678" and "330102199001011234" not in masked["xml"]
+    whole = shown(state, whole=True)
+    assert whole["document.buyerIdNumber"] == "330102199001011234"
+    assert whole["password_hash"] != "$x"
+
+
 def test_the_chain_hash_covers_every_field_and_the_previous_hash():
     base = dict(notification_id=7, originator_id=UUID(int=1), version=2, topic="a:B.C", state=b"{}")
     first = link(GENESIS, **base)
