@@ -38,6 +38,9 @@ DDL = (
         document_id VARCHAR(36) PRIMARY KEY, message_id VARCHAR(36) NOT NULL)""",
 )
 
+# #18: the list's sortable columns by their URL name (whitelisted: the name reaches ORDER BY only through this table)
+SORTABLE = {"prepared_at": "prepared_at", "guid": "guid", "message_type": "message_type", "status": "status",
+            "customs_status": "customs_status", "attempts": "attempts", "updated_at": "updated_at"}
 STATUS_OF = {"Delivered": "delivered", "DeliveryFailed": "retrying", "DeadLettered": "dead", "Resent": "resent",
              "Discarded": "discarded"}
 
@@ -118,12 +121,17 @@ class MessagesView(Projector):
 
     # queries ------------------------------------------------------------------------------------
 
-    def search(self, q: str = "", message_type: str = "", status: str = "", date_from: str = "",
-               date_to: str = "", page: int = 1, per_page: int = 20) -> tuple[list[dict[str, Any]], int]:
-        """Messages whose guid or a document number contains q, newest first."""
+    def search(self, q: str = "", message_type: str = "", status: str | list[str] = "", date_from: str = "",
+               date_to: str = "", page: int = 1, per_page: int = 20, sort: str = "",
+               descending: bool = True) -> tuple[list[dict[str, Any]], int]:
+        """Messages whose guid or a document number contains q, in one status or several at once (#18); sorted by a
+        SORTABLE column (KeyError otherwise), newest first by default."""
+        statuses = [status] if isinstance(status, str) and status else list(status or [])
         where = Where().contains(["guid", "document_numbers"], q.strip()).equals("message_type", message_type)
-        where.equals("status", status).between_dates("prepared_at", date_from, date_to)
-        return where.page(self.db, "customs_messages", "prepared_at DESC, guid", page, per_page)
+        where.one_of("status", statuses or None).between_dates("prepared_at", date_from, date_to)
+        direction = "DESC" if descending else "ASC"
+        order = f"{SORTABLE[sort]} {direction}, " if sort else ""
+        return where.page(self.db, "customs_messages", f"{order}prepared_at {direction}, guid", page, per_page)
 
     def get(self, message_id: str) -> dict[str, Any] | None:
         rows = self.db.query("SELECT * FROM customs_messages WHERE message_id = ?", (message_id,))

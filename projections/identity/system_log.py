@@ -25,6 +25,11 @@ DDL = (
 )
 
 
+# #18: the log's sortable columns by their URL name (whitelisted: the name reaches ORDER BY only through this table)
+SORTABLE = {"at": "at", "kind": "kind", "actor": "actor", "organisation": "organisation", "outcome": "outcome"}
+KINDS = ("login", "command", "error", "personal")
+
+
 class SystemLogView(Projector):
     name = "system_log"
     tables = ("system_log",)
@@ -38,8 +43,14 @@ class SystemLogView(Projector):
             [(str(e.originator_id), e.at.isoformat(), e.kind, e.actor, e.organisation, e.address, e.action,
               e.target, e.outcome, json.dumps(e.details, ensure_ascii=False, default=str)) for e in events])
 
-    def search(self, q: str = "", kind: str = "", date_from: str = "", date_to: str = "", page: int = 1,
-               per_page: int = 50, organisation: str | None = None) -> tuple[list[dict[str, Any]], int]:
-        where = Where().contains(["actor", "action", "target", "address"], q).equals("kind", kind)
+    def search(self, q: str = "", kind: str | list[str] = "", date_from: str = "", date_to: str = "", page: int = 1,
+               per_page: int = 50, organisation: str | None = None, sort: str = "",
+               descending: bool = True) -> tuple[list[dict[str, Any]], int]:
+        """Entries matching q, of one kind or several at once (#18), of one organisation (None: all); sorted by a
+        SORTABLE column (KeyError otherwise), newest first by default."""
+        kinds = [kind] if isinstance(kind, str) and kind else list(kind or [])
+        where = Where().contains(["actor", "action", "target", "address"], q).one_of("kind", kinds or None)
         where.equals("organisation", organisation).between_dates("at", date_from, date_to)
-        return where.page(self.db, "system_log", "at DESC", page, per_page)
+        direction = "DESC" if descending else "ASC"
+        order = f"{SORTABLE[sort]} {direction}, " if sort else ""
+        return where.page(self.db, "system_log", f"{order}at {direction}, entry_id", page, per_page)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 import re
 from typing import Any
 from urllib.parse import quote
@@ -16,24 +15,32 @@ from fastapi.responses import HTMLResponse, Response
 from domain.exchange.model import ReceiptFile
 from domain.shared.rules import DeclarationRejected
 from engine.exchange.service import DeadLetters
+from projections.exchange.messages import SORTABLE
 from ui.deps import PlatformDep, render
+from ui.listing import ListQuery, ListRefused, parse
 from ui.personal import personal_file, personal_page, reveal_context
 from ui.security import require
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-PER_PAGE = 20
 SOURCE = re.compile(r"<source>([^<]*)</source>")
 STATUSES = ("prepared", "delivered", "retrying", "dead", "resent", "discarded")
 
 
 @router.get("/messages", response_class=HTMLResponse, dependencies=[require("X5:view")])
-def messages(request: Request, platform: PlatformDep, q: str = "", message_type: str = "", status: str = "",
-             date_from: str = "", date_to: str = "", page: int = 1) -> Any:
-    rows, total = platform.exchange.messages_view.search(q, message_type, status, date_from, date_to, page, PER_PAGE)
-    filters = {"q": q, "message_type": message_type, "status": status, "date_from": date_from, "date_to": date_to}
-    return render(request, "exchange/messages/list.html", {"rows": rows, "total": total, "page": max(page, 1),
-                                                  "pages": max(1, math.ceil(total / PER_PAGE)),
-                                                  "filters": filters, "statuses": STATUSES})
+def messages(request: Request, platform: PlatformDep, q: str = "", message_type: str = "", date_from: str = "",
+             date_to: str = "") -> Any:
+    """#18: the lists' shared parameters (ui/listing.py): page size, jump to page, sortable columns, several
+    statuses at once; a bad one is refused (422) naming it, the page still usable."""
+    filters = {"q": q, "message_type": message_type, "date_from": date_from, "date_to": date_to}
+    context = {"filters": filters, "statuses": STATUSES, "sortable": SORTABLE}
+    try:
+        lq = parse(request, SORTABLE, STATUSES)
+    except ListRefused as refused:
+        return render(request, "exchange/messages/list.html", context | {
+            "rows": [], "total": 0, "lq": ListQuery(), "list_error": refused}, 422)
+    rows, total = platform.exchange.messages_view.search(q, message_type, lq.statuses, date_from, date_to, lq.page,
+                                                         lq.per_page, lq.sort, lq.descending)
+    return render(request, "exchange/messages/list.html", context | {"rows": rows, "total": total, "lq": lq})
 
 
 @router.get("/messages/{message_id}", response_class=HTMLResponse, dependencies=[require("X5:view")])
