@@ -1,6 +1,7 @@
 """打印 (#18): what a printed document or tax bill shows beyond its fields: the names of its codes (142 人民币,
-502 美国, 122 罐, 1210 保税电商) from the customs code lists, in the reader's language, and the goods lines'
-computed totals. A printout goes into a file or to a customs officer: a bare code means nothing there."""
+502 美国, 122 罐, 1210 保税电商: engine/reference/names.py, shared with the document pages) in the reader's
+language, and the goods lines' computed totals. A printout goes into a file or to a customs officer: a bare code
+means nothing there."""
 
 from __future__ import annotations
 
@@ -8,41 +9,20 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from domain.reference.rules import HS, UNITS
+from domain.customs.documents import BY_RECEIPT
 
-# which code list a field's code is in, by the field's name, for every document type (the CEB names are shared)
-CODE_LISTS = {"currency": "currencies", "fCurrency": "currencies", "iCurrency": "currencies",
-              "country": "countries", "tradeCountry": "countries", "unit": UNITS, "unit1": UNITS, "unit2": UNITS,
-              "buyerIdType": "id_types", "payerIdType": "id_types", "customsCode": "customs_districts",
-              "portCode": "customs_districts", "iePortCode": "customs_districts", "tradeMode": "trade_modes",
-              "trafMode": "transport_modes", "POD": "ports", "gcode": HS}
+STAGES = {"CEB900": ("报文格式校验回执", "format check receipt")}
 
 
-class CodeNames:
-    """Names of the codes in a document, read from the reference data as it stands (one lookup per code)."""
-
-    def __init__(self, reference: Any):
-        self.reference = reference
-
-    def name(self, field: str, code: Any, lang: str = "zh-CN") -> str:
-        list_name = CODE_LISTS.get(field)
-        if list_name is None or code in (None, ""):
-            return ""
-        entry = self.reference.entry(list_name, str(code))
-        if not entry:
-            return ""
-        return str((entry.get("name_en") if lang == "en" else None) or entry.get("name_zh") or entry.get("name") or "")
-
-    def of(self, document: Mapping[str, Any], lang: str = "zh-CN") -> dict[str, Any]:
-        """{field: name} of the head's coded fields, and {list key: [{field: name} per line]} of its lines."""
-        names: dict[str, Any] = {}
-        for field, value in document.items():
-            if isinstance(value, list):
-                names[field] = [{f: self.name(f, v, lang) for f, v in line.items() if f in CODE_LISTS}
-                                for line in value if isinstance(line, Mapping)]
-            elif field in CODE_LISTS:
-                names[field] = self.name(field, value, lang)
-        return names
+def receipt_stage(message_type: str, lang: str = "zh-CN") -> str:
+    """The name of a receipt's type: CEB622 清单回执, CEB900 报文格式校验回执 (printouts and document pages)."""
+    if message_type in STAGES:
+        zh, en = STAGES[message_type]
+        return en if lang == "en" else zh
+    answered = BY_RECEIPT.get(message_type)
+    if answered is None:
+        return ""
+    return f"{answered.label(lang)} receipt" if lang == "en" else f"{answered.label(lang)}回执"
 
 
 def line_totals(lines: list[Mapping[str, Any]]) -> dict[str, Decimal]:

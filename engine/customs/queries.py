@@ -145,6 +145,8 @@ def describe(event: Any) -> dict[str, Any]:
         details = {"message": event.message_guid}
     elif kind == "Declared":
         details = {"by": event.declared_by}
+    elif kind == "Redeclared":  # #18 修改重报: who changed it and why
+        details = {"by": event.by, "reason": event.reason}
     return {"at": event.timestamp, "event": kind, "version": event.originator_version, "details": details}
 
 

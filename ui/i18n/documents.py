@@ -140,3 +140,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "totals_acturalPaid": ("实际支付金额（商品价格+运杂费+代扣税款-非现金抵扣金额）",
                            "acturalPaid (goodsValue + freight + taxTotal - discount)"),
 }
+
+# #18: a document's history in the user's words: its events and their details (not the code's class names)
+EVENT_NAMES: dict[str, tuple[str, str]] = {
+    "Declared": ("申报", "Declared"),
+    "Redeclared": ("修改重报", "Modified and declared again"),
+    "Packed": ("编入报文", "Put into a message"),
+    "Prepared": ("报文已生成并签名", "Message built and signed"),
+    "Delivered": ("已发送海关", "Sent to customs"),
+    "DeliveryFailed": ("发送失败", "Sending failed"),
+    "DeadLettered": ("发送失败已转人工", "Sending given up"),
+    "ReceiptApplied": ("回执", "Receipt"),
+    "FormatRejected": ("报文格式错误回执", "Format error receipt"),
+    "Cancelled": ("已撤销", "Cancelled"),
+    "SummaryResulted": ("汇总结果", "Summary result"),
+}
+DETAIL_NAMES: dict[str, tuple[str, str]] = {
+    "by": ("操作人", "by"), "reason": ("原因", "reason"), "guid": ("报文编号", "guid"),
+    "algorithm": ("签名算法", "algorithm"), "documents": ("单证数", "documents"), "file": ("文件", "file"),
+    "transport": ("通道", "transport"), "message": ("报文", "message"), "supersedes": ("更新状态", "supersedes"),
+    "returnStatus": ("回执状态", "returnStatus"), "returnTime": ("回执时间", "returnTime"),
+    "returnInfo": ("回执信息", "returnInfo"), "messageType": ("回执类型", "messageType"), "source": ("来源", "source"),
+    "preNo": ("预录入编号", "preNo"), "invtNo": ("清单编号", "invtNo"), "rkdNo": ("入库单编号", "rkdNo"),
+    "sumNo": ("汇总申请编号", "sumNo"),
+}
+
+
+def named(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    """The word for a key of one of these tables in the user's language; an unknown key as it is."""
+    zh, en = table.get(key, (key, key))
+    return en if lang == "en" else zh

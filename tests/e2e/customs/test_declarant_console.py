@@ -40,7 +40,7 @@ def test_declarant_creates_an_order_and_sees_customs_accept_it(server, browser):
     expect(page.locator("#status")).to_have_text("海关入库")
     expect(page.locator("#receipts")).to_contain_text("申报中")
     expect(page.locator("#signed-xml")).to_contain_text("<ds:SignatureValue>")
-    expect(page.locator("#timeline")).to_contain_text("Delivered")
+    expect(page.locator("#timeline")).to_contain_text("已发送海关")  # #18: the history in the user's words
     page.goto(server.url + "/declarant/orders?q=WEB-0001")
     expect(page.locator("#documents tbody tr")).to_have_count(1)
     expect(page.locator("#documents")).to_contain_text("海关入库")

@@ -100,7 +100,8 @@ def test_the_form_refuses_a_cut_value_and_converts_a_picked_one(platform, app):
                          follow_redirects=False)
 
     assert refused.status_code == 422
-    assert '<li data-field="payTime"><code data-rule="format.datetime">payTime</code>' in refused.text
+    # #18: the field is named as the reader knows it, its path kept for scripts
+    assert '<li data-field="payTime"><code data-rule="format.datetime" title="payTime">支付时间</code>' in refused.text
     assert picked.status_code == 303
     assert stored_payment(platform, bad) is None
     assert stored_payment(platform, good).document["payTime"] == "20261207230500"

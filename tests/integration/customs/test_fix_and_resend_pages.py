@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engine.customs import examples
+from engine.customs.amend import amendments
+from engine.customs.api_json import plain
 from tests.conftest import login
 from ui.app import create_app
 
@@ -83,3 +85,42 @@ def test_document_pages_show_the_lines_total_beside_the_declared_amounts(platfor
     english = ecom.get(f"/declarant/inventories/{stored.id}?lang=en").text
     assert "Goods lines&#39; total" in english or "Goods lines' total" in english
     ecom.get("/declarant?lang=zh-CN")
+
+
+def test_pages_show_codes_with_names_and_the_history_in_chinese(platform, ecom):
+    order = refused_order(platform)
+    values = {"note": "已更正"}
+    amendments(platform).redeclare(platform.customs.declarations["CEB311"].doc_type, str(order.id),
+                                   plain(order.document) | values, "备注填错", platform.identity.principal("ecom"))
+    platform.runner.run_until_idle()
+    page = ecom.get(f"/declarant/orders/{order.order_no}?ebpCode={order.ebp_code}").text
+    assert '<td>122 <span class="code-name">罐</span></td>' in page  # the goods lines' unit and country
+    assert '<td>601 <span class="code-name">澳大利亚</span></td>' in page
+    events = re.findall(r'<td data-event="(\w+)">([^<]+)</td>', page)
+    assert {("Declared", "申报"), ("Redeclared", "修改重报"), ("ReceiptApplied", "回执")} <= set(events)
+    assert "Delivered" not in [name for _, name in events]
+    assert '<span class="kv" data-key="reason">原因=备注填错</span>' in page
+    assert '<span class="stage">订单回执</span>' in page
+    english = ecom.get(f"/declarant/orders/{order.order_no}?ebpCode={order.ebp_code}&lang=en").text
+    assert re.search(r'<td data-event="Redeclared">Modified and declared again</td>', english)
+    ecom.get("/declarant?lang=zh-CN")
+    bought = examples.purchase(f"CN{uuid.uuid4().hex[:10].upper()}", buyer_id=examples.buyer_id(78))
+    inventory = platform.customs.declarations["CEB621"].declare(bought["inventory"], declared_by="ecom")
+    platform.customs.documents_view.run_once()
+    page = ecom.get(f"/declarant/inventories/{inventory.id}").text
+    assert '<dd data-field="currency">142 <span class="code-name">人民币</span></dd>' in page
+    assert re.search(r'<dd data-field="tradeMode">9610 <span class="code-name">[^<]+</span></dd>', page)
+
+
+def test_error_lists_name_the_fields_in_chinese_and_keep_the_path_for_scripts(platform, ecom):
+    order = refused_order(platform)
+    page = ecom.get(f"/declarant/orders/{order.id}/modify").text
+    values = {m.group(1): m.group(2) for m in re.finditer(r'<input name="([^"]+)"[^>]*value="([^"]*)"', page)}
+    values |= {"acturalPaid": "1", "orderList.2.totalPrice": "1", "_amend_reason": "改金额"}
+    values.pop("_csrf", None)
+    refused = ecom.post(f"/declarant/orders/{order.id}/modify", data=values)
+    assert refused.status_code == 422
+    assert re.search(r'<li data-field="acturalPaid"><code data-rule="paid_arithmetic" title="acturalPaid">'
+                     r'实际支付金额</code>', refused.text)
+    assert re.search(r'<li data-field="orderList\[2\]\.totalPrice"><code data-rule="line_total" '
+                     r'title="orderList\[2\]\.totalPrice">明细 第2行 [^<]+</code>', refused.text)

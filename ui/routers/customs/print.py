@@ -13,10 +13,11 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from domain.customs.documents import ALL_TYPES, BY_RECEIPT, ORDER, DocumentType
+from domain.customs.documents import ALL_TYPES, ORDER, DocumentType
 from domain.shared.personal import masked
 from engine import clock
-from engine.customs.printing import CodeNames, line_totals
+from engine.customs.printing import line_totals, receipt_stage
+from engine.reference.names import CodeNames
 from ui.deps import PlatformDep, render, templates
 from ui.i18n import lang_of
 from ui.routers.customs.documents import add_page, base_url, catalog, show
@@ -24,26 +25,12 @@ from ui.routers.customs.tax_bills import as_now
 from ui.security import require
 
 router = APIRouter(include_in_schema=False)
-STAGES = {"CEB900": ("报文格式校验回执", "format check receipt")}
-
-
 def customs_time(value: Any) -> str:
     """Customs' YYYYMMDDhhmmssSSS (Beijing time) as people read it: 2026-03-01 20:00:00."""
     text = str(value or "")
     if len(text) < 14 or not text[:14].isdigit():
         return text
     return f"{text[:4]}-{text[4:6]}-{text[6:8]} {text[8:10]}:{text[10:12]}:{text[12:14]}"
-
-
-def receipt_stage(message_type: str, lang: str = "zh-CN") -> str:
-    """The name of a receipt's type: CEB622 清单回执, CEB900 报文格式校验回执."""
-    if message_type in STAGES:
-        zh, en = STAGES[message_type]
-        return en if lang == "en" else zh
-    answered = BY_RECEIPT.get(message_type)
-    if answered is None:
-        return ""
-    return f"{answered.label(lang)} receipt" if lang == "en" else f"{answered.label(lang)}回执"
 
 
 templates.env.filters["customs_time"] = customs_time
