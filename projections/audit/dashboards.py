@@ -100,5 +100,11 @@ def top_goods(db: Database, scope: Scope, limit: int = 10) -> tuple[str, list[di
     return column, rows
 
 
+def order_lines(db: Database, scope: Scope, limit: int) -> list[dict[str, Any]]:
+    """商品明细 (#18 export): the goods lines of the orders declared in the scope, by day, order and line number."""
+    return _select(db, "SELECT * FROM order_lines WHERE {where} ", scope.where("day"),
+                   "ORDER BY day, order_no, gnum LIMIT ?", (limit,))
+
+
 def enterprise_names(db: Database) -> dict[str, str]:
     return {r["code"]: r["name"] for r in db.query("SELECT code, name FROM enterprises")}
