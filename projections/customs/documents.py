@@ -137,7 +137,9 @@ def add_missing_columns(db: Any, added: dict[str, dict[str, str]]) -> None:
 def _exists(db: Any, table: str) -> bool:
     """A table made by an earlier start (a new one gets every column from its CREATE TABLE)."""
     if db.is_postgres:
-        return bool(db.query("SELECT 1 FROM information_schema.tables WHERE table_name = ?", (table,)))
+        # the schema the connection writes in (?schema=NAME: one per platform), not a same-named table of another
+        return bool(db.query("SELECT 1 FROM information_schema.tables WHERE table_name = ? "
+                             "AND table_schema = current_schema()", (table,)))
     return bool(db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
 
 
