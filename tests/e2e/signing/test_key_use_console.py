@@ -51,7 +51,7 @@ def test_an_auditor_finds_a_refused_key_use_and_exports_the_list(tmp_path, brows
         with page.expect_download() as download:
             page.click("#export-csv")
         table = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
-        assert table[0][:2] == ["时间", "调用方"] and len(table) == 2 and refused in table[1]
+        assert table[0][:2] == ["时间 (北京时间 UTC+8)", "调用方"] and len(table) == 2 and refused in table[1]
         page.click("#nav-signing-audit")
         expect(page.locator("#key-uses tbody tr")).to_have_count(2)
     finally:
