@@ -124,3 +124,16 @@ def test_error_lists_name_the_fields_in_chinese_and_keep_the_path_for_scripts(pl
                      r'实际支付金额</code>', refused.text)
     assert re.search(r'<li data-field="orderList\[2\]\.totalPrice"><code data-rule="line_total" '
                      r'title="orderList\[2\]\.totalPrice">明细 第2行 [^<]+</code>', refused.text)
+
+
+def test_the_new_order_form_names_refused_fields_in_chinese(platform, ecom):
+    """#18: the order form's error list names fields in Chinese (订购人姓名), not by their XML keys (kept in the
+    title for scripts)."""
+    form = ecom.get("/declarant/orders/new").text
+    values = {m.group(1): m.group(2) for m in re.finditer(r'<input name="([^"]+)"[^>]*value="([^"]*)"', form)}
+    values |= {"orderNo": f"LBL{uuid.uuid4().hex[:8].upper()}", "acturalPaid": "1"}
+    values.pop("_csrf", None)
+    refused = ecom.post("/declarant/orders/new", data=values)
+    assert refused.status_code == 422
+    assert '<code title="buyerName">订购人姓名</code>' in refused.text
+    assert "<code>buyerName</code>" not in refused.text
