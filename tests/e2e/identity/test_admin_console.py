@@ -28,7 +28,7 @@ def test_an_administrator_creates_a_declarant_who_then_logs_in(server, browser):
     page.fill("input[name='password']", "Fresh-Start-2026")
     page.click("#login")
     expect(page.locator("#whoami")).to_have_text("newdeclarant")
-    expect(page.locator("#documents")).to_contain_text("DEMO00000000000001")  # the organisation's demo orders (one order console)
+    expect(page.locator("#documents")).to_contain_text("DEMO00000000000001")  # the organisation's demo orders
     page.click("#logout")
 
     log_in(page, server, "admin", "/admin/log?q=newdeclarant")
