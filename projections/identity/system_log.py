@@ -50,7 +50,9 @@ class SystemLogView(Projector):
         SORTABLE column (KeyError otherwise), newest first by default."""
         kinds = [kind] if isinstance(kind, str) and kind else list(kind or [])
         where = Where().contains(["actor", "action", "target", "address"], q).one_of("kind", kinds or None)
-        where.equals("organisation", organisation).between_dates("at", date_from, date_to)
+        # None: every organisation; any string, "" included, is that organisation only (equals() would drop "")
+        where.one_of("organisation", None if organisation is None else [organisation])
+        where.between_dates("at", date_from, date_to)
         direction = "DESC" if descending else "ASC"
         order = f"{SORTABLE[sort]} {direction}, " if sort else ""
         return where.page(self.db, "system_log", f"{order}at {direction}, entry_id", page, per_page)

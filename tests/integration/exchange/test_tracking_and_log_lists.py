@@ -122,3 +122,22 @@ def test_an_enterprise_administrator_reads_only_its_organisations_log(platform):
 def test_a_declarant_opens_neither_list(platform):
     ecom = client_for(platform, "ecom", "/declarant/orders")
     assert ecom.get("/admin/messages").status_code == 403 and ecom.get("/admin/log").status_code == 403
+
+
+def test_the_log_of_an_organisation_named_empty_is_only_its_own(tmp_path):
+    """The organisation filter holds for every value: a principal of organisation "" sees the lines of "" only, never
+    every organisation's (an empty value used to drop the condition)."""
+    from engine import bootstrap
+    from engine.settings import Settings
+
+    platform = bootstrap.build(Settings.from_env(tmp_path / "data", env={}))
+    try:
+        platform.identity.log("admin", "alice", "ORG-A", "1.2.3.4", "edit", "thing-a", "ok")
+        platform.identity.log("admin", "nobody", "", "1.2.3.5", "edit", "thing-none", "ok")
+        platform.identity.log_view.run_once()
+        rows, total = platform.identity.log_view.search(organisation="")
+        assert total == 1 and rows[0]["target"] == "thing-none"
+        _, everything = platform.identity.log_view.search(q="thing-")
+        assert everything == 2
+    finally:
+        platform.close()
