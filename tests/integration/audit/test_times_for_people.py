@@ -55,7 +55,8 @@ def test_message_tracking_shows_the_time_of_preparing_in_shanghai_time_with_its_
     shown = in_shanghai(message["prepared_at"]).strftime("%Y-%m-%d %H:%M:%S") + " +08:00"
 
     page = client(platform, "admin").get("/admin/messages?q=TZMSG0001")
-    row = re.search(rf'<tr><td>([^<]*)</td>\s*<td><a href="/admin/messages/{message["message_id"]}"', page.text)
+    row = re.search(rf'<tr data-guid="[^"]*"><td>([^<]*)</td>\s*<td><a href="/admin/messages/{message["message_id"]}"',
+                    page.text)
     assert row is not None and row.group(1) == shown
     utc_shown = message["prepared_at"][:19].replace("T", " ")
     assert utc_shown not in page.text  # the UTC wall-clock time, 8 hours off, is shown nowhere

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from domain.shared import statuses
+from domain.shared.personal import mask
 from engine.customs import examples
 from engine.customs.api_json import plain
 from engine.identity.enterprises import DEMO
@@ -202,9 +203,10 @@ def test_a_party_sees_only_its_own_document_of_the_signed_message(platform, app,
     assert not any(secret in message["xml"] for secret in secrets)
     page = theirs.get(f"/declarant/inventories/{document_id}").text
     assert named["copNo"] in page and not any(secret in page for secret in secrets)
-    for user in ("ecom", "auditor"):
+    for user in ("ecom", "auditor"):  # the whole message, the buyer ID masked (#18: they lack I3:view-personal)
         [whole] = client_for(app, user).get(f"/api/import/inventories/{document_id}").json()["messages"]
-        assert all(secret in whole["xml"] for secret in secrets)
+        assert all(secret in whole["xml"] for secret in secrets if secret != mine["buyerIdNumber"])
+        assert mask(mine["buyerIdNumber"]) in whole["xml"] and mine["buyerIdNumber"] not in whole["xml"]
 
 
 # --- item 6: numbers ---------------------------------------------------------------------------------------------
