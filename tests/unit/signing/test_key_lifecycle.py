@@ -238,7 +238,7 @@ def _legacy_store(root: Path) -> None:
         assert b"ENCRYPTED" in key.read_bytes()
         from adapters.signing.certificate import load_certificate
 
-        key_id = load_certificate(cert.read_bytes()).key_name
+        key_id = load_certificate(cert.read_bytes()).key_id  # folders are named by the unpadded serial
         folder.rename(root / code / key_id)
         (root / code / "active").write_text(key_id)
 
